@@ -1,0 +1,64 @@
+// Definitions of the post-processing arithmetic shared by both engines.
+#include "hw_models/arithmetic.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace safsim {
+
+int32_t post_process_int(int64_t acc, int out_channel, const QLayer& layer, int accumulator_bits) {
+  const int32_t total = wrap_accumulator(acc + layer.bias[out_channel], accumulator_bits);
+  const int64_t scaled = requantize(total, layer.requant[out_channel]);
+  if (layer.activation == Activation::kSigmoid) {
+    const int32_t pre = clamp_to(scaled, layer.pre_q);
+    return layer.sigmoid_lut[pre - layer.pre_q.qmin];
+  }
+  // kRelu: out_q is unsigned (qmin = 0), so the clamp is the ReLU.
+  return clamp_to(scaled, layer.out_q);
+}
+
+float post_process_float(float acc, int out_channel, const QLayer& layer) {
+  const float v = acc + layer.bias_float[out_channel];
+  switch (layer.activation) {
+    case Activation::kRelu:
+      return v > 0.0f ? v : 0.0f;
+    case Activation::kSigmoid:
+      return 1.0f / (1.0f + std::exp(-v));
+    case Activation::kNone:
+      break;
+  }
+  return v;
+}
+
+int32_t residual_add_int(int32_t a, int32_t b, const QLayer& layer) {
+  const Requant& ra = layer.add_requant[0];
+  const Requant& rb = layer.add_requant[1];
+  const int64_t sum = int64_t{a} * ra.multiplier + int64_t{b} * rb.multiplier;
+  int64_t v = round_shift(sum, ra.shift);
+  if (layer.add_relu && v < 0) {
+    v = 0;
+  }
+  return clamp_to(v, layer.out_q);
+}
+
+Requant make_requant(double real_multiplier) {
+  if (!(real_multiplier > 0.0) || real_multiplier >= 2147483648.0) {
+    throw std::invalid_argument("requantization multiplier out of range");
+  }
+  int exponent = 0;
+  const double mantissa = std::frexp(real_multiplier, &exponent);  // in [0.5, 1)
+  int64_t m = std::llround(mantissa * 2147483648.0);               // in [2^30, 2^31]
+  if (m == (int64_t{1} << 31)) {
+    m /= 2;
+    ++exponent;
+  }
+  Requant rq;
+  rq.multiplier = static_cast<int32_t>(m);
+  rq.shift = 31 - exponent;
+  if (rq.shift < 1 || rq.shift > 62) {
+    throw std::invalid_argument("requantization shift out of range");
+  }
+  return rq;
+}
+
+}  // namespace safsim

@@ -1,0 +1,70 @@
+// The accelerator's bit-level arithmetic. Every rounding, wrap and clamp rule is defined here
+// once and called by both engines (DESIGN.md invariant 1). See docs/quantization.md.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "workloads/quant_model.h"
+
+namespace safsim {
+
+/// Two's-complement wrap of an accumulator to `bits` (8..32). Wrapping is modular, so wrapping
+/// once at the end equals wrapping after every MAC, whatever the summation order.
+inline int32_t wrap_accumulator(int64_t acc, int bits) {
+  const uint64_t m = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+  const uint64_t sign = uint64_t{1} << (bits - 1);
+  const uint64_t u = static_cast<uint64_t>(acc) & m;
+  return static_cast<int32_t>(static_cast<int64_t>(u ^ sign) - static_cast<int64_t>(sign));
+}
+
+/// Rounding right shift: floor((x + 2^(shift-1)) / 2^shift), i.e. round half towards +inf.
+inline int64_t round_shift(int64_t x, int shift) {
+  return (x + (int64_t{1} << (shift - 1))) >> shift;
+}
+
+/// Fixed-point requantization of a (wrapped) accumulator: round(x * M / 2^shift).
+inline int64_t requantize(int32_t x, const Requant& rq) {
+  return round_shift(int64_t{x} * rq.multiplier, rq.shift);
+}
+
+inline int32_t clamp_to(int64_t v, const ActQuant& q) {
+  return static_cast<int32_t>(std::clamp<int64_t>(v, q.qmin, q.qmax));
+}
+
+/// Post-processing of one array output: accumulator (+ bias, wrapped) -> requantize ->
+/// activation -> output code. ReLU is the clamp at zero of an unsigned output range.
+int32_t post_process_int(int64_t acc, int out_channel, const QLayer& layer, int accumulator_bits);
+
+/// Float formats: bias + activation in fp32.
+float post_process_float(float acc, int out_channel, const QLayer& layer);
+
+/// Average pooling of integer codes: round half up of sum / count (floor division).
+inline int32_t avg_pool_round(int64_t sum, int count) {
+  const int64_t num = 2 * sum + count;
+  const int64_t den = 2 * int64_t{count};
+  int64_t q = num / den;
+  if ((num % den != 0) && ((num < 0) != (den < 0))) {
+    --q;  // floor, not truncation
+  }
+  return static_cast<int32_t>(q);
+}
+
+/// Residual add: both inputs rescaled to the output scale with a shared shift, then ReLU/clamp.
+int32_t residual_add_int(int32_t a, int32_t b, const QLayer& layer);
+
+/// Input image quantization: pixel p in [0,255] is the real value p/255; its code is
+/// round_half_up(p * (2^bits - 1) / 255), exactly p at 8 bits.
+inline int32_t quantize_pixel(uint8_t p, const ActQuant& in) {
+  const int64_t levels = in.qmax;  // 2^bits - 1 for the unsigned input
+  return static_cast<int32_t>((2 * int64_t{p} * levels + 255) / 510);
+}
+
+/// The real value an integer activation code stands for.
+inline float dequantize(int32_t q, const ActQuant& a) { return a.scale * static_cast<float>(q); }
+
+/// Builds the requantization constants for a real multiplier in (0, 2^31).
+Requant make_requant(double real_multiplier);
+
+}  // namespace safsim

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package safsim needs; idempotent (installs only what is missing).
+# Usage: scripts/setup.sh [--with-torch]   (PyTorch is needed only to retrain the zoo and for
+# the optional autograd cross-checks; the build and the test suite do not need it.)
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libsystemc-dev libeigen3-dev libyaml-cpp-dev catch2 libfmt-dev libcli11-dev
+  nlohmann-json3-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
+  libbenchmark-dev clang-format-14 dataset-fashion-mnist gtkwave libopenmpi-dev openmpi-bin
+  python3 python3-numpy python3-matplotlib
+)
+if [[ "${1:-}" == "--with-torch" || "${SAFSIM_WITH_TORCH:-0}" == "1" ]]; then
+  packages+=(python3-torch)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

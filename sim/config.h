@@ -1,0 +1,218 @@
+// Typed simulation config. Every key is declared once, in a section's visit(): the same list
+// drives parsing (strict, with file:line:col errors), the resolved-config dump and the docs.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "memory/read_path_decoder.h"
+#include "memory/word_format.h"
+
+namespace safsim {
+
+/// Name <-> value table of an enum-valued key; the names are the allowed values.
+template <class E>
+using EnumNames = std::vector<std::pair<const char*, E>>;
+
+enum class EngineKind { kFunctional, kCycle };
+enum class WeightLoad { kSerial, kOverlapped };
+
+// A visitor V provides:
+//   v.value(key, int&|int64_t&|uint64_t&|double&, lo, hi, doc)   range-checked number
+//   v.value(key, bool&, doc)  v.value(key, std::string&, doc)  v.value(key, std::vector<std::string>&, doc)
+//   v.choice(key, E&, EnumNames<E>, doc)                         one of the listed names
+//   v.section(key, S&, doc)                                      nested section (S has visit())
+
+struct WorkloadConfig {
+  std::string model = "lenet5";
+  std::string dataset = "fashion-mnist";
+  int images = 0;       // 0 = the whole test split
+  int first_image = 0;  // index of the first test image used
+
+  template <class V>
+  void visit(V& v) {
+    v.value("model", model, "zoo model name (see workloads/zoo/zoo.yaml) or path to an .onnx file");
+    v.value("dataset", dataset, "dataset name (fashion-mnist) or a directory with IDX files");
+    v.value("images", images, 0, 1000000, "number of test images to run; 0 = all");
+    v.value("first_image", first_image, 0, 1000000, "index of the first test image");
+  }
+};
+
+struct QuantConfig {
+  int weight_bits = 8;
+  WeightFormat weight_format = WeightFormat::kTwosComplement;
+  int activation_bits = 8;
+  bool per_channel = false;
+  int calibration_images = 1000;
+  int accumulator_bits = 32;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("weight_bits", weight_bits, 2, 16, "bits Q of an integer weight word");
+    v.choice("weight_format", weight_format,
+             EnumNames<WeightFormat>{{"twos_complement", WeightFormat::kTwosComplement},
+                                     {"offset_binary", WeightFormat::kOffsetBinary},
+                                     {"fp32", WeightFormat::kFp32},
+                                     {"fp16", WeightFormat::kFp16},
+                                     {"bf16", WeightFormat::kBf16}},
+             "how a weight is stored in an NVM word");
+    v.value("activation_bits", activation_bits, 4, 16, "bits of an activation code");
+    v.value("per_channel", per_channel, "one weight scale per output channel instead of per layer");
+    v.value("calibration_images", calibration_images, 1, 60000,
+            "training images used to calibrate activation ranges");
+    v.value("accumulator_bits", accumulator_bits, 16, 32, "PE accumulator width (wraps)");
+  }
+};
+
+struct ArrayConfig {
+  int rows = 16;
+  int cols = 16;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("rows", rows, 1, 256, "PE rows (reduction dimension)");
+    v.value("cols", cols, 1, 256, "PE columns (output channels)");
+  }
+};
+
+struct SramConfig {
+  double capacity_kib = 64;
+  int banks = 4;
+  int word_bits = 64;
+  int ports = 1;
+  int read_latency_cycles = 1;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("capacity_kib", capacity_kib, 0.0625, 1048576.0, "capacity in KiB (per buffer half)");
+    v.value("banks", banks, 1, 256, "independent banks");
+    v.value("word_bits", word_bits, 8, 4096, "bits per bank access");
+    v.value("ports", ports, 1, 4, "accesses per bank per cycle");
+    v.value("read_latency_cycles", read_latency_cycles, 0, 1000, "cycles from request to data");
+  }
+};
+
+struct NvmConfig {
+  std::string tech = "rram";
+  double capacity_kib = 1024;
+  int banks = 8;
+  int read_latency_cycles = 4;
+  int words_per_cycle_per_bank = 1;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("tech", tech, "technology preset: rram, pcm or stt_mram (read energy per access)");
+    v.value("capacity_kib", capacity_kib, 1.0, 16777216.0, "weight memory capacity in KiB");
+    v.value("banks", banks, 1, 1024, "independent banks");
+    v.value("read_latency_cycles", read_latency_cycles, 0, 10000, "cycles from request to data");
+    v.value("words_per_cycle_per_bank", words_per_cycle_per_bank, 1, 1024,
+            "weight words one bank delivers per cycle");
+  }
+};
+
+struct AcceleratorConfig {
+  ArrayConfig array;
+  double clock_mhz = 500;
+  WeightLoad weight_load = WeightLoad::kSerial;
+  bool ideal_memory = false;
+  SramConfig ifmap_sram;
+  SramConfig ofmap_sram;
+  NvmConfig nvm;
+
+  template <class V>
+  void visit(V& v) {
+    v.section("array", array, "systolic array shape");
+    v.value("clock_mhz", clock_mhz, 1.0, 10000.0, "clock frequency in MHz");
+    v.choice("weight_load", weight_load,
+             EnumNames<WeightLoad>{{"serial", WeightLoad::kSerial},
+                                   {"overlapped", WeightLoad::kOverlapped}},
+             "weight-load schedule (docs/timing.md)");
+    v.value("ideal_memory", ideal_memory, "SRAM and NVM never stall");
+    v.section("ifmap_sram", ifmap_sram, "input feature map buffer");
+    v.section("ofmap_sram", ofmap_sram, "output / partial-sum buffer");
+    v.section("nvm", nvm, "NVM weight memory");
+  }
+};
+
+struct MitigationConfig {
+  MitigationScheme scheme = MitigationScheme::kNone;
+
+  template <class V>
+  void visit(V& v) {
+    v.choice("scheme", scheme, EnumNames<MitigationScheme>{{"none", MitigationScheme::kNone}},
+             "deploy-time weight encoder and its read-path decoder");
+  }
+};
+
+struct TraceConfig {
+  bool enabled = false;
+  std::string file = "trace.vcd";
+  std::vector<std::string> scopes;  // globs over hierarchical names; empty = everything
+  uint64_t start_cycle = 0;
+  uint64_t end_cycle = std::numeric_limits<uint64_t>::max();
+
+  template <class V>
+  void visit(V& v) {
+    v.value("enabled", enabled, "write a VCD trace");
+    v.value("file", file, "VCD file name, relative to the output directory");
+    v.value("scopes", scopes, "globs of hierarchical signal names to trace; empty = all");
+    v.value("start_cycle", start_cycle, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+            "first traced cycle");
+    v.value("end_cycle", end_cycle, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+            "last traced cycle");
+  }
+};
+
+struct OutputConfig {
+  std::string dir = "out";
+  TraceConfig trace;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("dir", dir, "output directory (overridden by --out)");
+    v.section("trace", trace, "VCD tracing");
+  }
+};
+
+struct Config {
+  WorkloadConfig workload;
+  QuantConfig quant;
+  EngineKind engine = EngineKind::kFunctional;
+  uint64_t seed = 1;
+  int threads = 0;  // 0 = all cores
+  AcceleratorConfig accelerator;
+  MitigationConfig mitigation;
+  OutputConfig output;
+
+  template <class V>
+  void visit(V& v) {
+    v.section("workload", workload, "what runs");
+    v.section("quant", quant, "post-training quantization");
+    v.choice("engine", engine,
+             EnumNames<EngineKind>{{"functional", EngineKind::kFunctional},
+                                   {"cycle", EngineKind::kCycle}},
+             "functional (batched GEMM) or cycle (SystemC)");
+    v.value("seed", seed, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+            "experiment seed");
+    v.value("threads", threads, 0, 1024, "worker threads; 0 = all cores");
+    v.section("accelerator", accelerator, "the modelled accelerator");
+    v.section("mitigation", mitigation, "deploy-time fault mitigation");
+    v.section("output", output, "what is written");
+  }
+};
+
+/// Loads a YAML config file, applies `key.path=value` overrides, and validates strictly.
+/// Throws ConfigError ("file:line:col: key: message") on any unknown key, wrong type or range.
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// Parses a config from YAML text (for tests); `source_name` is used in error messages.
+Config parse_config(const std::string& yaml_text, const std::string& source_name,
+                    const std::vector<std::string>& overrides = {});
+
+/// Every key with its resolved value, as YAML (config.resolved.yaml). Adds `version`.
+std::string dump_config(const Config& c);
+
+}  // namespace safsim

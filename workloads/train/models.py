@@ -1,0 +1,174 @@
+"""The six Fashion-MNIST models of the safsim model zoo (1x28x28 input, 10 classes).
+
+All models output raw logits. Only ops that export to the ONNX subset supported
+by safsim are used (Conv, Gemm, Relu, Sigmoid, MaxPool, AveragePool,
+GlobalAveragePool, Flatten, Add, BatchNormalization). nn.Flatten is used
+instead of view() so that no Shape/Gather/Concat nodes appear in the graph.
+"""
+import torch
+import torch.nn as nn
+
+
+# ---------------------------------------------------------------------------
+# LeNet-5 family (paper 003)
+# ---------------------------------------------------------------------------
+class LeNet5(nn.Module):
+    """LeNet-5 of paper 003: conv(1->20,5x5) act pool conv(20->50,5x5) act pool
+    fc 800->120 act fc 120->84 act fc 84->10.
+    act = ReLU (default) or Sigmoid (003 sec. V-C); pool = MaxPool (default) or
+    AvgPool (003 sec. V-D)."""
+
+    def __init__(self, act="relu", pool="max"):
+        super().__init__()
+        Act = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}[act]
+        Pool = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}[pool]
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 20, 5), Act(), Pool(2),     # 20x24x24 -> 20x12x12
+            nn.Conv2d(20, 50, 5), Act(), Pool(2),    # 50x8x8 -> 50x4x4
+        )
+        self.flatten = nn.Flatten()
+        self.classifier = nn.Sequential(
+            nn.Linear(800, 120), Act(),
+            nn.Linear(120, 84), Act(),
+            nn.Linear(84, 10),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.flatten(self.features(x)))
+
+
+# ---------------------------------------------------------------------------
+# CNN of paper 002 (Table I) and its architecture-optimized variant (sec. V-E1)
+# ---------------------------------------------------------------------------
+class CNNS002(nn.Module):
+    """conv0 3x3 1->16 p1, ReLU, conv1 3x3 16->64 p1, ReLU, maxpool2,
+    conv2 3x3 64->64 p1, ReLU, then either
+      gap_last=False: GAP -> conv 1x1 64->10 -> flatten   (Table I)
+      gap_last=True : conv 1x1 64->10 -> GAP -> flatten   (sec. V-E1)"""
+
+    def __init__(self, gap_last=False):
+        super().__init__()
+        self.gap_last = gap_last
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),     # 16x28x28
+            nn.Conv2d(16, 64, 3, padding=1), nn.ReLU(),    # 64x28x28
+            nn.MaxPool2d(2),                               # 64x14x14
+            nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(),    # 64x14x14
+        )
+        self.gap = nn.AdaptiveAvgPool2d(1)  # exports as GlobalAveragePool
+        self.conv_out = nn.Conv2d(64, 10, 1)
+        self.flatten = nn.Flatten()
+
+    def forward(self, x):
+        x = self.features(x)
+        if self.gap_last:
+            x = self.gap(self.conv_out(x))
+        else:
+            x = self.conv_out(self.gap(x))
+        return self.flatten(x)
+
+
+# ---------------------------------------------------------------------------
+# ResNet-20 (He et al. 2016, CIFAR variant) with 1 input channel, option-B shortcuts
+# ---------------------------------------------------------------------------
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(cout, cout, 3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.relu2 = nn.ReLU()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(cin, cout, 1, stride=stride, bias=False),
+                nn.BatchNorm2d(cout))
+        else:
+            self.shortcut = nn.Identity()
+
+    def forward(self, x):
+        out = self.relu1(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.relu2(out + self.shortcut(x))
+
+
+class ResNet20(nn.Module):
+    def __init__(self, num_classes=10, in_ch=1, widths=(16, 32, 64), blocks=3):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_ch, widths[0], 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(widths[0])
+        self.relu = nn.ReLU()
+        layers = []
+        cin = widths[0]
+        for i, w in enumerate(widths):
+            for b in range(blocks):
+                stride = 2 if (i > 0 and b == 0) else 1
+                layers.append(BasicBlock(cin, w, stride))
+                cin = w
+        self.layers = nn.Sequential(*layers)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(cin, num_classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+        # zero-init the last BN of each residual branch (standard trick)
+        for m in self.modules():
+            if isinstance(m, BasicBlock):
+                nn.init.zeros_(m.bn2.weight)
+
+    def forward(self, x):
+        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.layers(x)
+        return self.fc(self.flatten(self.gap(x)))
+
+
+# ---------------------------------------------------------------------------
+MODELS = {
+    "lenet5": lambda: LeNet5("relu", "max"),
+    "lenet5_sigmoid": lambda: LeNet5("sigmoid", "max"),
+    "lenet5_avgpool": lambda: LeNet5("relu", "avg"),
+    "cnn_s002": lambda: CNNS002(gap_last=False),
+    "cnn_s002_archopt": lambda: CNNS002(gap_last=True),
+    "resnet20": lambda: ResNet20(),
+}
+
+DESCRIPTIONS = {
+    "lenet5": "LeNet-5 of paper 003: conv 1->20 5x5, ReLU, maxpool 2, conv 20->50 5x5, "
+              "ReLU, maxpool 2, flatten(800), fc 800->120, ReLU, fc 120->84, ReLU, fc 84->10",
+    "lenet5_sigmoid": "LeNet-5 of paper 003 with every ReLU replaced by Sigmoid (003 sec. V-C)",
+    "lenet5_avgpool": "LeNet-5 of paper 003 with MaxPool replaced by AvgPool 2x2 (003 sec. V-D)",
+    "cnn_s002": "MNIST CNN of paper 002 Table I: conv0 3x3 1->16 p1, ReLU, conv1 3x3 16->64 p1, "
+                "ReLU, maxpool 2, conv2 3x3 64->64 p1, ReLU, global avg pool, conv 1x1 64->10, flatten",
+    "cnn_s002_archopt": "Paper 002 CNN with global average pool moved to the end (002 sec. V-E1): "
+                        "... conv2, ReLU, conv 1x1 64->10 (10x14x14), global avg pool, flatten",
+    "resnet20": "CIFAR-style ResNet-20 (He et al. 2016) with 1 input channel: conv3x3 1->16+BN+ReLU, "
+                "3 stages x 3 BasicBlocks (16/32/64 ch, stride 2 at stages 2,3), option-B shortcut "
+                "(1x1 conv stride 2 + BN), residual Add then ReLU, global avg pool, fc 64->10",
+}
+
+
+def build(name):
+    return MODELS[name]()
+
+
+def weights_per_layer(model):
+    """Weight counts (excluding bias and BN parameters) of each Conv/Linear layer,
+    in module registration order (= forward order for these models)."""
+    out = []
+    for mname, m in model.named_modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            out.append((mname, m.weight.numel()))
+    return out
+
+
+if __name__ == "__main__":
+    for n in MODELS:
+        m = build(n).eval()
+        y = m(torch.zeros(2, 1, 28, 28))
+        w = weights_per_layer(m)
+        print(n, tuple(y.shape), [c for _, c in w], sum(c for _, c in w))
