@@ -32,12 +32,12 @@ ALLOWED_OPS = {"Conv", "Gemm", "MatMul", "Add", "Relu", "Sigmoid", "MaxPool",
 
 # Per-model default hyper-parameters (any of them can be overridden on the CLI).
 DEFAULTS = {
-    "lenet5":           dict(epochs=15, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "lenet5_sigmoid":   dict(epochs=15, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "lenet5_avgpool":   dict(epochs=15, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "cnn_s002":         dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "cnn_s002_archopt": dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "resnet20":         dict(epochs=12, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle", augment="crop_flip"),
+    "lenet5":           dict(epochs=20, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
+    "lenet5_sigmoid":   dict(epochs=20, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
+    "lenet5_avgpool":   dict(epochs=20, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
+    "cnn_s002":         dict(epochs=15, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
+    "cnn_s002_archopt": dict(epochs=15, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
+    "resnet20":         dict(epochs=40, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle", augment="crop_flip"),
 }
 
 
@@ -273,6 +273,8 @@ def main():
             cmd += " --%s %s" % (k, getattr(args, k))
     if args.threads != 2:
         cmd += " --threads %d" % args.threads
+    if args.zoo_yaml:
+        cmd += " --zoo-yaml %s" % args.zoo_yaml
     entry = dict(
         name=args.model,
         file=args.model + ".onnx",
