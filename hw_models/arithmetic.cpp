@@ -6,17 +6,6 @@
 
 namespace safsim {
 
-int32_t post_process_int(int64_t acc, int out_channel, const QLayer& layer, int accumulator_bits) {
-  const int32_t total = wrap_accumulator(acc + layer.bias[out_channel], accumulator_bits);
-  const int64_t scaled = requantize(total, layer.requant[out_channel]);
-  if (layer.activation == Activation::kSigmoid) {
-    const int32_t pre = clamp_to(scaled, layer.pre_q);
-    return layer.sigmoid_lut[pre - layer.pre_q.qmin];
-  }
-  // kRelu: out_q is unsigned (qmin = 0), so the clamp is the ReLU.
-  return clamp_to(scaled, layer.out_q);
-}
-
 float post_process_float(float acc, int out_channel, const QLayer& layer) {
   const float v = acc + layer.bias_float[out_channel];
   switch (layer.activation) {

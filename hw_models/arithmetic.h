@@ -35,7 +35,17 @@ inline int32_t clamp_to(int64_t v, const ActQuant& q) {
 
 /// Post-processing of one array output: accumulator (+ bias, wrapped) -> requantize ->
 /// activation -> output code. ReLU is the clamp at zero of an unsigned output range.
-int32_t post_process_int(int64_t acc, int out_channel, const QLayer& layer, int accumulator_bits);
+/// Inline: both engines call it once per output element.
+inline int32_t post_process_int(int64_t acc, int out_channel, const QLayer& layer,
+                                int accumulator_bits) {
+  const int32_t total = wrap_accumulator(acc + layer.bias[out_channel], accumulator_bits);
+  const int64_t scaled = requantize(total, layer.requant[out_channel]);
+  if (layer.activation == Activation::kSigmoid) {
+    const int32_t pre = clamp_to(scaled, layer.pre_q);
+    return layer.sigmoid_lut[pre - layer.pre_q.qmin];
+  }
+  return clamp_to(scaled, layer.out_q);
+}
 
 /// Float formats: bias + activation in fp32.
 float post_process_float(float acc, int out_channel, const QLayer& layer);

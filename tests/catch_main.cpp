@@ -1,5 +1,6 @@
 // Catch2 runner for every test binary. safsim_core links SystemC, whose main() calls sc_main.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
+#include <systemc>
 
 int sc_main(int argc, char** argv) { return Catch::Session().run(argc, argv); }

@@ -6,8 +6,8 @@ namespace safsim {
 int Logits::top1(int i) const {
   int best = 0;
   for (int c = 1; c < classes; ++c) {
-    const size_t a = size_t(i) * classes + c;
-    const size_t b = size_t(i) * classes + best;
+    const std::size_t a = std::size_t(i) * classes + c;
+    const std::size_t b = std::size_t(i) * classes + best;
     if (is_float ? values[a] > values[b] : codes[a] > codes[b]) {
       best = c;
     }

@@ -1,6 +1,7 @@
 // Network outputs of a batch of images, as the accelerator produces them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -18,8 +19,8 @@ struct Logits {
   /// Index of the largest logit of image i (the first one on ties).
   int top1(int i) const;
   double value(int i, int c) const {
-    return is_float ? values[size_t(i) * classes + c]
-                    : double(scale) * codes[size_t(i) * classes + c];
+    return is_float ? values[std::size_t(i) * classes + c]
+                    : double(scale) * codes[std::size_t(i) * classes + c];
   }
 };
 

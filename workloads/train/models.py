@@ -166,6 +166,76 @@ def weights_per_layer(model):
     return out
 
 
+def fuse_bn(model):
+    """Return an eval-mode copy of `model` with every BatchNorm2d folded into the
+    preceding Conv2d (BN replaced by Identity). Same math as the BN folding done
+    by torch.onnx.export in eval mode."""
+    import copy
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+    m = copy.deepcopy(model).eval()
+    pairs = []
+    if isinstance(m, ResNet20):
+        pairs.append((m, "conv1", m, "bn1"))
+        for blk in m.layers:
+            pairs.append((blk, "conv1", blk, "bn1"))
+            pairs.append((blk, "conv2", blk, "bn2"))
+            if isinstance(blk.shortcut, nn.Sequential):
+                pairs.append((blk.shortcut, "0", blk.shortcut, "1"))
+    for cp, cn, bp, bn in pairs:
+        fused = fuse_conv_bn_eval(getattr(cp, cn), getattr(bp, bn))
+        setattr(cp, cn, fused)
+        setattr(bp, bn, nn.Identity())
+    assert not any(isinstance(x, nn.BatchNorm2d) for x in m.modules())
+    return m
+
+
+def weight_modules_in_forward_order(model):
+    """Conv2d/Linear modules in the order they are executed (via forward hooks)."""
+    order = []
+    hooks = [mod.register_forward_hook(lambda mod, i, o: order.append(mod))
+             for mod in model.modules() if isinstance(mod, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model.eval()(torch.zeros(1, 1, 28, 28))
+    for h in hooks:
+        h.remove()
+    return order
+
+
+def from_onnx(name, onnx_path):
+    """Rebuild zoo model `name` as an eager PyTorch module carrying the weights of
+    its ONNX file. BN is folded when the ONNX graph has no BatchNormalization node.
+    Conv/Gemm nodes are matched to Conv2d/Linear modules in execution order (shapes checked)."""
+    import onnx
+    from onnx import numpy_helper
+    g = onnx.load(onnx_path).graph
+    inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    nodes = [n for n in g.node if n.op_type in ("Conv", "Gemm")]
+    has_bn = any(n.op_type == "BatchNormalization" for n in g.node)
+    model = build(name).eval()
+    if not has_bn:
+        model = fuse_bn(model)
+    mods = weight_modules_in_forward_order(model)
+    assert len(mods) == len(nodes), (len(mods), len(nodes))
+    with torch.no_grad():
+        for mod, n in zip(mods, nodes):
+            w = torch.from_numpy(inits[n.input[1]].copy())
+            if n.op_type == "Gemm":
+                attrs = {a.name: a for a in n.attribute}
+                if not (attrs.get("transB") and attrs["transB"].i == 1):
+                    w = w.t()
+            assert tuple(w.shape) == tuple(mod.weight.shape), (n.name, w.shape, mod.weight.shape)
+            mod.weight.copy_(w)
+            if len(n.input) > 2:
+                b = torch.from_numpy(inits[n.input[2]].copy())
+                if mod.bias is None:
+                    mod.bias = nn.Parameter(b)
+                else:
+                    mod.bias.copy_(b)
+            elif mod.bias is not None:
+                mod.bias.zero_()
+    return model.eval()
+
+
 if __name__ == "__main__":
     for n in MODELS:
         m = build(n).eval()

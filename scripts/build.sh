@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds safsim into BUILD_DIR (default build/). Extra arguments go to cmake.
+# SAFSIM_WERROR=ON turns warnings into errors (CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir="${BUILD_DIR:-build}"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DSAFSIM_WERROR="${SAFSIM_WERROR:-OFF}" "$@" >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"

@@ -1,0 +1,62 @@
+// `safsim eval [CONFIG] [--set k=v]... [--out DIR]`: runs the functional engine over the
+// configured test images, prints the accuracy, writes summary.json and config.resolved.yaml.
+#include "sim/cli/eval_command.h"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "sim/cli/common_options.h"
+#include "sim/engines/functional_engine.h"
+#include "sim/output_files.h"
+#include "sim/pipeline.h"
+
+namespace safsim {
+namespace {
+
+void run_eval(const CommonOptions& o) {
+  const Config c = load_cli_config(o);
+  const Workload w = prepare_workload(c);
+  const auto t0 = std::chrono::steady_clock::now();
+  const FunctionalEngine engine(w.qmodel, w.weights, c.threads);
+  const Logits logits = engine.run(w.images);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double acc = accuracy(logits, w.images.labels);
+  const std::string fmt_name =
+      w.qmodel.is_float() ? to_string(w.qmodel.weight_format.format)
+                          : fmt::format("int{} {}", w.qmodel.weight_format.bits,
+                                        to_string(w.qmodel.weight_format.format));
+  fmt::print("{}: {} weights, {} images, accuracy {:.2f}% ({:.0f} images/s)\n", w.model.name,
+             fmt_name, w.images.count, 100.0 * acc, w.images.count / seconds);
+
+  nlohmann::ordered_json s;
+  s["command"] = "eval";
+  s["engine"] = "functional";
+  s["model"] = w.model.name;
+  s["weight_format"] = to_string(w.qmodel.weight_format.format);
+  s["weight_bits"] = w.qmodel.weight_format.bits;
+  s["activation_bits"] = c.quant.activation_bits;
+  s["images"] = w.images.count;
+  s["correct"] = static_cast<int>(std::lround(acc * w.images.count));
+  s["accuracy"] = acc;
+  s["weights"] = w.qmodel.weight_count();
+  s["macs_per_image"] = w.qmodel.macs_per_image();
+  s["seed"] = c.seed;
+  s["version"] = SAFSIM_VERSION;
+  s["timing"] = {{"seconds", seconds}, {"images_per_s", w.images.count / seconds}};
+  write_file_atomic(c.output.dir + "/summary.json", s.dump(2) + "\n");
+  write_file_atomic(c.output.dir + "/config.resolved.yaml", dump_config(c));
+}
+
+}  // namespace
+
+void register_eval_command(CLI::App& app) {
+  auto opts = std::make_shared<CommonOptions>();
+  CLI::App* cmd = app.add_subcommand("eval", "accuracy of the quantized model (functional engine)");
+  add_common_options(cmd, *opts, false);
+  cmd->callback([opts] { run_eval(*opts); });
+}
+
+}  // namespace safsim

@@ -1,0 +1,36 @@
+// The safsim command line. SystemC's main() calls sc_main, so `run` can elaborate the model.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <iostream>
+#include <systemc>
+
+#include "sim/cli/bench_command.h"
+#include "sim/cli/eval_command.h"
+#include "sim/config_doc.h"
+#include "sim/errors.h"
+
+int sc_main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  CLI::App app{"safsim: cycle-level simulator of a systolic-array DNN accelerator whose weights "
+               "live in faulty NVM"};
+  app.set_version_flag("--version", SAFSIM_VERSION);
+  app.require_subcommand(1);
+  safsim::register_eval_command(app);
+  safsim::register_bench_command(app);
+  app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
+      ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const safsim::UserError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "internal error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

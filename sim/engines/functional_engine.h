@@ -1,0 +1,51 @@
+// The functional engine: the accelerator's exact arithmetic as batched GEMMs (Eigen), many
+// images at once, multithreaded. Bit-exact with the cycle engine for integer formats.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "memory/deployed_weights.h"
+#include "sim/engines/logits.h"
+#include "workloads/dataset.h"
+#include "workloads/quant_model.h"
+
+namespace safsim {
+
+/// Per-layer outputs of one image: integer codes (integer formats) or fp32 values.
+struct LayerActivations {
+  std::vector<std::vector<int32_t>> codes;   // per QuantModel layer, CHW
+  std::vector<std::vector<float>> values;    // float formats
+};
+
+/// Largest magnitude seen per layer, for calibration: the layer's output and, for array layers,
+/// the pre-activation value (accumulator + bias).
+struct ActivationRange {
+  float out_max_abs = 0.0f;
+  float pre_max_abs = 0.0f;
+};
+
+///   FunctionalEngine fe(qm, deploy_fault_free(qm), /*threads=*/0);
+///   Logits out = fe.run(test_images);
+///   double acc = accuracy(out, test_images.labels);
+class FunctionalEngine {
+ public:
+  /// Decodes every stored weight once through `weights.read_path`. threads = 0: all cores.
+  FunctionalEngine(const QuantModel& qm, const DeployedWeights& weights, int threads = 0);
+  ~FunctionalEngine();
+  FunctionalEngine(const FunctionalEngine&) = delete;
+  FunctionalEngine& operator=(const FunctionalEngine&) = delete;
+
+  Logits run(const Dataset& images) const;
+  /// Every layer's output for one image.
+  LayerActivations activations(const uint8_t* image) const;
+  /// Float formats only: per-layer activation ranges over `images` (for calibration).
+  std::vector<ActivationRange> ranges(const Dataset& images) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace safsim

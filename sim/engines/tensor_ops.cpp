@@ -1,0 +1,180 @@
+// Channels-last tensor operations of the functional engine.
+#include "sim/engines/tensor_ops.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "hw_models/arithmetic.h"
+
+namespace safsim {
+
+void quantize_images_channels_last(const QuantModel& qm, const Dataset& d, int first, int count,
+                                   std::vector<float>& out) {
+  const Shape& s = qm.input_shape;
+  const int hw = s.h * s.w;
+  float lut[256];
+  for (int p = 0; p < 256; ++p) {
+    lut[p] = qm.is_float() ? static_cast<float>(p) / 255.0f
+                           : static_cast<float>(quantize_pixel(uint8_t(p), qm.input_q));
+  }
+  out.resize(size_t(count) * s.size());
+  for (int i = 0; i < count; ++i) {
+    const uint8_t* img = d.image(first + i);
+    float* o = out.data() + size_t(i) * s.size();
+    for (int c = 0; c < s.c; ++c) {
+      for (int p = 0; p < hw; ++p) {
+        o[size_t(p) * s.c + c] = lut[img[size_t(c) * hw + p]];
+      }
+    }
+  }
+}
+
+const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                                  std::vector<float>& cols) {
+  const WindowGeom& g = q.geom;
+  const Shape& is = q.in_shape;
+  const Shape& os = q.out_shape;
+  if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+      g.pad_top == 0 && g.pad_left == 0) {
+    return in.data();
+  }
+  const int k = q.reduction;
+  cols.assign(size_t(batch) * os.h * os.w * k, 0.0f);
+  const size_t c_bytes = sizeof(float) * is.c;
+  for (int b = 0; b < batch; ++b) {
+    const float* img = in.data() + size_t(b) * is.size();
+    for (int oy = 0; oy < os.h; ++oy) {
+      for (int ox = 0; ox < os.w; ++ox) {
+        float* row = cols.data() + ((size_t(b) * os.h + oy) * os.w + ox) * k;
+        for (int ky = 0; ky < g.kernel_h; ++ky) {
+          const int iy = oy * g.stride_h - g.pad_top + ky;
+          if (iy < 0 || iy >= is.h) {
+            continue;  // zero padding: code 0 is the real value 0
+          }
+          for (int kx = 0; kx < g.kernel_w; ++kx) {
+            const int ix = ox * g.stride_w - g.pad_left + kx;
+            if (ix < 0 || ix >= is.w) {
+              continue;
+            }
+            std::memcpy(row + size_t(ky * g.kernel_w + kx) * is.c,
+                        img + (size_t(iy) * is.w + ix) * is.c, c_bytes);
+          }
+        }
+      }
+    }
+  }
+  return cols.data();
+}
+
+namespace {
+
+// Calls f(b, oy, ox, c, value) for each output element with the values of its window.
+template <class Reduce>
+void pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool global,
+                        std::vector<float>& out, Reduce&& reduce) {
+  const Shape& is = q.in_shape;
+  const Shape& os = q.out_shape;
+  WindowGeom g = q.geom;
+  if (global) {
+    g = WindowGeom{is.h, is.w, 1, 1, 0, 0, 0, 0, false};
+  }
+  out.resize(size_t(batch) * os.size());
+  for (int b = 0; b < batch; ++b) {
+    const float* img = in.data() + size_t(b) * is.size();
+    float* dst = out.data() + size_t(b) * os.size();
+    for (int oy = 0; oy < os.h; ++oy) {
+      for (int ox = 0; ox < os.w; ++ox) {
+        const int y0 = oy * g.stride_h - g.pad_top;
+        const int x0 = ox * g.stride_w - g.pad_left;
+        const int ya = std::max(y0, 0), yb = std::min(y0 + g.kernel_h, is.h);
+        const int xa = std::max(x0, 0), xb = std::min(x0 + g.kernel_w, is.w);
+        const int window = g.count_include_pad ? g.kernel_h * g.kernel_w : (yb - ya) * (xb - xa);
+        for (int c = 0; c < is.c; ++c) {
+          dst[(size_t(oy) * os.w + ox) * os.c + c] =
+              reduce(img, c, ya, yb, xa, xb, window, is);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                            std::vector<float>& out) {
+  pool_channels_last(in, q, batch, false, out,
+                     [](const float* img, int c, int ya, int yb, int xa, int xb, int,
+                        const Shape& is) {
+                       float m = -std::numeric_limits<float>::infinity();
+                       for (int y = ya; y < yb; ++y) {
+                         for (int x = xa; x < xb; ++x) {
+                           m = std::max(m, img[(size_t(y) * is.w + x) * is.c + c]);
+                         }
+                       }
+                       return m;
+                     });
+}
+
+void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                            bool is_float, std::vector<float>& out) {
+  const bool global = q.kind == QOpKind::kGlobalAvgPool;
+  pool_channels_last(in, q, batch, global, out,
+                     [is_float](const float* img, int c, int ya, int yb, int xa, int xb,
+                                int window, const Shape& is) {
+                       if (is_float) {
+                         float sum = 0.0f;
+                         for (int y = ya; y < yb; ++y) {
+                           for (int x = xa; x < xb; ++x) {
+                             sum += img[(size_t(y) * is.w + x) * is.c + c];
+                           }
+                         }
+                         return sum / static_cast<float>(window);
+                       }
+                       int64_t sum = 0;
+                       for (int y = ya; y < yb; ++y) {
+                         for (int x = xa; x < xb; ++x) {
+                           sum += static_cast<int64_t>(img[(size_t(y) * is.w + x) * is.c + c]);
+                         }
+                       }
+                       return static_cast<float>(avg_pool_round(sum, window));
+                     });
+}
+
+void residual_add_channels_last(const std::vector<float>& a, const std::vector<float>& b,
+                                const QLayer& q, bool is_float, std::vector<float>& out) {
+  out.resize(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (is_float) {
+      const float v = a[i] + b[i];
+      out[i] = q.add_relu && v < 0.0f ? 0.0f : v;
+    } else {
+      out[i] = static_cast<float>(
+          residual_add_int(static_cast<int32_t>(a[i]), static_cast<int32_t>(b[i]), q));
+    }
+  }
+}
+
+void flatten_to_chw(const std::vector<float>& in, const Shape& s, int batch,
+                    std::vector<float>& out) {
+  out.resize(size_t(batch) * s.size());
+  for (int b = 0; b < batch; ++b) {
+    std::vector<float> one(in.begin() + size_t(b) * s.size(),
+                           in.begin() + size_t(b + 1) * s.size());
+    std::vector<float> chw;
+    channels_last_to_chw(one, s, chw);
+    std::copy(chw.begin(), chw.end(), out.begin() + size_t(b) * s.size());
+  }
+}
+
+void channels_last_to_chw(const std::vector<float>& in, const Shape& s, std::vector<float>& out) {
+  out.resize(s.size());
+  const int hw = s.h * s.w;
+  for (int p = 0; p < hw; ++p) {
+    for (int c = 0; c < s.c; ++c) {
+      out[size_t(c) * hw + p] = in[size_t(p) * s.c + c];
+    }
+  }
+}
+
+}  // namespace safsim

@@ -1,0 +1,34 @@
+// Batched channels-last (NHWC) tensor operations of the functional engine. Integer codes are
+// held as floats (exact below 2^24); the rounding rules come from hw_models/arithmetic.h.
+#pragma once
+
+#include <vector>
+
+#include "workloads/dataset.h"
+#include "workloads/quant_model.h"
+
+namespace safsim {
+
+/// Images [first, first+count) as channels-last input codes (integer formats) or p/255 (float).
+void quantize_images_channels_last(const QuantModel& qm, const Dataset& d, int first, int count,
+                                   std::vector<float>& out);
+
+/// The GEMM operand of an array layer: (batch*OH*OW) x K, K in (kh, kw, c) order. Returns `in`
+/// itself for 1x1 stride-1 unpadded kernels, otherwise fills `cols`.
+const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                                  std::vector<float>& cols);
+
+void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                            std::vector<float>& out);
+/// AveragePool and GlobalAveragePool; integer codes round with avg_pool_round().
+void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                            bool is_float, std::vector<float>& out);
+void residual_add_channels_last(const std::vector<float>& a, const std::vector<float>& b,
+                                const QLayer& q, bool is_float, std::vector<float>& out);
+/// (batch, H, W, C) -> (batch, C*H*W) in CHW order, as ONNX Flatten of an NCHW tensor.
+void flatten_to_chw(const std::vector<float>& in, const Shape& s, int batch,
+                    std::vector<float>& out);
+/// One image: (H, W, C) -> (C, H, W).
+void channels_last_to_chw(const std::vector<float>& in, const Shape& s, std::vector<float>& out);
+
+}  // namespace safsim

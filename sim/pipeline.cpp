@@ -1,0 +1,37 @@
+// Config -> model, quantized deployment and test images.
+#include "sim/pipeline.h"
+
+#include <fmt/format.h>
+
+#include "sim/errors.h"
+#include "workloads/onnx_import.h"
+#include "workloads/quantize.h"
+
+namespace safsim {
+
+Workload prepare_workload(const Config& c) {
+  Workload w;
+  w.model = load_model(c.workload.model);
+  Dataset test = load_dataset(c.workload.dataset, DatasetSplit::kTest);
+  if (test.shape != w.model.input_shape) {
+    throw UserError(fmt::format(
+        "model '{}' expects {}x{}x{} inputs but dataset '{}' has {}x{}x{} images", w.model.name,
+        w.model.input_shape.c, w.model.input_shape.h, w.model.input_shape.w, c.workload.dataset,
+        test.shape.c, test.shape.h, test.shape.w));
+  }
+  if (c.workload.first_image >= test.count) {
+    throw ConfigError(fmt::format("workload.first_image must be below {} (the test images), got {}",
+                                  test.count, c.workload.first_image));
+  }
+  w.images = test.slice(c.workload.first_image, c.workload.images);
+  Dataset calibration;
+  if (!make_word_format(c.quant.weight_format, c.quant.weight_bits).is_float()) {
+    calibration = load_dataset(c.workload.dataset, DatasetSplit::kTrain)
+                      .slice(0, c.quant.calibration_images);
+  }
+  w.qmodel = quantize(w.model, c.quant, calibration);
+  w.weights = deploy_fault_free(w.qmodel);
+  return w;
+}
+
+}  // namespace safsim

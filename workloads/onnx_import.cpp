@@ -1,0 +1,492 @@
+// ONNX graph walk: file parsing, initializers, the image input, attribute and input access with
+// error messages, dead-layer pruning, and the model zoo lookup. Per-op rules are in onnx_ops.cpp.
+#include "workloads/onnx_import.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <utility>
+
+#include "sim/did_you_mean.h"
+#include "sim/errors.h"
+#include "workloads/onnx_importer.h"
+
+namespace safsim {
+
+namespace onnx_detail {
+
+namespace {
+
+// Raw tensor bytes are little-endian, like every host this simulator targets.
+template <class T>
+bool from_raw(const std::string& raw, std::vector<T>* out) {
+  if (raw.size() % sizeof(T) != 0) {
+    return false;
+  }
+  out->resize(raw.size() / sizeof(T));
+  std::memcpy(out->data(), raw.data(), raw.size());
+  return true;
+}
+
+template <class T, class Field>
+std::vector<T> from_field(const Field& f) {
+  return std::vector<T>(f.begin(), f.end());
+}
+
+}  // namespace
+
+Importer::Importer(std::string path, const onnx::GraphProto& graph)
+    : path_(std::move(path)), graph_(graph) {}
+
+Model Importer::run() {
+  model_.name = std::filesystem::path(path_).stem().string();
+  read_initializers();
+  read_input();
+  count_consumers();
+  for (int i = 0; i < graph_.node_size(); ++i) {
+    import_node(i);
+  }
+  node_ = nullptr;
+  finish_output();
+  return std::move(model_);
+}
+
+void Importer::fail(const std::string& what) const {
+  if (node_ == nullptr) {
+    throw ModelError(fmt::format("{}: {}", path_, what));
+  }
+  throw ModelError(
+      fmt::format("{}: node '{}' (op {}): {}", path_, node_name_, node_->op_type(), what));
+}
+
+std::string Importer::describe(const Value& v) const {
+  if (v.layer < 0) {
+    return "the model input";
+  }
+  const Layer& l = model_.layers[v.layer];
+  return fmt::format("node '{}' (op {})", l.name, l.onnx_op);
+}
+
+ConstTensor Importer::decode(const onnx::TensorProto& t) const {
+  ConstTensor c;
+  c.dims.assign(t.dims().begin(), t.dims().end());
+  int64_t expected = 1;
+  for (int64_t d : c.dims) {
+    if (d < 0) {
+      fail(fmt::format("tensor '{}' has a negative dimension", t.name()));
+    }
+    expected *= d;
+  }
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    fail(fmt::format("tensor '{}' keeps its data in an external file; export with the weights "
+                     "inside the .onnx file",
+                     t.name()));
+  }
+  const std::string& raw = t.raw_data();
+  bool ok = true;
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      ok = raw.empty() ? (c.values = from_field<float>(t.float_data()), true)
+                       : from_raw(raw, &c.values);
+      break;
+    case onnx::TensorProto::DOUBLE: {
+      std::vector<double> d = from_field<double>(t.double_data());
+      ok = raw.empty() || from_raw(raw, &d);
+      c.values.assign(d.begin(), d.end());
+      break;
+    }
+    case onnx::TensorProto::INT64:
+      ok = raw.empty() ? (c.ints = from_field<int64_t>(t.int64_data()), true)
+                       : from_raw(raw, &c.ints);
+      break;
+    case onnx::TensorProto::INT32: {
+      std::vector<int32_t> i = from_field<int32_t>(t.int32_data());
+      ok = raw.empty() || from_raw(raw, &i);
+      c.ints.assign(i.begin(), i.end());
+      break;
+    }
+    default:
+      fail(fmt::format("tensor '{}' has data type {}; supported: FLOAT, DOUBLE, INT32, INT64",
+                       t.name(), onnx::TensorProto_DataType_Name(t.data_type())));
+  }
+  if (!c.ints.empty()) {
+    c.values.assign(c.ints.begin(), c.ints.end());
+  }
+  if (!ok || c.size() != expected) {
+    fail(fmt::format("tensor '{}' holds {} values but its shape [{}] needs {}", t.name(),
+                     ok ? c.size() : -1, fmt::join(c.dims, ", "), expected));
+  }
+  return c;
+}
+
+void Importer::read_initializers() {
+  if (graph_.sparse_initializer_size() > 0) {
+    fail("sparse initializers are not supported");
+  }
+  for (const onnx::TensorProto& t : graph_.initializer()) {
+    consts_[t.name()] = decode(t);
+  }
+}
+
+// Exporters with keep_initializers_as_inputs list the weights as graph inputs too; only the
+// remaining input is the image.
+void Importer::read_input() {
+  std::vector<const onnx::ValueInfoProto*> inputs;
+  for (const onnx::ValueInfoProto& in : graph_.input()) {
+    if (consts_.count(in.name()) == 0) {
+      inputs.push_back(&in);
+    }
+  }
+  if (inputs.size() != 1) {
+    std::vector<std::string> names;
+    for (const auto* in : inputs) {
+      names.push_back("'" + in->name() + "'");
+    }
+    fail(fmt::format("the graph has {} inputs ({}); exactly one image input is supported",
+                     inputs.size(), fmt::join(names, ", ")));
+  }
+  const onnx::ValueInfoProto& in = *inputs[0];
+  const onnx::TypeProto& type = in.type();
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape() ||
+      type.tensor_type().elem_type() != onnx::TensorProto::FLOAT) {
+    fail(fmt::format("graph input '{}' must be a float tensor with a known shape", in.name()));
+  }
+  const auto& dims = type.tensor_type().shape().dim();
+  std::vector<std::string> shown;
+  bool ok = dims.size() == 4 || dims.size() == 2;
+  for (int i = 0; i < dims.size(); ++i) {
+    const auto& d = dims[i];
+    shown.push_back(d.has_dim_value() ? std::to_string(d.dim_value()) : d.dim_param());
+    // The batch may be symbolic or 1; channels and image size must be fixed.
+    ok = ok && (i == 0 ? !d.has_dim_value() || d.dim_value() == 1
+                       : d.has_dim_value() && d.dim_value() > 0 && d.dim_value() <= (1 << 24));
+  }
+  if (!ok) {
+    fail(fmt::format("graph input '{}' has shape [{}]; supported: [N, C, H, W] or [N, C] with a "
+                     "dynamic or unit batch N and fixed C, H, W",
+                     in.name(), fmt::join(shown, ", ")));
+  }
+  Value v;
+  v.rank = dims.size();
+  v.shape.c = static_cast<int>(dims[1].dim_value());
+  v.shape.h = v.rank == 4 ? static_cast<int>(dims[2].dim_value()) : 1;
+  v.shape.w = v.rank == 4 ? static_cast<int>(dims[3].dim_value()) : 1;
+  values_[in.name()] = v;
+  model_.input_shape = v.shape;
+}
+
+void Importer::count_consumers() {
+  for (const onnx::NodeProto& n : graph_.node()) {
+    for (const std::string& in : n.input()) {
+      if (!in.empty()) {
+        ++consumers_[in];
+      }
+    }
+  }
+  for (const onnx::ValueInfoProto& out : graph_.output()) {
+    ++consumers_[out.name()];
+  }
+}
+
+void Importer::import_node(int index) {
+  node_ = &graph_.node(index);
+  node_name_ =
+      node_->name().empty() ? fmt::format("{}_{}", node_->op_type(), index) : node_->name();
+  const std::vector<OpEntry>& table = op_table();
+  const bool standard_domain = node_->domain().empty() || node_->domain() == "ai.onnx";
+  const auto entry = std::find_if(table.begin(), table.end(), [&](const OpEntry& e) {
+    return standard_domain && node_->op_type() == e.op;
+  });
+  if (entry == table.end()) {
+    std::vector<std::string> ops;
+    for (const OpEntry& e : table) {
+      ops.push_back(e.op);
+    }
+    const std::string domain = standard_domain ? "" : " in domain '" + node_->domain() + "'";
+    throw ModelError(fmt::format("{}: node '{}' (op {}{}) is not supported; supported ops: {}",
+                                 path_, node_name_, node_->op_type(), domain,
+                                 fmt::join(ops, ", ")));
+  }
+  if (node_->output_size() == 0 || node_->output(0).empty()) {
+    fail("the node has no output");
+  }
+  (this->*(entry->handler))();
+}
+
+// The IR's last layer is the output, so layers that do not feed the graph output are dropped
+// (and the indices of the others renumbered).
+void Importer::finish_output() {
+  if (graph_.output_size() != 1) {
+    fail(fmt::format("the graph has {} outputs; exactly one (the logits) is supported",
+                     graph_.output_size()));
+  }
+  const std::string& name = graph_.output(0).name();
+  const auto it = values_.find(name);
+  if (it == values_.end()) {
+    fail(fmt::format("graph output '{}' is not computed by any node", name));
+  }
+  if (it->second.layer < 0) {
+    fail(fmt::format("graph output '{}' is the model input: the model has no layers", name));
+  }
+  const int out = it->second.layer;
+  std::vector<bool> live(out + 1, false);
+  live[out] = true;
+  for (int i = out; i >= 0; --i) {
+    for (int src : model_.layers[i].inputs) {
+      if (live[i] && src >= 0) {
+        live[src] = true;
+      }
+    }
+  }
+  std::vector<int> renumber(out + 1, -1);
+  std::vector<Layer> kept;
+  for (int i = 0; i <= out; ++i) {
+    if (live[i]) {
+      renumber[i] = static_cast<int>(kept.size());
+      kept.push_back(std::move(model_.layers[i]));
+      for (int& src : kept.back().inputs) {
+        src = src < 0 ? src : renumber[src];
+      }
+    }
+  }
+  model_.layers = std::move(kept);
+}
+
+void Importer::check_attributes(std::initializer_list<const char*> known) const {
+  for (const onnx::AttributeProto& a : node_->attribute()) {
+    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return a.name() == k; })) {
+      fail(fmt::format("attribute '{}' is not supported", a.name()));
+    }
+  }
+}
+
+const onnx::AttributeProto* Importer::attr(const char* name,
+                                           onnx::AttributeProto::AttributeType t) const {
+  for (const onnx::AttributeProto& a : node_->attribute()) {
+    if (a.name() == name) {
+      if (a.type() != t) {
+        fail(fmt::format("attribute {} has type {}, expected {}", name,
+                         onnx::AttributeProto_AttributeType_Name(a.type()),
+                         onnx::AttributeProto_AttributeType_Name(t)));
+      }
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+int64_t Importer::attr_int(const char* name, int64_t fallback) const {
+  const onnx::AttributeProto* a = attr(name, onnx::AttributeProto::INT);
+  return a != nullptr ? a->i() : fallback;
+}
+
+float Importer::attr_float(const char* name, float fallback) const {
+  const onnx::AttributeProto* a = attr(name, onnx::AttributeProto::FLOAT);
+  return a != nullptr ? a->f() : fallback;
+}
+
+std::vector<int64_t> Importer::attr_ints(const char* name, std::vector<int64_t> fallback) const {
+  const onnx::AttributeProto* a = attr(name, onnx::AttributeProto::INTS);
+  return a != nullptr ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : fallback;
+}
+
+std::string Importer::attr_string(const char* name, const std::string& fallback) const {
+  const onnx::AttributeProto* a = attr(name, onnx::AttributeProto::STRING);
+  return a != nullptr ? a->s() : fallback;
+}
+
+bool Importer::has_input(int i) const {
+  return i < node_->input_size() && !node_->input(i).empty();
+}
+
+bool Importer::is_const(int i) const {
+  return has_input(i) && consts_.count(node_->input(i)) > 0;
+}
+
+Value Importer::input_value(int i) const {
+  if (!has_input(i)) {
+    fail(fmt::format("input {} is missing", i));
+  }
+  const std::string& name = node_->input(i);
+  const auto it = values_.find(name);
+  if (it != values_.end()) {
+    return it->second;
+  }
+  if (consts_.count(name) > 0) {
+    fail(fmt::format("input '{}' is a constant; expected a tensor computed from the model input",
+                     name));
+  }
+  fail(fmt::format("input '{}' is not produced by any earlier node or the graph input", name));
+}
+
+Value Importer::image_input(int i) const {
+  const Value v = input_value(i);
+  if (v.rank != 4) {
+    fail(fmt::format("input '{}' is a flattened N x {} tensor; expected N x C x H x W",
+                     node_->input(i), v.shape.c));
+  }
+  return v;
+}
+
+const ConstTensor& Importer::input_const(int i, const char* role) const {
+  if (!has_input(i)) {
+    fail(fmt::format("input {} ({}) is missing", i, role));
+  }
+  const std::string& name = node_->input(i);
+  const auto it = consts_.find(name);
+  if (it != consts_.end()) {
+    return it->second;
+  }
+  if (values_.count(name) > 0) {
+    fail(fmt::format("input {} '{}' must be an initializer or Constant, not a computed tensor",
+                     role, name));
+  }
+  fail(fmt::format("initializer '{}' for input {} not found", name, role));
+}
+
+bool Importer::sole_use(int i) const {
+  const Value v = input_value(i);
+  return v.layer >= 0 && v.exclusive && consumers_.at(node_->input(i)) == 1;
+}
+
+void Importer::check_extra_outputs_unused() const {
+  for (int i = 1; i < node_->output_size(); ++i) {
+    const std::string& name = node_->output(i);
+    if (!name.empty() && consumers_.count(name) > 0) {
+      fail(fmt::format("output {} ('{}') is used; only the first output is supported", i, name));
+    }
+  }
+}
+
+void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank) {
+  l.name = node_name_;
+  l.onnx_op = node_->op_type();
+  for (const Value& v : ins) {
+    l.inputs.push_back(v.layer);
+  }
+  l.in_shape = ins.at(0).shape;
+  l.out_shape = out;
+  model_.layers.push_back(std::move(l));
+  Value v;
+  v.layer = static_cast<int>(model_.layers.size()) - 1;
+  v.shape = out;
+  v.rank = rank;
+  set_output(v);
+}
+
+void Importer::set_output(const Value& v) { values_[node_->output(0)] = v; }
+
+WindowGeom Importer::read_window(int kernel_h, int kernel_w) const {
+  const std::string auto_pad = attr_string("auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET") {
+    fail(fmt::format("attribute auto_pad = {} is not supported; only NOTSET (explicit pads)",
+                     auto_pad));
+  }
+  const std::vector<int64_t> dilations = attr_ints("dilations", {1, 1});
+  if (std::any_of(dilations.begin(), dilations.end(), [](int64_t d) { return d != 1; })) {
+    fail(fmt::format("attribute dilations = [{}] is not supported; only 1",
+                     fmt::join(dilations, ", ")));
+  }
+  const std::vector<int64_t> strides = attr_ints("strides", {1, 1});
+  if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1) {
+    fail(fmt::format("attribute strides = [{}] is not supported; expected 2 positive values",
+                     fmt::join(strides, ", ")));
+  }
+  const std::vector<int64_t> pads = attr_ints("pads", {0, 0, 0, 0});
+  if (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p < 0; })) {
+    fail(fmt::format("attribute pads = [{}] is not supported; expected [top, left, bottom, "
+                     "right] >= 0",
+                     fmt::join(pads, ", ")));
+  }
+  WindowGeom g;
+  g.kernel_h = kernel_h;
+  g.kernel_w = kernel_w;
+  g.stride_h = static_cast<int>(strides[0]);
+  g.stride_w = static_cast<int>(strides[1]);
+  g.pad_top = static_cast<int>(pads[0]);  // ONNX order: all begins, then all ends
+  g.pad_left = static_cast<int>(pads[1]);
+  g.pad_bottom = static_cast<int>(pads[2]);
+  g.pad_right = static_cast<int>(pads[3]);
+  return g;
+}
+
+Shape Importer::window_output(const Value& x, const WindowGeom& g, int channels) const {
+  const int padded_h = x.shape.h + g.pad_top + g.pad_bottom;
+  const int padded_w = x.shape.w + g.pad_left + g.pad_right;
+  if (padded_h < g.kernel_h || padded_w < g.kernel_w) {
+    fail(fmt::format("kernel {}x{} is larger than the padded input {}x{}", g.kernel_h, g.kernel_w,
+                     padded_h, padded_w));
+  }
+  return Shape{channels, (padded_h - g.kernel_h) / g.stride_h + 1,
+               (padded_w - g.kernel_w) / g.stride_w + 1};
+}
+
+}  // namespace onnx_detail
+
+Model import_onnx(const std::string& path) {
+  if (std::filesystem::is_directory(path)) {
+    throw ModelError(fmt::format("{}: is a directory, expected an ONNX model file", path));
+  }
+  errno = 0;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw ModelError(fmt::format("{}: cannot open ONNX model: {}", path,
+                                 errno != 0 ? std::strerror(errno) : "unknown error"));
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  onnx::ModelProto proto;
+  if (!proto.ParseFromString(bytes)) {
+    throw ModelError(fmt::format(
+        "{}: not a valid ONNX model (protobuf parse failed after reading {} bytes)", path,
+        bytes.size()));
+  }
+  // Arbitrary bytes sometimes parse as a protobuf with unknown fields; a real model has nodes.
+  if (!proto.has_graph() || proto.graph().node_size() == 0) {
+    throw ModelError(fmt::format("{}: not a valid ONNX model (no graph nodes)", path));
+  }
+  return onnx_detail::Importer(path, proto.graph()).run();
+}
+
+std::string zoo_dir() {
+  const char* env = std::getenv("SAFSIM_ZOO_DIR");
+  return env != nullptr && *env != '\0' ? env : SAFSIM_SOURCE_DIR "/workloads/zoo";
+}
+
+std::vector<std::string> zoo_model_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(zoo_dir(), ec)) {
+    if (e.path().extension() == ".onnx") {
+      names.push_back(e.path().stem().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Model load_model(const std::string& name_or_path) {
+  const std::string ext = ".onnx";
+  const bool is_path = name_or_path.find('/') != std::string::npos ||
+                       (name_or_path.size() >= ext.size() &&
+                        name_or_path.compare(name_or_path.size() - ext.size(), ext.size(), ext) == 0);
+  if (is_path) {
+    return import_onnx(name_or_path);
+  }
+  const std::filesystem::path path = std::filesystem::path(zoo_dir()) / (name_or_path + ext);
+  if (std::filesystem::is_regular_file(path)) {
+    return import_onnx(path.string());
+  }
+  const std::vector<std::string> names = zoo_model_names();
+  const std::string guess = did_you_mean(name_or_path, names);
+  throw ModelError(fmt::format(
+      "unknown model '{}'{}; available zoo models (in {}): {}; or give a path to an .onnx file",
+      name_or_path, guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess), zoo_dir(),
+      names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "))));
+}
+
+}  // namespace safsim

@@ -1,0 +1,52 @@
+// Names and totals of the quantized model.
+#include "workloads/quant_model.h"
+
+namespace safsim {
+
+const char* to_string(QOpKind k) {
+  switch (k) {
+    case QOpKind::kArray:
+      return "array";
+    case QOpKind::kMaxPool:
+      return "maxpool";
+    case QOpKind::kAvgPool:
+      return "avgpool";
+    case QOpKind::kGlobalAvgPool:
+      return "global_avgpool";
+    case QOpKind::kAdd:
+      return "add";
+    case QOpKind::kFlatten:
+      return "flatten";
+  }
+  return "?";
+}
+
+const char* to_string(Activation a) {
+  switch (a) {
+    case Activation::kNone:
+      return "none";
+    case Activation::kRelu:
+      return "relu";
+    case Activation::kSigmoid:
+      return "sigmoid";
+  }
+  return "?";
+}
+
+int64_t QuantModel::weight_count() const {
+  int64_t n = 0;
+  for (const QLayer& l : layers) {
+    n += static_cast<int64_t>(l.weight_words.size());
+  }
+  return n;
+}
+
+int64_t QuantModel::macs_per_image() const {
+  int64_t n = 0;
+  for (const QLayer& l : layers) {
+    n += l.macs_per_image();
+  }
+  return n;
+}
+
+}  // namespace safsim
