@@ -30,21 +30,30 @@ inline int64_t requantize(int32_t x, const Requant& rq) {
 }
 
 inline int32_t clamp_to(int64_t v, const ActQuant& q) {
-  return static_cast<int32_t>(std::clamp<int64_t>(v, q.qmin, q.qmax));
+  return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, q.qmin), q.qmax));
 }
 
 /// Post-processing of one array output: accumulator (+ bias, wrapped) -> requantize ->
-/// activation -> output code. ReLU is the clamp at zero of an unsigned output range.
-/// Inline: both engines call it once per output element.
-inline int32_t post_process_int(int64_t acc, int out_channel, const QLayer& layer,
-                                int accumulator_bits) {
+/// activation -> output code. ReLU is the clamp at zero of an unsigned output range; Sigmoid
+/// clamps to the pre-activation range and looks the code up. `kSigmoid` is a template argument
+/// so the engines' loops over a row of outputs have no branch and vectorize.
+template <bool kSigmoid>
+inline int32_t post_process_int_as(int64_t acc, int out_channel, const QLayer& layer,
+                                   int accumulator_bits) {
   const int32_t total = wrap_accumulator(acc + layer.bias[out_channel], accumulator_bits);
   const int64_t scaled = requantize(total, layer.requant[out_channel]);
-  if (layer.activation == Activation::kSigmoid) {
+  if constexpr (kSigmoid) {
     const int32_t pre = clamp_to(scaled, layer.pre_q);
     return layer.sigmoid_lut[pre - layer.pre_q.qmin];
   }
   return clamp_to(scaled, layer.out_q);
+}
+
+inline int32_t post_process_int(int64_t acc, int out_channel, const QLayer& layer,
+                                int accumulator_bits) {
+  return layer.activation == Activation::kSigmoid
+             ? post_process_int_as<true>(acc, out_channel, layer, accumulator_bits)
+             : post_process_int_as<false>(acc, out_channel, layer, accumulator_bits);
 }
 
 /// Float formats: bias + activation in fp32.

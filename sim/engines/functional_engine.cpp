@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cmath>
 #include <thread>
+#include <type_traits>
 
 #include "hw_models/arithmetic.h"
 #include "sim/engines/tensor_ops.h"
@@ -30,7 +31,10 @@ struct ArrayWeights {
   Precision precision = Precision::kFloat;
   RowMatF wf;
   RowMatD wd;
-  std::vector<int64_t> wi;  // K x O, kInt64 only
+  std::vector<int64_t> wi;  // K x O
+  // True when no accumulator can wrap, so post-processing is non-decreasing in the accumulator
+  // and a following max-pool may be taken on accumulators first (max commutes with it).
+  bool monotone = false;
 };
 
 int channels_last_row(const QLayer& q, int k) {
@@ -43,8 +47,8 @@ int channels_last_row(const QLayer& q, int k) {
 // Every partial sum of an integer GEMM is bounded by max_o sum_k |w_ok| * max|a|. If that bound
 // is below 2^24 (2^53), each fp32 (fp64) operation is on integers it represents exactly, so the
 // GEMM is exact whatever the summation order.
-Precision choose_precision(const std::vector<int64_t>& w, int k_count, int o_count,
-                           const ActQuant& in) {
+double accumulator_bound(const std::vector<int64_t>& w, int k_count, int o_count,
+                         const ActQuant& in) {
   const double max_in = std::max(std::abs(double(in.qmin)), std::abs(double(in.qmax)));
   double bound = 0.0;
   for (int o = 0; o < o_count; ++o) {
@@ -54,6 +58,10 @@ Precision choose_precision(const std::vector<int64_t>& w, int k_count, int o_cou
     }
     bound = std::max(bound, s * max_in);
   }
+  return bound;
+}
+
+Precision choose_precision(double bound) {
   if (bound < 16777216.0) {
     return Precision::kFloat;
   }
@@ -80,7 +88,13 @@ ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
     }
   }
   const ActQuant& in = q.inputs[0] < 0 ? qm.input_q : qm.layers[q.inputs[0]].out_q;
-  aw.precision = choose_precision(aw.wi, kc, oc, in);
+  const double bound = accumulator_bound(aw.wi, kc, oc, in);
+  aw.precision = choose_precision(bound);
+  double max_bias = 0.0;
+  for (int32_t b : q.bias) {
+    max_bias = std::max(max_bias, std::abs(double(b)));
+  }
+  aw.monotone = bound + max_bias < std::ldexp(1.0, qm.accumulator_bits - 1);
   if (aw.precision == Precision::kFloat) {
     aw.wf = Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic,
                                            Eigen::RowMajor>>(aw.wi.data(), kc, oc)
@@ -99,14 +113,17 @@ struct FunctionalEngine::Impl {
   const QuantModel& qm;
   int threads = 1;
   std::vector<ArrayWeights> weights;  // per layer
+  std::vector<int> fused_pool;        // per array layer: the max-pool taken on its accumulators
 
   // One worker's buffers: every layer's output for a chunk, channels-last, as floats.
   struct Scratch {
     std::vector<std::vector<float>> act;
     std::vector<float> cols;  // im2col
-    RowMatF gemm_f;
+    std::vector<float> acc;   // fp32 GEMM result (exact integers in integer formats)
+    std::vector<float> pooled;
     RowMatD gemm_d;
     std::vector<ActivationRange>* ranges = nullptr;
+    bool fuse_pools = true;   // off when every layer's output is wanted
   };
 
   const std::vector<float>& input_of(const Scratch& s, const std::vector<float>& image,
@@ -114,9 +131,40 @@ struct FunctionalEngine::Impl {
     return index < 0 ? image : s.act[index];
   }
 
+  bool is_fused_pool(int li) const {
+    return std::find(fused_pool.begin(), fused_pool.end(), li) != fused_pool.end();
+  }
+  void plan_pool_fusion();
   void run_array(Scratch& s, const std::vector<float>& in, int li, int batch) const;
   void run_chunk(Scratch& s, const Dataset& d, int first, int count) const;
 };
+
+// A max-pool whose input is an array layer read by nothing else, with post-processing known to
+// be non-decreasing (no accumulator wrap): pool the accumulators, then post-process 1/(kh*kw) of
+// the values. max(f(a), f(b)) = f(max(a, b)) for non-decreasing f, so the codes are identical.
+void FunctionalEngine::Impl::plan_pool_fusion() {
+  fused_pool.assign(qm.layers.size(), -1);
+  std::vector<int> readers(qm.layers.size(), 0);
+  for (const QLayer& q : qm.layers) {
+    for (int in : q.inputs) {
+      if (in >= 0) {
+        ++readers[in];
+      }
+    }
+  }
+  for (size_t p = 0; p < qm.layers.size(); ++p) {
+    const QLayer& pool = qm.layers[p];
+    const int src = pool.inputs[0];
+    if (pool.kind != QOpKind::kMaxPool || src < 0 || readers[src] != 1 || qm.is_float()) {
+      continue;
+    }
+    const ArrayWeights& aw = weights[src];
+    if (qm.layers[src].kind == QOpKind::kArray && aw.precision == Precision::kFloat &&
+        aw.monotone) {
+      fused_pool[src] = static_cast<int>(p);
+    }
+  }
+}
 
 void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in, int li,
                                        int batch) const {
@@ -124,15 +172,21 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   const ArrayWeights& aw = weights[li];
   const int rows = batch * q.out_shape.h * q.out_shape.w;
   const float* a = im2col_channels_last(in, q, batch, s.cols);
-  std::vector<float>& out = s.act[li];
-  out.resize(size_t(rows) * q.out_channels);
+  const int pool = s.fuse_pools ? fused_pool[li] : -1;
+  std::vector<float>& out = s.act[pool >= 0 ? pool : li];
+  const int out_rows = pool >= 0 ? batch * qm.layers[pool].out_shape.h * qm.layers[pool].out_shape.w
+                                 : rows;
+  out.resize(size_t(out_rows) * q.out_channels);
   const int kc = q.reduction, oc = q.out_channels;
   Eigen::Map<const RowMatF> A(a, rows, kc);
+  if (qm.is_float() || aw.precision == Precision::kFloat) {
+    s.acc.resize(size_t(rows) * oc);
+    Eigen::Map<RowMatF>(s.acc.data(), rows, oc).noalias() = A * aw.wf;
+  }
   if (qm.is_float()) {
-    s.gemm_f.noalias() = A * aw.wf;
     for (int r = 0; r < rows; ++r) {
       for (int o = 0; o < oc; ++o) {
-        const float acc = s.gemm_f(r, o);
+        const float acc = s.acc[size_t(r) * oc + o];
         const float v = post_process_float(acc, o, q);
         out[size_t(r) * oc + o] = v;
         if (s.ranges) {
@@ -145,19 +199,32 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
     return;
   }
   const int acc_bits = qm.accumulator_bits;
-  auto emit = [&](auto&& acc_at) {
-    for (int r = 0; r < rows; ++r) {
+  auto emit_rows = [&](auto&& acc_at, auto sigmoid) {
+    for (int r = 0; r < out_rows; ++r) {
       float* o_row = out.data() + size_t(r) * oc;
       for (int o = 0; o < oc; ++o) {
-        o_row[o] = static_cast<float>(post_process_int(acc_at(r, o), o, q, acc_bits));
+        o_row[o] = static_cast<float>(
+            post_process_int_as<decltype(sigmoid)::value>(acc_at(r, o), o, q, acc_bits));
       }
     }
   };
+  auto emit = [&](auto&& acc_at) {
+    if (q.activation == Activation::kSigmoid) {
+      emit_rows(acc_at, std::true_type{});
+    } else {
+      emit_rows(acc_at, std::false_type{});
+    }
+  };
   switch (aw.precision) {
-    case Precision::kFloat:
-      s.gemm_f.noalias() = A * aw.wf;
-      emit([&](int r, int o) { return static_cast<int64_t>(s.gemm_f(r, o)); });
+    case Precision::kFloat: {
+      const float* acc = s.acc.data();
+      if (pool >= 0) {
+        max_pool_channels_last(s.acc, qm.layers[pool], batch, s.pooled);
+        acc = s.pooled.data();
+      }
+      emit([&](int r, int o) { return static_cast<int64_t>(acc[size_t(r) * oc + o]); });
       break;
+    }
     case Precision::kDouble:
       s.gemm_d.noalias() = A.cast<double>() * aw.wd;
       emit([&](int r, int o) { return static_cast<int64_t>(s.gemm_d(r, o)); });
@@ -187,7 +254,9 @@ void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, 
         run_array(s, in, static_cast<int>(li), count);
         break;
       case QOpKind::kMaxPool:
-        max_pool_channels_last(in, q, count, out);
+        if (!s.fuse_pools || !is_fused_pool(static_cast<int>(li))) {
+          max_pool_channels_last(in, q, count, out);
+        }
         break;
       case QOpKind::kAvgPool:
       case QOpKind::kGlobalAvgPool:
@@ -220,6 +289,7 @@ FunctionalEngine::FunctionalEngine(const QuantModel& qm, const DeployedWeights& 
       impl_->weights[i] = decode_weights(qm, qm.layers[i], w.stored[i], w.read_path);
     }
   }
+  impl_->plan_pool_fusion();
 }
 
 FunctionalEngine::~FunctionalEngine() = default;
@@ -271,6 +341,7 @@ LayerActivations FunctionalEngine::activations(const uint8_t* image) const {
   one.pixels.assign(image, image + qm.input_shape.size());
   one.labels.assign(1, 0);
   Impl::Scratch s;
+  s.fuse_pools = false;
   impl_->run_chunk(s, one, 0, 1);
   LayerActivations la;
   for (size_t i = 0; i < qm.layers.size(); ++i) {

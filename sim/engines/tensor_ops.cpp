@@ -2,7 +2,6 @@
 #include "sim/engines/tensor_ops.h"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 
 #include "hw_models/arithmetic.h"
@@ -35,30 +34,39 @@ const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q,
   const WindowGeom& g = q.geom;
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
-  if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
-      g.pad_top == 0 && g.pad_left == 0) {
+  const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
+  if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && !padded) {
     return in.data();
   }
   const int k = q.reduction;
-  cols.assign(size_t(batch) * os.h * os.w * k, 0.0f);
-  const size_t c_bytes = sizeof(float) * is.c;
+  const size_t size = size_t(batch) * os.h * os.w * k;
+  if (padded) {
+    cols.assign(size, 0.0f);  // zero padding: code 0 is the real value 0
+  } else {
+    cols.resize(size);
+  }
+  // In channels-last order one kernel row (kw x C values) is contiguous in the input and in the
+  // im2col row, so each (output position, ky) is one contiguous copy of its in-bounds part.
   for (int b = 0; b < batch; ++b) {
     const float* img = in.data() + size_t(b) * is.size();
     for (int oy = 0; oy < os.h; ++oy) {
       for (int ox = 0; ox < os.w; ++ox) {
         float* row = cols.data() + ((size_t(b) * os.h + oy) * os.w + ox) * k;
+        const int x0 = ox * g.stride_w - g.pad_left;
+        const int xa = std::max(x0, 0), xb = std::min(x0 + g.kernel_w, is.w);
+        if (xa >= xb) {
+          continue;
+        }
+        const int n = (xb - xa) * is.c;
         for (int ky = 0; ky < g.kernel_h; ++ky) {
           const int iy = oy * g.stride_h - g.pad_top + ky;
           if (iy < 0 || iy >= is.h) {
-            continue;  // zero padding: code 0 is the real value 0
+            continue;
           }
-          for (int kx = 0; kx < g.kernel_w; ++kx) {
-            const int ix = ox * g.stride_w - g.pad_left + kx;
-            if (ix < 0 || ix >= is.w) {
-              continue;
-            }
-            std::memcpy(row + size_t(ky * g.kernel_w + kx) * is.c,
-                        img + (size_t(iy) * is.w + ix) * is.c, c_bytes);
+          const float* src = img + (size_t(iy) * is.w + xa) * is.c;
+          float* dst = row + (size_t(ky) * g.kernel_w + (xa - x0)) * is.c;
+          for (int i = 0; i < n; ++i) {
+            dst[i] = src[i];
           }
         }
       }
@@ -103,17 +111,30 @@ void pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch
 
 void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
                             std::vector<float>& out) {
-  pool_channels_last(in, q, batch, false, out,
-                     [](const float* img, int c, int ya, int yb, int xa, int xb, int,
-                        const Shape& is) {
-                       float m = -std::numeric_limits<float>::infinity();
-                       for (int y = ya; y < yb; ++y) {
-                         for (int x = xa; x < xb; ++x) {
-                           m = std::max(m, img[(size_t(y) * is.w + x) * is.c + c]);
-                         }
-                       }
-                       return m;
-                     });
+  const Shape& is = q.in_shape;
+  const Shape& os = q.out_shape;
+  const WindowGeom& g = q.geom;
+  out.resize(size_t(batch) * os.size());
+  // Channels are contiguous: take the max over the window one input pixel (C values) at a time.
+  for (int b = 0; b < batch; ++b) {
+    const float* img = in.data() + size_t(b) * is.size();
+    for (int oy = 0; oy < os.h; ++oy) {
+      for (int ox = 0; ox < os.w; ++ox) {
+        float* dst = out.data() + size_t(b) * os.size() + (size_t(oy) * os.w + ox) * os.c;
+        std::fill(dst, dst + os.c, -std::numeric_limits<float>::infinity());
+        const int y0 = oy * g.stride_h - g.pad_top;
+        const int x0 = ox * g.stride_w - g.pad_left;
+        for (int y = std::max(y0, 0); y < std::min(y0 + g.kernel_h, is.h); ++y) {
+          for (int x = std::max(x0, 0); x < std::min(x0 + g.kernel_w, is.w); ++x) {
+            const float* src = img + (size_t(y) * is.w + x) * is.c;
+            for (int c = 0; c < is.c; ++c) {
+              dst[c] = std::max(dst[c], src[c]);
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,

@@ -126,4 +126,20 @@ inline Model odd_shapes_model(unsigned seed, bool sigmoid = false) {
   return b.build();
 }
 
+/// Conv -> (ReLU) -> MaxPool chains, as in LeNet-5: the functional engine pools accumulators.
+inline Model conv_pool_model(unsigned seed) {
+  ModelBuilder b({1, 12, 12}, seed);
+  int x = b.conv(-1, 4, 3, 1, 0);                 // 4x10x10
+  x = b.act(x, LayerKind::kRelu);
+  x = b.pool(x, LayerKind::kMaxPool, 2, 2, 0);    // 4x5x5
+  int y = b.conv(x, 6, 2, 1, 1);                  // 6x6x6, no activation
+  y = b.pool(y, LayerKind::kMaxPool, 3, 2, 1);    // 6x3x3, padded window
+  int z = b.conv(y, 5, 2, 1, 0);                  // 5x2x2
+  z = b.act(z, LayerKind::kSigmoid);
+  z = b.pool(z, LayerKind::kMaxPool, 2, 1, 0);    // 5x1x1
+  int f = b.flatten(z);
+  b.conv(f, 10, 1, 1, 0, true);
+  return b.build();
+}
+
 }  // namespace safsim::test

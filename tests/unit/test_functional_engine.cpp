@@ -62,6 +62,15 @@ TEST_CASE("functional engine is exact where fp32 GEMM is not (16-bit weights and
   require_matches_reference(quantized(m, 12, 10, WeightFormat::kOffsetBinary, false), d, 2);
 }
 
+TEST_CASE("max-pooling accumulators before post-processing gives identical codes", "[engine]") {
+  const Model m = test::conv_pool_model(21);
+  const Dataset d = test::random_images(m.input_shape, 130, 9);
+  for (int bits : {2, 4, 8, 16}) {
+    INFO("weight bits " << bits);
+    require_matches_reference(quantized(m, bits, 8, WeightFormat::kTwosComplement, false), d, 2);
+  }
+}
+
 TEST_CASE("sigmoid layers use the shared lookup table", "[engine]") {
   const Model m = test::odd_shapes_model(9, /*sigmoid=*/true);
   const Dataset d = test::random_images(m.input_shape, 40, 5);
