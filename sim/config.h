@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "memory/fault_options.h"
 #include "memory/read_path_decoder.h"
 #include "memory/word_format.h"
 
@@ -121,6 +122,8 @@ struct AcceleratorConfig {
   SramConfig ifmap_sram;
   SramConfig ofmap_sram;
   NvmConfig nvm;
+  int post_processing_lanes = 16;
+  int post_processing_latency_cycles = 4;
 
   template <class V>
   void visit(V& v) {
@@ -134,16 +137,122 @@ struct AcceleratorConfig {
     v.section("ifmap_sram", ifmap_sram, "input feature map buffer");
     v.section("ofmap_sram", ofmap_sram, "output / partial-sum buffer");
     v.section("nvm", nvm, "NVM weight memory");
+    v.value("post_processing_lanes", post_processing_lanes, 1, 4096,
+            "elements the post-processing unit finishes per cycle");
+    v.value("post_processing_latency_cycles", post_processing_latency_cycles, 0, 1000,
+            "pipeline depth of the post-processing unit (bias, requantize, activation)");
   }
 };
 
 struct MitigationConfig {
   MitigationScheme scheme = MitigationScheme::kNone;
+  DefectMapSource defect_map = DefectMapSource::kOracle;
+  int secded_group_words = 1;
+  int decoder_latency_cycles = 0;
 
   template <class V>
   void visit(V& v) {
-    v.choice("scheme", scheme, EnumNames<MitigationScheme>{{"none", MitigationScheme::kNone}},
-             "deploy-time weight encoder and its read-path decoder");
+    v.choice("scheme", scheme, EnumNames<MitigationScheme>(mitigation_scheme_names()),
+             "deploy-time weight encoder and its read-path decoder (docs/faults.md)");
+    v.choice("defect_map", defect_map,
+             EnumNames<DefectMapSource>{{"oracle", DefectMapSource::kOracle},
+                                        {"march", DefectMapSource::kMarch}},
+             "stuck cells the encoder knows: the true map, or the one a March C- test finds");
+    v.value("secded_group_words", secded_group_words, 1, 32,
+            "scheme secded: weight words sharing one SEC-DED codeword (group x bits <= 64)");
+    v.value("decoder_latency_cycles", decoder_latency_cycles, 0, 100,
+            "cycles the read-path decoder adds to every NVM weight read");
+  }
+};
+
+struct StuckAtConfig {
+  double rate = 0.0;
+  double sa1_fraction = 0.8;
+  StuckAtPreset preset = StuckAtPreset::kCustom;
+  StuckAtPattern pattern = StuckAtPattern::kUniform;
+  double cluster_probability = 0.5;
+  int word_line_cells = 1024;
+  uint64_t seed = 0;
+  std::string map_file;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("rate", rate, 0.0, 1.0, "probability that an NVM cell is stuck");
+    v.value("sa1_fraction", sa1_fraction, 0.0, 1.0,
+            "fraction of stuck cells stuck at 1 (001: RRAM 0.8); ignored unless preset is custom");
+    v.choice("preset", preset,
+             EnumNames<StuckAtPreset>{{"custom", StuckAtPreset::kCustom},
+                                      {"rram", StuckAtPreset::kRram},
+                                      {"pcm", StuckAtPreset::kPcm}},
+             "sa1 fraction preset: rram 0.8, pcm 0.5, custom = sa1_fraction");
+    v.choice("pattern", pattern,
+             EnumNames<StuckAtPattern>{{"uniform", StuckAtPattern::kUniform},
+                                       {"word_line", StuckAtPattern::kWordLine},
+                                       {"bit_line", StuckAtPattern::kBitLine}},
+             "spatial pattern of the stuck cells");
+    v.value("cluster_probability", cluster_probability, 0.0, 0.99,
+            "clustered patterns: probability a defect continues to the next cell of its line");
+    v.value("word_line_cells", word_line_cells, 8, 1 << 20,
+            "cells per word line (row) of an NVM bank, for the clustered patterns");
+    v.value("seed", seed, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+            "defect-map seed; 0 = derive from the experiment seed");
+    v.value("map_file", map_file, "load this defect map (docs/faults.md) instead of drawing one");
+  }
+};
+
+struct BitFlipConfig {
+  BitFlipMode mode = BitFlipMode::kNone;
+  double rate = 0.0;
+  int64_t count = 1;
+  std::string layer;
+  int bit = -1;
+  uint64_t seed = 0;
+
+  template <class V>
+  void visit(V& v) {
+    v.choice("mode", mode,
+             EnumNames<BitFlipMode>{{"none", BitFlipMode::kNone},
+                                    {"random", BitFlipMode::kRandom},
+                                    {"msb", BitFlipMode::kMsb},
+                                    {"targeted", BitFlipMode::kTargeted}},
+             "transient flips: random (per bit), msb (per word, 000), targeted (count, 003)");
+    v.value("rate", rate, 0.0, 1.0, "random: per-bit flip probability; msb: per-word probability");
+    v.value("count", count, int64_t{0}, int64_t{1} << 40, "targeted: number of flipped words");
+    v.value("layer", layer, "layer name or index into the model's layer list; empty = all layers");
+    v.value("bit", bit, -1, 31, "targeted: bit position to flip; -1 = uniformly random bit");
+    v.value("seed", seed, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+            "flip seed; 0 = derive from the experiment seed");
+  }
+};
+
+struct WeightFaultsConfig {
+  StuckAtConfig stuck_at;
+  BitFlipConfig bitflip;
+
+  template <class V>
+  void visit(V& v) {
+    v.section("stuck_at", stuck_at, "permanent stuck-at cells of the NVM weight memory");
+    v.section("bitflip", bitflip, "transient flips of stored weight bits");
+  }
+};
+
+struct ActivationFaultsConfig {
+  BitFlipConfig bitflip;
+
+  template <class V>
+  void visit(V& v) {
+    v.section("bitflip", bitflip, "transient flips of activations in the SRAM buffers");
+  }
+};
+
+struct FaultsConfig {
+  WeightFaultsConfig weights;
+  ActivationFaultsConfig activations;
+
+  template <class V>
+  void visit(V& v) {
+    v.section("weights", weights, "faults of the NVM weight memory");
+    v.section("activations", activations, "faults of the SRAM activation buffers");
   }
 };
 
@@ -184,6 +293,7 @@ struct Config {
   uint64_t seed = 1;
   int threads = 0;  // 0 = all cores
   AcceleratorConfig accelerator;
+  FaultsConfig faults;
   MitigationConfig mitigation;
   OutputConfig output;
 
@@ -199,6 +309,7 @@ struct Config {
             "experiment seed");
     v.value("threads", threads, 0, 1024, "worker threads; 0 = all cores");
     v.section("accelerator", accelerator, "the modelled accelerator");
+    v.section("faults", faults, "fault models (docs/faults.md)");
     v.section("mitigation", mitigation, "deploy-time fault mitigation");
     v.section("output", output, "what is written");
   }

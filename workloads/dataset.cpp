@@ -90,9 +90,9 @@ void check_magic(const std::string& path, const std::vector<uint8_t>& d, uint32_
   if (magic == kImageMagic || magic == kLabelMagic) {
     hint = magic == kImageMagic ? " (an image file?)" : " (a label file?)";
   }
-  throw DatasetError(fmt::format(
-      "{}: not an IDX {} file: magic number 0x{:08x} at byte 0{}, expected 0x{:08x}", path, kind,
-      magic, hint, expected));
+  throw DatasetError(
+      fmt::format("{}: not an IDX {} file: magic number 0x{:08x} at byte 0{}, expected 0x{:08x}",
+                  path, kind, magic, hint, expected));
 }
 
 /// `<dir>/<base>.gz`, or the uncompressed `<dir>/<base>` when only that exists.
@@ -148,14 +148,14 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
                                    images_path, count, rows, cols));
   }
   check_length(images_path, images, kImageHeaderBytes, uint64_t{count} * rows * cols,
-            fmt::format("{} images of {}x{}", count, rows, cols));
+               fmt::format("{} images of {}x{}", count, rows, cols));
 
   std::vector<uint8_t> labels = read_file(labels_path);
   check_magic(labels_path, labels, kLabelMagic, "label");
   require_bytes(labels_path, labels, kLabelHeaderBytes, "IDX label header");
   const uint32_t label_count = read_be32(labels, 4);
   check_length(labels_path, labels, kLabelHeaderBytes, label_count,
-            fmt::format("{} labels", label_count));
+               fmt::format("{} labels", label_count));
   if (label_count != count) {
     throw DatasetError(fmt::format("{}: {} images, but {} has {} labels", images_path, count,
                                    labels_path, label_count));
@@ -177,8 +177,8 @@ Dataset load_dataset(const std::string& name_or_dir, DatasetSplit split) {
     dir = fashion_mnist_dir();
     hint = std::string("; ") + kInstallHint;
     if (!std::filesystem::is_directory(dir)) {
-      throw DatasetError(fmt::format("dataset '{}': directory {} not found{}", name_or_dir, dir,
-                                     hint));
+      throw DatasetError(
+          fmt::format("dataset '{}': directory {} not found{}", name_or_dir, dir, hint));
     }
   } else if (!std::filesystem::is_directory(name_or_dir)) {
     const std::string guess = did_you_mean(name_or_dir, {kFashionMnist});
@@ -190,8 +190,9 @@ Dataset load_dataset(const std::string& name_or_dir, DatasetSplit split) {
         kFashionMnist, kInstallHint));
   }
   const std::string prefix = split == DatasetSplit::kTrain ? "train" : "t10k";
-  Dataset d = load_idx(find_idx(dir, prefix + "-images-idx3-ubyte", hint),
-                       find_idx(dir, prefix + "-labels-idx1-ubyte", hint));
+  const std::string images = find_idx(dir, prefix + "-images-idx3-ubyte", hint);
+  const std::string labels = find_idx(dir, prefix + "-labels-idx1-ubyte", hint);
+  Dataset d = load_idx(images, labels);
   d.name = name_or_dir;
   return d;
 }

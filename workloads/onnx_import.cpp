@@ -1,11 +1,13 @@
-// ONNX graph walk: file parsing, initializers, the image input, attribute and input access with
-// error messages, dead-layer pruning, and the model zoo lookup. Per-op rules are in onnx_ops.cpp.
+// ONNX import entry points and graph walk: file parsing, initializers, the image input, node
+// dispatch, dead-layer pruning, and the model zoo lookup. Node helpers are in onnx_importer.cpp,
+// per-op rules in onnx_ops.cpp.
 #include "workloads/onnx_import.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -56,36 +58,23 @@ Model Importer::run() {
   return std::move(model_);
 }
 
-void Importer::fail(const std::string& what) const {
-  if (node_ == nullptr) {
-    throw ModelError(fmt::format("{}: {}", path_, what));
-  }
-  throw ModelError(
-      fmt::format("{}: node '{}' (op {}): {}", path_, node_name_, node_->op_type(), what));
-}
-
-std::string Importer::describe(const Value& v) const {
-  if (v.layer < 0) {
-    return "the model input";
-  }
-  const Layer& l = model_.layers[v.layer];
-  return fmt::format("node '{}' (op {})", l.name, l.onnx_op);
-}
-
 ConstTensor Importer::decode(const onnx::TensorProto& t) const {
   ConstTensor c;
   c.dims.assign(t.dims().begin(), t.dims().end());
   int64_t expected = 1;
   for (int64_t d : c.dims) {
-    if (d < 0) {
-      fail(fmt::format("tensor '{}' has a negative dimension", t.name()));
+    // Bounded so that a corrupt file cannot overflow the element count.
+    if (d < 0 || d > kMaxDim || expected * d > kMaxElements) {
+      fail(fmt::format("tensor '{}' has an implausible shape [{}]", t.name(),
+                       fmt::join(c.dims, ", ")));
     }
     expected *= d;
   }
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    fail(fmt::format("tensor '{}' keeps its data in an external file; export with the weights "
-                     "inside the .onnx file",
-                     t.name()));
+    fail(
+        fmt::format("tensor '{}' keeps its data in an external file; export with the weights "
+                    "inside the .onnx file",
+                    t.name()));
   }
   const std::string& raw = t.raw_data();
   bool ok = true;
@@ -117,9 +106,13 @@ ConstTensor Importer::decode(const onnx::TensorProto& t) const {
   if (!c.ints.empty()) {
     c.values.assign(c.ints.begin(), c.ints.end());
   }
-  if (!ok || c.size() != expected) {
-    fail(fmt::format("tensor '{}' holds {} values but its shape [{}] needs {}", t.name(),
-                     ok ? c.size() : -1, fmt::join(c.dims, ", "), expected));
+  if (!ok) {
+    fail(fmt::format("tensor '{}' has {} bytes of raw_data, not a whole number of {} values",
+                     t.name(), raw.size(), onnx::TensorProto_DataType_Name(t.data_type())));
+  }
+  if (c.size() != expected) {
+    fail(fmt::format("tensor '{}' holds {} values but its shape [{}] needs {}", t.name(), c.size(),
+                     fmt::join(c.dims, ", "), expected));
   }
   return c;
 }
@@ -164,18 +157,23 @@ void Importer::read_input() {
     shown.push_back(d.has_dim_value() ? std::to_string(d.dim_value()) : d.dim_param());
     // The batch may be symbolic or 1; channels and image size must be fixed.
     ok = ok && (i == 0 ? !d.has_dim_value() || d.dim_value() == 1
-                       : d.has_dim_value() && d.dim_value() > 0 && d.dim_value() <= (1 << 24));
+                       : d.has_dim_value() && d.dim_value() > 0 && d.dim_value() <= kMaxDim);
   }
   if (!ok) {
-    fail(fmt::format("graph input '{}' has shape [{}]; supported: [N, C, H, W] or [N, C] with a "
-                     "dynamic or unit batch N and fixed C, H, W",
-                     in.name(), fmt::join(shown, ", ")));
+    fail(
+        fmt::format("graph input '{}' has shape [{}]; supported: [N, C, H, W] or [N, C] with a "
+                    "dynamic or unit batch N and fixed C, H, W",
+                    in.name(), fmt::join(shown, ", ")));
   }
   Value v;
   v.rank = dims.size();
   v.shape.c = static_cast<int>(dims[1].dim_value());
   v.shape.h = v.rank == 4 ? static_cast<int>(dims[2].dim_value()) : 1;
   v.shape.w = v.rank == 4 ? static_cast<int>(dims[3].dim_value()) : 1;
+  if (v.shape.size() > kMaxElements) {
+    fail(fmt::format("graph input '{}' has {} values per image; at most {} are supported",
+                     in.name(), v.shape.size(), kMaxElements));
+  }
   values_[in.name()] = v;
   model_.input_shape = v.shape;
 }
@@ -257,175 +255,6 @@ void Importer::finish_output() {
   model_.layers = std::move(kept);
 }
 
-void Importer::check_attributes(std::initializer_list<const char*> known) const {
-  for (const onnx::AttributeProto& a : node_->attribute()) {
-    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return a.name() == k; })) {
-      fail(fmt::format("attribute '{}' is not supported", a.name()));
-    }
-  }
-}
-
-const onnx::AttributeProto* Importer::attr(const char* name,
-                                           onnx::AttributeProto::AttributeType t) const {
-  for (const onnx::AttributeProto& a : node_->attribute()) {
-    if (a.name() == name) {
-      if (a.type() != t) {
-        fail(fmt::format("attribute {} has type {}, expected {}", name,
-                         onnx::AttributeProto_AttributeType_Name(a.type()),
-                         onnx::AttributeProto_AttributeType_Name(t)));
-      }
-      return &a;
-    }
-  }
-  return nullptr;
-}
-
-int64_t Importer::attr_int(const char* name, int64_t fallback) const {
-  const onnx::AttributeProto* a = attr(name, onnx::AttributeProto::INT);
-  return a != nullptr ? a->i() : fallback;
-}
-
-float Importer::attr_float(const char* name, float fallback) const {
-  const onnx::AttributeProto* a = attr(name, onnx::AttributeProto::FLOAT);
-  return a != nullptr ? a->f() : fallback;
-}
-
-std::vector<int64_t> Importer::attr_ints(const char* name, std::vector<int64_t> fallback) const {
-  const onnx::AttributeProto* a = attr(name, onnx::AttributeProto::INTS);
-  return a != nullptr ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : fallback;
-}
-
-std::string Importer::attr_string(const char* name, const std::string& fallback) const {
-  const onnx::AttributeProto* a = attr(name, onnx::AttributeProto::STRING);
-  return a != nullptr ? a->s() : fallback;
-}
-
-bool Importer::has_input(int i) const {
-  return i < node_->input_size() && !node_->input(i).empty();
-}
-
-bool Importer::is_const(int i) const {
-  return has_input(i) && consts_.count(node_->input(i)) > 0;
-}
-
-Value Importer::input_value(int i) const {
-  if (!has_input(i)) {
-    fail(fmt::format("input {} is missing", i));
-  }
-  const std::string& name = node_->input(i);
-  const auto it = values_.find(name);
-  if (it != values_.end()) {
-    return it->second;
-  }
-  if (consts_.count(name) > 0) {
-    fail(fmt::format("input '{}' is a constant; expected a tensor computed from the model input",
-                     name));
-  }
-  fail(fmt::format("input '{}' is not produced by any earlier node or the graph input", name));
-}
-
-Value Importer::image_input(int i) const {
-  const Value v = input_value(i);
-  if (v.rank != 4) {
-    fail(fmt::format("input '{}' is a flattened N x {} tensor; expected N x C x H x W",
-                     node_->input(i), v.shape.c));
-  }
-  return v;
-}
-
-const ConstTensor& Importer::input_const(int i, const char* role) const {
-  if (!has_input(i)) {
-    fail(fmt::format("input {} ({}) is missing", i, role));
-  }
-  const std::string& name = node_->input(i);
-  const auto it = consts_.find(name);
-  if (it != consts_.end()) {
-    return it->second;
-  }
-  if (values_.count(name) > 0) {
-    fail(fmt::format("input {} '{}' must be an initializer or Constant, not a computed tensor",
-                     role, name));
-  }
-  fail(fmt::format("initializer '{}' for input {} not found", name, role));
-}
-
-bool Importer::sole_use(int i) const {
-  const Value v = input_value(i);
-  return v.layer >= 0 && v.exclusive && consumers_.at(node_->input(i)) == 1;
-}
-
-void Importer::check_extra_outputs_unused() const {
-  for (int i = 1; i < node_->output_size(); ++i) {
-    const std::string& name = node_->output(i);
-    if (!name.empty() && consumers_.count(name) > 0) {
-      fail(fmt::format("output {} ('{}') is used; only the first output is supported", i, name));
-    }
-  }
-}
-
-void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank) {
-  l.name = node_name_;
-  l.onnx_op = node_->op_type();
-  for (const Value& v : ins) {
-    l.inputs.push_back(v.layer);
-  }
-  l.in_shape = ins.at(0).shape;
-  l.out_shape = out;
-  model_.layers.push_back(std::move(l));
-  Value v;
-  v.layer = static_cast<int>(model_.layers.size()) - 1;
-  v.shape = out;
-  v.rank = rank;
-  set_output(v);
-}
-
-void Importer::set_output(const Value& v) { values_[node_->output(0)] = v; }
-
-WindowGeom Importer::read_window(int kernel_h, int kernel_w) const {
-  const std::string auto_pad = attr_string("auto_pad", "NOTSET");
-  if (auto_pad != "NOTSET") {
-    fail(fmt::format("attribute auto_pad = {} is not supported; only NOTSET (explicit pads)",
-                     auto_pad));
-  }
-  const std::vector<int64_t> dilations = attr_ints("dilations", {1, 1});
-  if (std::any_of(dilations.begin(), dilations.end(), [](int64_t d) { return d != 1; })) {
-    fail(fmt::format("attribute dilations = [{}] is not supported; only 1",
-                     fmt::join(dilations, ", ")));
-  }
-  const std::vector<int64_t> strides = attr_ints("strides", {1, 1});
-  if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1) {
-    fail(fmt::format("attribute strides = [{}] is not supported; expected 2 positive values",
-                     fmt::join(strides, ", ")));
-  }
-  const std::vector<int64_t> pads = attr_ints("pads", {0, 0, 0, 0});
-  if (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p < 0; })) {
-    fail(fmt::format("attribute pads = [{}] is not supported; expected [top, left, bottom, "
-                     "right] >= 0",
-                     fmt::join(pads, ", ")));
-  }
-  WindowGeom g;
-  g.kernel_h = kernel_h;
-  g.kernel_w = kernel_w;
-  g.stride_h = static_cast<int>(strides[0]);
-  g.stride_w = static_cast<int>(strides[1]);
-  g.pad_top = static_cast<int>(pads[0]);  // ONNX order: all begins, then all ends
-  g.pad_left = static_cast<int>(pads[1]);
-  g.pad_bottom = static_cast<int>(pads[2]);
-  g.pad_right = static_cast<int>(pads[3]);
-  return g;
-}
-
-Shape Importer::window_output(const Value& x, const WindowGeom& g, int channels) const {
-  const int padded_h = x.shape.h + g.pad_top + g.pad_bottom;
-  const int padded_w = x.shape.w + g.pad_left + g.pad_right;
-  if (padded_h < g.kernel_h || padded_w < g.kernel_w) {
-    fail(fmt::format("kernel {}x{} is larger than the padded input {}x{}", g.kernel_h, g.kernel_w,
-                     padded_h, padded_w));
-  }
-  return Shape{channels, (padded_h - g.kernel_h) / g.stride_h + 1,
-               (padded_w - g.kernel_w) / g.stride_w + 1};
-}
-
 }  // namespace onnx_detail
 
 Model import_onnx(const std::string& path) {
@@ -442,8 +271,7 @@ Model import_onnx(const std::string& path) {
   onnx::ModelProto proto;
   if (!proto.ParseFromString(bytes)) {
     throw ModelError(fmt::format(
-        "{}: not a valid ONNX model (protobuf parse failed after reading {} bytes)", path,
-        bytes.size()));
+        "{}: not a valid ONNX model (protobuf parse of its {} bytes failed)", path, bytes.size()));
   }
   // Arbitrary bytes sometimes parse as a protobuf with unknown fields; a real model has nodes.
   if (!proto.has_graph() || proto.graph().node_size() == 0) {
@@ -471,9 +299,10 @@ std::vector<std::string> zoo_model_names() {
 
 Model load_model(const std::string& name_or_path) {
   const std::string ext = ".onnx";
-  const bool is_path = name_or_path.find('/') != std::string::npos ||
-                       (name_or_path.size() >= ext.size() &&
-                        name_or_path.compare(name_or_path.size() - ext.size(), ext.size(), ext) == 0);
+  const bool is_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() >= ext.size() &&
+       name_or_path.compare(name_or_path.size() - ext.size(), ext.size(), ext) == 0);
   if (is_path) {
     return import_onnx(name_or_path);
   }

@@ -1,5 +1,6 @@
 // Internal to the ONNX importer: the state of one import, shared by the graph walk
-// (onnx_import.cpp) and the per-op translations (onnx_ops.cpp). Not a public API.
+// (onnx_import.cpp), the node helpers (onnx_importer.cpp) and the per-op rules (onnx_ops.cpp).
+// Not a public API.
 #pragma once
 
 #include <onnx/onnx_pb.h>
@@ -13,6 +14,11 @@
 #include "workloads/model.h"
 
 namespace safsim::onnx_detail {
+
+/// Sanity bounds on sizes read from a file, so that a corrupt model fails cleanly instead of
+/// overflowing an int: one dimension, and the elements of one tensor.
+constexpr int64_t kMaxDim = int64_t{1} << 24;
+constexpr int64_t kMaxElements = int64_t{1} << 30;
 
 /// A constant tensor (initializer or Constant node) as floats; integer tensors also keep `ints`.
 struct ConstTensor {
@@ -45,6 +51,8 @@ class Importer {
   void import_node(int index);
   void finish_output();
   ConstTensor decode(const onnx::TensorProto& t) const;
+
+  // ---- node helpers (onnx_importer.cpp) ----
   [[noreturn]] void fail(const std::string& what) const;
   std::string describe(const Value& v) const;
 

@@ -37,17 +37,18 @@ void Importer::conv() {
   const Value x = image_input(0);
   const ConstTensor& w = input_const(1, "W");
   if (w.dims.size() != 4) {
-    fail(fmt::format("weight '{}' has shape [{}]; only 2-D convolutions (O x C x KH x KW) are "
-                     "supported",
-                     node_->input(1), fmt::join(w.dims, ", ")));
+    fail(
+        fmt::format("weight '{}' has shape [{}]; only 2-D convolutions (O x C x KH x KW) are "
+                    "supported",
+                    node_->input(1), fmt::join(w.dims, ", ")));
   }
   const int64_t group = attr_int("group", 1);
   if (group != 1) {
     fail(fmt::format("attribute group = {} is not supported; only group = 1", group));
   }
   if (w.dims[1] != x.shape.c) {
-    fail(fmt::format("weight '{}' expects {} input channels, but the input has {}",
-                     node_->input(1), w.dims[1], x.shape.c));
+    fail(fmt::format("weight '{}' expects {} input channels, but the input has {}", node_->input(1),
+                     w.dims[1], x.shape.c));
   }
   const std::vector<int64_t> kernel = attr_ints("kernel_shape", {w.dims[2], w.dims[3]});
   if (kernel != std::vector<int64_t>{w.dims[2], w.dims[3]}) {
@@ -92,8 +93,8 @@ std::vector<float> Importer::bias_input(int i, int size, const char* role) const
 void Importer::add_linear(const Value& x, int in_features, int out_features,
                           std::vector<float> weight, std::vector<float> bias) {
   if (in_features != x.shape.c) {
-    fail(fmt::format("weight '{}' expects {} input features, but the input has {}",
-                     node_->input(1), in_features, x.shape.c));
+    fail(fmt::format("weight '{}' expects {} input features, but the input has {}", node_->input(1),
+                     in_features, x.shape.c));
   }
   Layer l;
   l.kind = LayerKind::kConv2d;
@@ -174,10 +175,11 @@ void Importer::add() {
   const Value a = input_value(0);
   const Value b = input_value(1);
   if (a.shape != b.shape || a.rank != b.rank) {
-    fail(fmt::format("input shapes differ: '{}' is {}x{}x{}, '{}' is {}x{}x{}; only residual "
-                     "adds of equal shapes are supported (no broadcasting)",
-                     node_->input(0), a.shape.c, a.shape.h, a.shape.w, node_->input(1),
-                     b.shape.c, b.shape.h, b.shape.w));
+    fail(
+        fmt::format("input shapes differ: '{}' is {}x{}x{}, '{}' is {}x{}x{}; only residual "
+                    "adds of equal shapes are supported (no broadcasting)",
+                    node_->input(0), a.shape.c, a.shape.h, a.shape.w, node_->input(1), b.shape.c,
+                    b.shape.h, b.shape.w));
   }
   Layer l;
   l.kind = LayerKind::kAdd;
@@ -188,10 +190,11 @@ void Importer::add() {
 void Importer::fold_bias(int value_input, int const_input) {
   const Value v = input_value(value_input);
   if (v.layer < 0 || !model_.layers[v.layer].is_linear || !sole_use(value_input)) {
-    fail(fmt::format("adding a constant is only supported as the bias of the Gemm/MatMul right "
-                     "before it, when nothing else reads that Gemm/MatMul's output; '{}' comes "
-                     "from {}",
-                     node_->input(value_input), describe(v)));
+    fail(
+        fmt::format("adding a constant is only supported as the bias of the Gemm/MatMul right "
+                    "before it, when nothing else reads that Gemm/MatMul's output; '{}' comes "
+                    "from {}",
+                    node_->input(value_input), describe(v)));
   }
   Layer& l = model_.layers[v.layer];
   const std::vector<float> bias = bias_input(const_input, l.out_shape.c, "B");
@@ -224,8 +227,8 @@ void Importer::max_pool() {
 }
 
 void Importer::average_pool() {
-  check_attributes(
-      {"auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"});
+  check_attributes({"auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape",
+                    "pads", "strides"});
   pool(LayerKind::kAvgPool);
 }
 
@@ -236,14 +239,15 @@ void Importer::pool(LayerKind kind) {
     fail(fmt::format("attribute ceil_mode = {} is not supported; only ceil_mode = 0", ceil_mode));
   }
   const std::vector<int64_t> kernel = attr_ints("kernel_shape", {});
-  if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1) {
+  if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1 || kernel[0] > kMaxDim ||
+      kernel[1] > kMaxDim) {
     fail(fmt::format("attribute kernel_shape = [{}] is not supported; expected 2 positive sizes",
                      fmt::join(kernel, ", ")));
   }
   const int64_t include_pad = attr_int("count_include_pad", 0);
   if (include_pad != 0 && include_pad != 1) {
-    fail(fmt::format("attribute count_include_pad = {} is not supported; only 0 or 1",
-                     include_pad));
+    fail(
+        fmt::format("attribute count_include_pad = {} is not supported; only 0 or 1", include_pad));
   }
   check_extra_outputs_unused();  // MaxPool's Indices
   Layer l;
@@ -272,8 +276,7 @@ void Importer::flatten() {
   const Value x = input_value(0);
   const int64_t axis = attr_int("axis", 1);
   if (axis != 1 && axis + x.rank != 1) {
-    fail(fmt::format("attribute axis = {} is not supported; only axis = 1 (keep the batch)",
-                     axis));
+    fail(fmt::format("attribute axis = {} is not supported; only axis = 1 (keep the batch)", axis));
   }
   Layer l;
   l.kind = LayerKind::kFlatten;
@@ -292,9 +295,10 @@ void Importer::reshape() {
   const bool ok = s.size() == 2 && (s[0] == 1 || s[0] == -1 || keep_batch) &&
                   (s[1] == size || (s[1] == -1 && s[0] != -1));
   if (!ok) {
-    fail(fmt::format("reshape of a {}x{}x{} tensor to [{}] is not supported; only flattening "
-                     "to [N, -1], [1, -1] or [-1, {}]",
-                     x.shape.c, x.shape.h, x.shape.w, fmt::join(s, ", "), size));
+    fail(
+        fmt::format("reshape of a {}x{}x{} tensor to [{}] is not supported; only flattening "
+                    "to [N, -1], [1, -1] or [-1, {}]",
+                    x.shape.c, x.shape.h, x.shape.w, fmt::join(s, ", "), size));
   }
   Layer l;
   l.kind = LayerKind::kFlatten;
@@ -307,14 +311,20 @@ void Importer::batch_norm() {
   check_attributes({"epsilon", "momentum", "training_mode", "spatial"});
   const Value x = input_value(0);
   if (x.layer < 0 || model_.layers[x.layer].kind != LayerKind::kConv2d || !sole_use(0)) {
-    fail(fmt::format("BatchNormalization is folded into the Conv before it, so it must directly "
-                     "follow a Conv (or Gemm/MatMul) whose output nothing else reads; '{}' comes "
-                     "from {}",
-                     node_->input(0), describe(x)));
+    fail(
+        fmt::format("BatchNormalization is folded into the Conv before it, so it must directly "
+                    "follow a Conv (or Gemm/MatMul) whose output nothing else reads; '{}' comes "
+                    "from {}",
+                    node_->input(0), describe(x)));
   }
   const int64_t training = attr_int("training_mode", 0);
-  if (training != 0 || attr_int("spatial", 1) != 1) {
-    fail("attributes training_mode = 1 and spatial = 0 are not supported (export in eval mode)");
+  if (training != 0) {
+    fail(fmt::format("attribute training_mode = {} is not supported; only 0 (export in eval mode)",
+                     training));
+  }
+  const int64_t spatial = attr_int("spatial", 1);
+  if (spatial != 1) {
+    fail(fmt::format("attribute spatial = {} is not supported; only 1", spatial));
   }
   check_extra_outputs_unused();
   const double eps = attr_float("epsilon", 1e-5f);

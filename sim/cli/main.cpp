@@ -7,15 +7,16 @@
 
 #include "sim/cli/bench_command.h"
 #include "sim/cli/eval_command.h"
+#include "sim/cli/run_command.h"
 #include "sim/config_doc.h"
 #include "sim/errors.h"
 
 int sc_main(int argc, char** argv) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
   CLI::App app{"safsim: cycle-level simulator of a systolic-array DNN accelerator whose weights "
                "live in faulty NVM"};
   app.set_version_flag("--version", SAFSIM_VERSION);
   app.require_subcommand(1);
+  safsim::register_run_command(app);
   safsim::register_eval_command(app);
   safsim::register_bench_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
@@ -33,4 +34,11 @@ int sc_main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+// Our own entry point, so the SystemC banner is off before the kernel starts; sc_elab_and_sim
+// then calls sc_main as SystemC's main() would.
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }

@@ -279,7 +279,7 @@ void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, 
 }
 
 FunctionalEngine::FunctionalEngine(const QuantModel& qm, const DeployedWeights& w, int threads)
-    : impl_(std::make_unique<Impl>(Impl{qm, threads, {}})) {
+    : impl_(std::make_unique<Impl>(Impl{qm, threads, {}, {}})) {
   if (impl_->threads <= 0) {
     impl_->threads = std::max(1u, std::thread::hardware_concurrency());
   }

@@ -35,9 +35,9 @@ DEFAULTS = {
     "lenet5":           dict(epochs=20, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "lenet5_sigmoid":   dict(epochs=20, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "lenet5_avgpool":   dict(epochs=20, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "cnn_s002":         dict(epochs=15, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "cnn_s002_archopt": dict(epochs=15, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "resnet20":         dict(epochs=40, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle", augment="crop_flip"),
+    "cnn_s002":         dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
+    "cnn_s002_archopt": dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
+    "resnet20":         dict(epochs=30, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle", augment="crop_flip"),
 }
 
 

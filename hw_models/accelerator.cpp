@@ -1,0 +1,111 @@
+// Accelerator top: clock, block instances, port binding, batch runs.
+#include "hw_models/accelerator.h"
+
+#include "sim/trace.h"
+
+namespace safsim {
+namespace {
+
+std::vector<LayerPlan> plan_all(const QuantModel& qm, const AcceleratorConfig& cfg) {
+  std::vector<LayerPlan> plans;
+  for (size_t i = 0; i < qm.layers.size(); ++i) {
+    plans.push_back(plan_layer(qm, static_cast<int>(i), cfg));
+  }
+  return plans;
+}
+
+}  // namespace
+
+/// Traces the clock as a shadow that only toggles inside the cycle window.
+struct Accelerator::TraceClock : sc_core::sc_module {
+  SC_HAS_PROCESS(TraceClock);
+  sc_core::sc_in<bool> clk{"clk"};
+  Tracer& tracer;
+  bool shadow = false;
+  uint64_t posedges = 0;
+
+  TraceClock(const sc_core::sc_module_name& n, Tracer& t) : sc_core::sc_module(n), tracer(t) {
+    SC_METHOD(on_edge);
+    sensitive << clk;
+    dont_initialize();
+  }
+  void on_edge() {
+    const bool high = clk.read();
+    const uint64_t cycle = high ? posedges++ : posedges;  // negedge belongs to the next posedge
+    if (tracer.in_window(cycle)) {
+      shadow = high;
+    }
+  }
+};
+
+Accelerator::Accelerator(const sc_core::sc_module_name& name, const QuantModel& qm,
+                         const DeployedWeights& weights, const AcceleratorConfig& cfg)
+    : sc_core::sc_module(name),
+      // posedge_first = false: the controller's negedge comes first, at time 0.
+      clock_("clock", sc_core::sc_time(1e6 / cfg.clock_mhz, sc_core::SC_PS), 0.5,
+             sc_core::SC_ZERO_TIME, false) {
+  const bool ideal = cfg.ideal_memory;
+  array_ = std::make_unique<SystolicArray>("array", cfg.array.rows, cfg.array.cols,
+                                           qm.is_float(), qm.accumulator_bits);
+  nvm_ = std::make_unique<NvmWeightBank>("nvm", qm, weights, cfg.nvm, ideal, cfg.array.rows,
+                                         cfg.array.cols);
+  ifmap_ = std::make_unique<SramBuffer>("ifmap_sram", cfg.ifmap_sram, ideal);
+  ofmap_ = std::make_unique<SramBuffer>("ofmap_sram", cfg.ofmap_sram, ideal);
+  ppu_ = std::make_unique<PostProcessingUnit>("post_processing", qm, cfg.post_processing_lanes,
+                                              cfg.post_processing_latency_cycles, cfg.array.cols);
+  controller_ = std::make_unique<Controller>(
+      "controller", qm, cfg, plan_all(qm, cfg), *ppu_,
+      [this](int layer, uint64_t begin, uint64_t end) { on_layer_end(layer, begin, end); });
+  array_->clk(clock_);
+  nvm_->clk(clock_);
+  controller_->clk(clock_);
+  controller_->array(*array_);
+  controller_->nvm(*nvm_);
+  controller_->ifmap(*ifmap_);
+  controller_->ofmap(*ofmap_);
+  layer_memory_.assign(qm.layers.size(), LayerMemoryEvents{});
+}
+
+Accelerator::~Accelerator() = default;
+
+void Accelerator::run(const Dataset& images, Logits* out) {
+  controller_->start(images, out);
+  if (!controller_->finished()) {
+    sc_core::sc_start();  // returns at the controller's sc_pause()
+  }
+}
+
+void Accelerator::on_layer_end(int layer, uint64_t begin, uint64_t end) {
+  (void)end;
+  LayerMemoryEvents now;
+  now.nvm_reads = nvm_->stats().reads;
+  now.nvm_bits = nvm_->stats().bits_read;
+  now.sram_reads = ifmap_->stats().reads + ofmap_->stats().reads;
+  now.sram_writes = ifmap_->stats().writes + ofmap_->stats().writes;
+  now.sram_conflict_cycles = ifmap_->stats().conflict_cycles + ofmap_->stats().conflict_cycles;
+  LayerMemoryEvents& l = layer_memory_[layer];
+  l.nvm_reads += now.nvm_reads - last_.nvm_reads;
+  l.nvm_bits += now.nvm_bits - last_.nvm_bits;
+  l.sram_reads += now.sram_reads - last_.sram_reads;
+  l.sram_writes += now.sram_writes - last_.sram_writes;
+  l.sram_conflict_cycles += now.sram_conflict_cycles - last_.sram_conflict_cycles;
+  last_ = now;
+  if (layers_ended_++ < static_cast<int>(layer_memory_.size())) {
+    first_start_.push_back(begin);
+  }
+}
+
+void Accelerator::trace(Tracer& tracer) {
+  if (!trace_clock_) {
+    trace_clock_ = std::make_unique<TraceClock>("trace_clock", tracer);
+    trace_clock_->clk(clock_);
+  }
+  tracer.add(trace_clock_->shadow, std::string(name()) + ".clk");
+  controller_->trace(tracer);
+  array_->trace(tracer);
+  nvm_->trace(tracer);
+  ifmap_->trace(tracer);
+  ofmap_->trace(tracer);
+}
+
+}  // namespace safsim

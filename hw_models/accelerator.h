@@ -1,0 +1,68 @@
+// The accelerator top: the clock at accelerator.clock_mhz and the wiring of controller, PE
+// array, NVM weight banks, ifmap/ofmap SRAM buffers and post-processing unit (docs/architecture.md).
+#pragma once
+
+#include <systemc>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "hw_models/controller.h"
+#include "hw_models/post_processing.h"
+#include "hw_models/systolic_array.h"
+#include "memory/nvm_weight_bank.h"
+#include "memory/sram_buffer.h"
+
+namespace safsim {
+
+class Tracer;
+
+/// Memory events of one layer, summed over images (attributed at layer boundaries).
+struct LayerMemoryEvents {
+  uint64_t nvm_reads = 0, nvm_bits = 0;
+  uint64_t sram_reads = 0, sram_writes = 0;  // ifmap + ofmap buffers, in words
+  uint64_t sram_conflict_cycles = 0;
+};
+
+/// Elaborates once per process (SystemC cannot re-elaborate); run() may be called repeatedly.
+///   Accelerator acc("accelerator", qm, weights, cfg);
+///   Logits out;  acc.run(images, &out);
+class Accelerator : public sc_core::sc_module {
+ public:
+  Accelerator(const sc_core::sc_module_name& name, const QuantModel& qm,
+              const DeployedWeights& weights, const AcceleratorConfig& cfg);
+  ~Accelerator() override;
+
+  /// Runs every image back to back; returns when the last logits are written.
+  void run(const Dataset& images, Logits* out);
+  /// Registers the wanted signals of every block (before the first run()).
+  void trace(Tracer& tracer);
+
+  const Controller& controller() const { return *controller_; }
+  const SystolicArray& array() const { return *array_; }
+  const NvmWeightBank& nvm() const { return *nvm_; }
+  const SramBuffer& ifmap_sram() const { return *ifmap_; }
+  const SramBuffer& ofmap_sram() const { return *ofmap_; }
+  const std::vector<LayerMemoryEvents>& layer_memory() const { return layer_memory_; }
+  /// Cycle each layer of the first image started at (to pick a trace window).
+  const std::vector<uint64_t>& first_image_layer_start() const { return first_start_; }
+
+ private:
+  struct TraceClock;
+  void on_layer_end(int layer, uint64_t begin, uint64_t end);
+
+  sc_core::sc_clock clock_;
+  std::unique_ptr<SystolicArray> array_;
+  std::unique_ptr<NvmWeightBank> nvm_;
+  std::unique_ptr<SramBuffer> ifmap_, ofmap_;
+  std::unique_ptr<PostProcessingUnit> ppu_;
+  std::unique_ptr<Controller> controller_;
+  std::unique_ptr<TraceClock> trace_clock_;
+  std::vector<LayerMemoryEvents> layer_memory_;
+  LayerMemoryEvents last_;  // module counters at the previous layer boundary
+  std::vector<uint64_t> first_start_;
+  int layers_ended_ = 0;
+};
+
+}  // namespace safsim

@@ -1,0 +1,226 @@
+// Controller: image/layer sequencing and the per-cycle fold schedule (docs/timing.md).
+#include "hw_models/controller.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "hw_models/arithmetic.h"
+#include "sim/trace.h"
+
+namespace safsim {
+namespace {
+
+constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+}  // namespace
+
+Controller::Controller(const sc_core::sc_module_name& name, const QuantModel& qm,
+                       const AcceleratorConfig& cfg, std::vector<LayerPlan> plans,
+                       PostProcessingUnit& ppu,
+                       std::function<void(int, uint64_t, uint64_t)> on_layer_end)
+    : sc_core::sc_module(name),
+      qm_(qm),
+      cfg_(cfg),
+      plans_(std::move(plans)),
+      ppu_(ppu),
+      on_layer_end_(std::move(on_layer_end)),
+      rows_(cfg.array.rows),
+      cols_(cfg.array.cols) {
+  size_t psum_entries = 0;
+  for (const LayerPlan& p : plans_) {
+    psum_entries = std::max(psum_entries, size_t(p.tile_tokens) * cols_);
+  }
+  for (int h = 0; h < 2; ++h) {
+    qm.is_float() ? psum_float_[h].assign(psum_entries, 0.0f) : psum_[h].assign(psum_entries, 0);
+  }
+  x_int_.assign(rows_, 0);
+  x_float_.assign(rows_, 0.0f);
+  layer_cycles_.assign(qm.layers.size(), LayerCycles{});
+  store_.codes.resize(qm.layers.size());
+  store_.values.resize(qm.layers.size());
+  for (size_t i = 0; i < qm.layers.size(); ++i) {
+    const size_t n = qm.layers[i].out_shape.size();
+    qm.is_float() ? store_.values[i].assign(n, 0.0f) : store_.codes[i].assign(n, 0);
+  }
+  SC_METHOD(on_negedge);
+  sensitive << clk.neg();
+  dont_initialize();
+}
+
+void Controller::start(const Dataset& images, Logits* out) {
+  images_ = &images;
+  logits_ = out;
+  out->images = images.count;
+  out->classes = qm_.classes();
+  out->is_float = qm_.is_float();
+  out->scale = qm_.layers.back().out_q.scale;
+  out->codes.assign(out->is_float ? 0 : size_t(images.count) * out->classes, 0);
+  out->values.assign(out->is_float ? size_t(images.count) * out->classes : 0, 0.0f);
+  image_ = 0;
+  layer_ = -1;
+  state_ = images.count > 0 ? ControllerState::kPpuLayer : ControllerState::kIdle;
+  ppu_layer_done_ = 0;  // a zero-length pseudo layer: the first step moves to layer 0
+  begin_image();
+}
+
+void Controller::begin_image() {
+  const uint8_t* px = images_->image(image_);
+  const size_t n = qm_.input_shape.size();
+  if (qm_.is_float()) {
+    store_.input_float.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      store_.input_float[i] = static_cast<float>(px[i]) / 255.0f;
+    }
+  } else {
+    store_.input.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      store_.input[i] = quantize_pixel(px[i], qm_.input_q);
+    }
+  }
+}
+
+void Controller::on_negedge() {
+  const uint64_t n = cycle_++;  // the posedge this step prepares
+  while (true) {
+    switch (state_) {
+      case ControllerState::kIdle:
+        return;
+      case ControllerState::kPpuLayer:
+        if (n < ppu_layer_done_) {
+          count(Cause::kCompute);
+          update_trace(n, Cause::kCompute);
+          return;
+        }
+        break;
+      case ControllerState::kArrayLayer:
+        if (!array_layer_done(n)) {
+          step_array(n);
+          return;
+        }
+        break;
+    }
+    if (layer_ >= 0) {
+      end_layer(n);
+    }
+    if (!next_layer(n)) {
+      state_ = ControllerState::kIdle;
+      update_trace(n, Cause::kCompute);
+      sc_core::sc_pause();
+      return;
+    }
+  }
+}
+
+bool Controller::next_layer(uint64_t n) {
+  if (++layer_ == static_cast<int>(qm_.layers.size())) {
+    // Image done: the last layer's output is the logits.
+    const size_t k = logits_->classes;
+    for (size_t c = 0; c < k; ++c) {
+      if (qm_.is_float()) {
+        logits_->values[size_t(image_) * k + c] = store_.values.back()[c];
+      } else {
+        logits_->codes[size_t(image_) * k + c] = store_.codes.back()[c];
+      }
+    }
+    if (++image_ == images_->count) {
+      return false;
+    }
+    begin_image();
+    layer_ = 0;
+  }
+  layer_begin_ = n;
+  current_ = LayerCycles{};
+  const LayerPlan& p = plans_[layer_];
+  const QLayer& q = qm_.layers[layer_];
+  if (p.on_array) {
+    begin_array_layer(n);
+    return true;
+  }
+  state_ = ControllerState::kPpuLayer;
+  const uint64_t cost = ppu_.run_layer(layer_, store_);
+  ppu_layer_done_ = ppu_.submit(cost, n);
+  if (q.kind != QOpKind::kFlatten) {
+    const int in_bytes = activation_bytes(qm_, q.inputs[0]);
+    ifmap->count_reads(q.in_shape.size() * in_bytes * q.inputs.size());
+    ifmap->count_writes(p.out_bytes);
+  }
+  return true;
+}
+
+void Controller::begin_array_layer(uint64_t n) {
+  (void)n;
+  state_ = ControllerState::kArrayLayer;
+  plan_ = &plans_[layer_];
+  const size_t folds = plan_->folds.size();
+  fetch_idx_ = 0;
+  staged_ = -1;
+  load_idx_ = load_rows_ = stream_idx_ = token_ = tiles_done_ = 0;
+  ra_fold_ = ra_token_ = 0;
+  ra_ready_.assign(size_t(std::max(2, ifmap->read_latency_cycles() + 2)), 0);
+  ra_head_ = ra_count_ = 0;
+  sram_free_at_ = 0;
+  weights_ready_.assign(folds, kNever);
+  drain_end_.assign(folds, kNever);
+  ppu_done_.assign(plan_->tiles.size(), kNever);
+  tile_last_fold_.assign(plan_->tiles.size(), 0);
+  for (size_t f = 0; f < folds; ++f) {
+    tile_last_fold_[plan_->folds[f].tile] = static_cast<int>(f);
+  }
+}
+
+void Controller::end_layer(uint64_t n) {
+  current_.cycles = n - layer_begin_;
+  LayerCycles& t = layer_cycles_[layer_];
+  t.cycles += current_.cycles;
+  t.compute += current_.compute;
+  t.stall_nvm += current_.stall_nvm;
+  t.stall_sram += current_.stall_sram;
+  t.stall_pp += current_.stall_pp;
+  if (on_layer_end_) {
+    on_layer_end_(layer_, layer_begin_, n);
+  }
+}
+
+void Controller::count(Cause c) {
+  switch (c) {
+    case Cause::kCompute:
+      ++current_.compute;
+      break;
+    case Cause::kNvm:
+      ++current_.stall_nvm;
+      break;
+    case Cause::kSram:
+      ++current_.stall_sram;
+      break;
+    case Cause::kPp:
+      ++current_.stall_pp;
+      break;
+  }
+}
+
+void Controller::trace(Tracer& tracer) {
+  const std::string me = name();
+  tracer.add(shadow_.state, me + ".state", 2);
+  tracer.add(shadow_.cause, me + ".stall_cause", 2);
+  tracer.add(shadow_.image, me + ".image");
+  tracer.add(shadow_.layer, me + ".layer");
+  tracer.add(shadow_.load_fold, me + ".load_fold");
+  tracer.add(shadow_.stream_fold, me + ".stream_fold");
+  tracer.add(shadow_.token, me + ".token");
+  tracer_ = &tracer;
+}
+
+void Controller::update_trace(uint64_t n, Cause c) {
+  if (tracer_ == nullptr || !tracer_->in_window(n)) {
+    return;
+  }
+  shadow_.state = static_cast<int>(state_);
+  shadow_.cause = static_cast<int>(c);
+  shadow_.image = image_;
+  shadow_.layer = layer_;
+  shadow_.load_fold = load_idx_;
+  shadow_.stream_fold = stream_idx_;
+  shadow_.token = token_;
+}
+
+}  // namespace safsim

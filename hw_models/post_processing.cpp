@@ -1,0 +1,160 @@
+// Post-processing unit: data movement around hw_models/arithmetic.h, and its cycle costs.
+#include "hw_models/post_processing.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "hw_models/arithmetic.h"
+
+namespace safsim {
+namespace {
+
+WindowGeom pool_window(const QLayer& q) {
+  if (q.kind == QOpKind::kGlobalAvgPool) {
+    return WindowGeom{q.in_shape.h, q.in_shape.w, 1, 1, 0, 0, 0, 0, false};
+  }
+  return q.geom;
+}
+
+// Visits the valid input indices of output (c, oy, ox); returns the window size for averaging.
+template <class F>
+int for_window(const QLayer& q, const WindowGeom& g, int c, int oy, int ox, F&& f) {
+  const Shape& is = q.in_shape;
+  int valid = 0;
+  for (int ky = 0; ky < g.kernel_h; ++ky) {
+    const int iy = oy * g.stride_h - g.pad_top + ky;
+    for (int kx = 0; kx < g.kernel_w; ++kx) {
+      const int ix = ox * g.stride_w - g.pad_left + kx;
+      if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w) {
+        continue;
+      }
+      f((size_t(c) * is.h + iy) * is.w + ix);
+      ++valid;
+    }
+  }
+  return g.count_include_pad ? g.kernel_h * g.kernel_w : valid;
+}
+
+}  // namespace
+
+PostProcessingUnit::PostProcessingUnit(const sc_core::sc_module_name& name, const QuantModel& qm,
+                                       int lanes, int latency_cycles, int array_cols)
+    : sc_core::sc_module(name),
+      qm_(qm),
+      lanes_(lanes),
+      latency_(latency_cycles),
+      cols_(array_cols) {}
+
+uint64_t PostProcessingUnit::cost(uint64_t work) const {
+  return (work + lanes_ - 1) / lanes_ + latency_;
+}
+
+uint64_t PostProcessingUnit::submit(uint64_t job_cost, uint64_t now) {
+  const uint64_t start = std::max(now, busy_until_);
+  busy_until_ = start + job_cost;
+  stats_.busy_cycles += job_cost;
+  return busy_until_;
+}
+
+uint64_t PostProcessingUnit::finish_tile(const LayerPlan& plan, const TilePlan& tile,
+                                         const int64_t* acc, const float* acc_float,
+                                         ActivationStore& store) {
+  const QLayer& q = qm_.layers[plan.layer];
+  const size_t t_count = plan.tokens;
+  for (int j = 0; j < tile.tokens; ++j) {
+    const size_t t = size_t(tile.t0) + j;
+    for (int c = 0; c < tile.cols_used; ++c) {
+      const int o = tile.o0 + c;
+      const size_t a = size_t(j) * cols_ + c;
+      if (qm_.is_float()) {
+        store.values[plan.layer][o * t_count + t] = post_process_float(acc_float[a], o, q);
+      } else {
+        store.codes[plan.layer][o * t_count + t] =
+            post_process_int(acc[a], o, q, qm_.accumulator_bits);
+      }
+    }
+  }
+  const uint64_t n = uint64_t(tile.tokens) * tile.cols_used;
+  stats_.elements += n;
+  return cost(n);
+}
+
+void PostProcessingUnit::pool_int(const QLayer& q, const int32_t* in, int32_t* out) const {
+  const WindowGeom g = pool_window(q);
+  const Shape& os = q.out_shape;
+  for (int c = 0; c < os.c; ++c) {
+    for (int oy = 0; oy < os.h; ++oy) {
+      for (int ox = 0; ox < os.w; ++ox) {
+        int64_t sum = 0;
+        int32_t mx = std::numeric_limits<int32_t>::min();
+        const int n = for_window(q, g, c, oy, ox, [&](size_t i) {
+          sum += in[i];
+          mx = std::max(mx, in[i]);
+        });
+        out[(size_t(c) * os.h + oy) * os.w + ox] =
+            q.kind == QOpKind::kMaxPool ? mx : avg_pool_round(sum, n);
+      }
+    }
+  }
+}
+
+void PostProcessingUnit::pool_float(const QLayer& q, const float* in, float* out) const {
+  const WindowGeom g = pool_window(q);
+  const Shape& os = q.out_shape;
+  for (int c = 0; c < os.c; ++c) {
+    for (int oy = 0; oy < os.h; ++oy) {
+      for (int ox = 0; ox < os.w; ++ox) {
+        float sum = 0.0f;
+        float mx = -std::numeric_limits<float>::infinity();
+        const int n = for_window(q, g, c, oy, ox, [&](size_t i) {
+          sum += in[i];
+          mx = std::max(mx, in[i]);
+        });
+        out[(size_t(c) * os.h + oy) * os.w + ox] =
+            q.kind == QOpKind::kMaxPool ? mx : sum / static_cast<float>(n);
+      }
+    }
+  }
+}
+
+uint64_t PostProcessingUnit::run_layer(int layer, ActivationStore& store) {
+  const QLayer& q = qm_.layers[layer];
+  const bool fp = qm_.is_float();
+  const size_t out_n = q.out_shape.size();
+  uint64_t work = 0;
+  switch (q.kind) {
+    case QOpKind::kMaxPool:
+    case QOpKind::kAvgPool:
+    case QOpKind::kGlobalAvgPool: {
+      const WindowGeom g = pool_window(q);
+      fp ? pool_float(q, store.values_of(q.inputs[0]), store.values[layer].data())
+         : pool_int(q, store.codes_of(q.inputs[0]), store.codes[layer].data());
+      work = out_n * g.kernel_h * g.kernel_w;
+      break;
+    }
+    case QOpKind::kAdd:
+      for (size_t i = 0; i < out_n; ++i) {
+        if (fp) {
+          const float v = store.values_of(q.inputs[0])[i] + store.values_of(q.inputs[1])[i];
+          store.values[layer][i] = q.add_relu && v < 0.0f ? 0.0f : v;
+        } else {
+          store.codes[layer][i] =
+              residual_add_int(store.codes_of(q.inputs[0])[i], store.codes_of(q.inputs[1])[i], q);
+        }
+      }
+      work = 2 * out_n;
+      break;
+    case QOpKind::kFlatten:
+      fp ? store.values[layer].assign(store.values_of(q.inputs[0]),
+                                      store.values_of(q.inputs[0]) + out_n)
+         : store.codes[layer].assign(store.codes_of(q.inputs[0]),
+                                     store.codes_of(q.inputs[0]) + out_n);
+      return 0;  // CHW order is already the flattened order: no data moves
+    case QOpKind::kArray:
+      return 0;
+  }
+  stats_.elements += out_n;
+  return cost(work);
+}
+
+}  // namespace safsim

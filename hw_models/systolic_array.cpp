@@ -1,0 +1,300 @@
+// The PE array's clocked process: skew buffer, register shift, MACs, bottom-row accumulation.
+#include "hw_models/systolic_array.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sim/trace.h"
+
+namespace safsim {
+namespace {
+
+int32_t bits_of(float f) {
+  int32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+}  // namespace
+
+/// The registers of every PE (structure of arrays, row-major R x C) plus the edge buffers.
+/// V is the operand type (int32 codes or fp32), P the partial-sum type (int64 or fp32).
+template <class V, class P>
+struct ArrayCore {
+  int rows, cols, ring;  // ring = R + C: tags of tokens still in flight
+  std::vector<V> w[2];   // double-buffered weight registers (bank 0/1)
+  std::vector<uint8_t> w_loaded[2];  // per PE row: a weight row has been shifted in
+  std::vector<V> x[2];   // input registers: current / next
+  std::vector<uint8_t> valid[2], bank[2];
+  std::vector<P> psum[2];
+  std::vector<P> zero_row;
+  int cur = 0;
+  std::vector<V> skew;  // setup buffer: R slots (one per issue cycle) x R values
+  std::vector<uint8_t> skew_valid, skew_bank;
+  std::vector<TokenTag> tags;
+  bool load_pending = false, token_pending = false;
+  int load_bank = 0;
+  std::vector<V> load_row, token_x;
+  TokenTag token_tag;
+
+  ArrayCore(int r, int c) : rows(r), cols(c), ring(r + c) {
+    const size_t n = size_t(r) * c;
+    for (int b = 0; b < 2; ++b) {
+      w[b].assign(n, V{});
+      w_loaded[b].assign(r, 0);
+      x[b].assign(n, V{});
+      valid[b].assign(n, 0);
+      bank[b].assign(n, 0);
+      psum[b].assign(n, P{});
+    }
+    zero_row.assign(c, P{});
+    skew.assign(size_t(r) * r, V{});
+    skew_valid.assign(r, 0);
+    skew_bank.assign(r, 0);
+    tags.assign(ring, TokenTag{});
+    load_row.assign(c, V{});
+    token_x.assign(r, V{});
+  }
+
+  // Latches the controller's token (or a bubble) into the skew slot of posedge n.
+  void latch_token(uint64_t n) {
+    const int slot = static_cast<int>(n % rows);
+    V* dst = &skew[size_t(slot) * rows];
+    if (token_pending) {
+      std::copy(token_x.begin(), token_x.end(), dst);
+      tags[n % ring] = token_tag;
+    } else if (skew_valid[slot] != 0 || tags[n % ring].valid) {
+      std::fill(dst, dst + rows, V{});
+      tags[n % ring].valid = false;
+    }
+    skew_valid[slot] = token_pending ? 1 : 0;
+    skew_bank[slot] = token_pending ? token_tag.bank : 0;
+    token_pending = false;
+  }
+
+  // Next registers of row r: inputs shift right by one PE, psums come from the row above.
+  void step_row(uint64_t n, int r) {
+    const int nxt = cur ^ 1;
+    const size_t base = size_t(r) * cols;
+    const int slot = static_cast<int>((n + rows - r) % rows);
+    const V* xc = &x[cur][base];
+    const uint8_t* vc = &valid[cur][base];
+    const uint8_t* bc = &bank[cur][base];
+    V* xn = &x[nxt][base];
+    uint8_t* vn = &valid[nxt][base];
+    uint8_t* bn = &bank[nxt][base];
+    xn[0] = skew[size_t(slot) * rows + r];
+    vn[0] = skew_valid[slot];
+    bn[0] = skew_bank[slot];
+    for (int c = 1; c < cols; ++c) {
+      xn[c] = xc[c - 1];
+      vn[c] = vc[c - 1];
+      bn[c] = bc[c - 1];
+    }
+    const P* above = r == 0 ? zero_row.data() : &psum[cur][base - cols];
+    const V* w0 = &w[0][base];
+    const V* w1 = &w[1][base];
+    P* pn = &psum[nxt][base];
+    for (int c = 0; c < cols; ++c) {
+      const V wt = bn[c] != 0 ? w1[c] : w0[c];
+      pn[c] = mac(above[c], wt, xn[c]);
+    }
+  }
+
+  static P mac(P above, V wt, V xv) {
+    if constexpr (std::is_same_v<P, float>) {
+      return pe_mac_float(above, wt, xv);
+    } else {
+      return pe_mac(above, wt, xv);
+    }
+  }
+
+  // Bottom row: PE(R-1, c) finished the token issued at posedge n - (R-1) - c.
+  void drain_bottom(uint64_t n, int accumulator_bits) {
+    const P* out = &psum[cur ^ 1][size_t(rows - 1) * cols];
+    uint64_t issue = n + ring - (rows - 1);  // + ring keeps it non-negative modulo ring
+    for (int c = 0; c < cols; ++c, --issue) {
+      const TokenTag& t = tags[issue % ring];
+      if (!t.valid || c >= t.cols_used) {
+        continue;
+      }
+      if constexpr (std::is_same_v<P, float>) {
+        t.acc_float[c] = t.first_row_fold ? out[c] : t.acc_float[c] + out[c];
+      } else {
+        t.acc[c] = accumulate_psum(t.acc[c], out[c], t.first_row_fold, accumulator_bits);
+      }
+    }
+  }
+
+  // Weight load: bank rows move down by one, the new row enters row 0.
+  void shift_weights() {
+    std::vector<V>& wb = w[load_bank];
+    std::copy_backward(wb.begin(), wb.end() - cols, wb.end());
+    std::copy(load_row.begin(), load_row.end(), wb.begin());
+    std::vector<uint8_t>& lb = w_loaded[load_bank];
+    std::copy_backward(lb.begin(), lb.end() - 1, lb.end());
+    lb[0] = 1;
+    load_pending = false;
+  }
+
+  PeState state(int r, int c) const {
+    const size_t i = size_t(r) * cols + c;
+    PeState s;
+    const int b = bank[cur][i];
+    if constexpr (std::is_same_v<V, float>) {
+      s.weight = bits_of(w[b][i]);
+      s.input = bits_of(x[cur][i]);
+      s.psum = bits_of(psum[cur][i]);
+    } else {
+      s.weight = w[b][i];
+      s.input = x[cur][i];
+      s.psum = psum[cur][i];
+    }
+    s.weight_valid = w_loaded[b][r] != 0;
+    s.valid = valid[cur][i] != 0;
+    return s;
+  }
+};
+
+struct SystolicArray::IntCore : ArrayCore<int32_t, int64_t> {
+  using ArrayCore::ArrayCore;
+};
+struct SystolicArray::FloatCore : ArrayCore<float, float> {
+  using ArrayCore::ArrayCore;
+};
+
+SystolicArray::SystolicArray(const sc_core::sc_module_name& name, int rows, int cols,
+                             bool is_float, int accumulator_bits)
+    : sc_core::sc_module(name),
+      rows_(rows),
+      cols_(cols),
+      is_float_(is_float),
+      accumulator_bits_(accumulator_bits) {
+  if (is_float_) {
+    float_core_ = std::make_unique<FloatCore>(rows, cols);
+  } else {
+    int_core_ = std::make_unique<IntCore>(rows, cols);
+  }
+  SC_METHOD(on_posedge);
+  sensitive << clk.pos();
+  dont_initialize();
+}
+
+SystolicArray::~SystolicArray() = default;
+
+void SystolicArray::load_weight_row(int bank, const int32_t* words) {
+  int_core_->load_bank = bank;
+  std::copy(words, words + cols_, int_core_->load_row.begin());
+  int_core_->load_pending = true;
+}
+
+void SystolicArray::load_weight_row(int bank, const float* words) {
+  float_core_->load_bank = bank;
+  std::copy(words, words + cols_, float_core_->load_row.begin());
+  float_core_->load_pending = true;
+}
+
+void SystolicArray::issue_token(const TokenTag& tag, const int32_t* values) {
+  int_core_->token_tag = tag;
+  std::copy(values, values + rows_, int_core_->token_x.begin());
+  int_core_->token_pending = true;
+}
+
+void SystolicArray::issue_token(const TokenTag& tag, const float* values) {
+  float_core_->token_tag = tag;
+  std::copy(values, values + rows_, float_core_->token_x.begin());
+  float_core_->token_pending = true;
+}
+
+namespace {
+
+// One posedge of a core; returns whether the array did anything.
+template <class Core>
+bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, int accumulator_bits) {
+  const bool token = k.token_pending;
+  const bool load = k.load_pending;
+  if (token) {
+    quiet_after = n + k.rows + k.cols - 1;  // the token's last psum leaves PE(R-1,C-1) then
+  }
+  if (!token && n > quiet_after) {
+    // Every register already holds zero and no token is in flight: the step is the identity.
+    k.skew_valid[n % k.rows] = 0;
+    k.tags[n % k.ring].valid = false;
+  } else {
+    k.latch_token(n);
+    for (int r = 0; r < k.rows; ++r) {
+      k.step_row(n, r);
+    }
+    k.drain_bottom(n, accumulator_bits);
+    k.cur ^= 1;
+  }
+  if (load) {
+    k.shift_weights();
+  }
+  return token || load || n <= quiet_after;
+}
+
+}  // namespace
+
+void SystolicArray::on_posedge() {
+  const uint64_t n = cycle_++;
+  const bool tok = is_float_ ? float_core_->token_pending : int_core_->token_pending;
+  const bool load = is_float_ ? float_core_->load_pending : int_core_->load_pending;
+  stats_.tokens_issued += tok ? 1 : 0;
+  stats_.weight_rows_loaded += load ? 1 : 0;
+  const bool busy = is_float_ ? step_core(*float_core_, n, quiet_after_, accumulator_bits_)
+                              : step_core(*int_core_, n, quiet_after_, accumulator_bits_);
+  stats_.busy_cycles += busy ? 1 : 0;
+  if (tracer_ != nullptr && tracer_->in_window(n)) {
+    update_trace_shadows();
+  }
+}
+
+PeState SystolicArray::pe(int r, int c) const {
+  return is_float_ ? float_core_->state(r, c) : int_core_->state(r, c);
+}
+
+void SystolicArray::trace(Tracer& tracer) {
+  const std::string me = name();
+  std::vector<TracedPe> wanted;
+  for (int r = 0; r < rows_; ++r) {
+    for (int c = 0; c < cols_; ++c) {
+      const std::string pe = me + ".pe_" + std::to_string(r) + "_" + std::to_string(c);
+      if (tracer.wants(pe + ".weight") || tracer.wants(pe + ".input") ||
+          tracer.wants(pe + ".psum") || tracer.wants(pe + ".valid")) {
+        wanted.push_back(TracedPe{r, c, PeState{}});
+      }
+    }
+  }
+  traced_ = std::move(wanted);  // no reallocation after this: sc_trace keeps the addresses
+  for (TracedPe& t : traced_) {
+    const std::string pe = me + ".pe_" + std::to_string(t.r) + "_" + std::to_string(t.c);
+    if (is_float_) {
+      tracer.add(t.weight_f, pe + ".weight");
+      tracer.add(t.input_f, pe + ".input");
+      tracer.add(t.psum_f, pe + ".psum");
+    } else {
+      tracer.add(t.state.weight, pe + ".weight");
+      tracer.add(t.state.input, pe + ".input");
+      tracer.add(t.state.psum, pe + ".psum");
+    }
+    tracer.add(t.state.valid, pe + ".valid");
+    tracer.add(t.state.weight_valid, pe + ".weight_valid");
+  }
+  tracer_ = &tracer;
+}
+
+void SystolicArray::update_trace_shadows() {
+  for (TracedPe& t : traced_) {
+    t.state = pe(t.r, t.c);
+    if (is_float_) {
+      const int32_t w = t.state.weight, x = t.state.input;
+      const int32_t p = static_cast<int32_t>(t.state.psum);
+      std::memcpy(&t.weight_f, &w, sizeof w);
+      std::memcpy(&t.input_f, &x, sizeof x);
+      std::memcpy(&t.psum_f, &p, sizeof p);
+    }
+  }
+}
+
+}  // namespace safsim

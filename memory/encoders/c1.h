@@ -1,0 +1,19 @@
+// Count-One (C-1) Approximation, Algorithm 3 of 001 §3.2.2: an odd number of ones means "flipped";
+// the read path is a Q-input parity and Q conditional-flip XORs (001 Fig. 7(b)).
+#pragma once
+
+#include <cstdint>
+
+#include "memory/defect_map.h"
+#include "memory/word_format.h"
+
+namespace safsim {
+
+/// The word to write under `c1`. Flip decision exactly as Algorithm 3 (lines 3-5: flip if the
+/// leftmost defect is non-silent); the Add/Sub step (lines 6-7) keeps, of its options, the one
+/// with the smaller deviation after the parity fix of lines 8-9 (flip the rightmost fault-free
+/// bit). A word whose cells are all stuck is stored as is.
+///   uint32_t w = encode_c1(u8, u8.to_int(202), {0x81, 0x81});  // Fig. 5(b): w == 201, PE sees 201
+uint32_t encode_c1(const WordFormat& fmt, int32_t value, StuckBits stuck);
+
+}  // namespace safsim

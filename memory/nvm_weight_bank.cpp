@@ -1,0 +1,147 @@
+// Banked NVM weight memory: request queues per bank, read latency, read-path decoding.
+#include "memory/nvm_weight_bank.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/errors.h"
+#include "sim/trace.h"
+
+namespace safsim {
+
+constexpr uint64_t kNotReady = std::numeric_limits<uint64_t>::max();
+
+NvmWeightBank::NvmWeightBank(const sc_core::sc_module_name& name, const QuantModel& qm,
+                             const DeployedWeights& weights, const NvmConfig& cfg, bool ideal,
+                             int rows, int cols)
+    : sc_core::sc_module(name),
+      weights_(weights),
+      is_float_(qm.is_float()),
+      stored_bits_(std::max(weights.read_path.format.bits,
+                            decoder_cost(weights.read_path.scheme, weights.read_path.format,
+                                         weights.read_path.group_words)
+                                .stored_bits_per_word)),
+      ideal_(ideal),
+      rows_(rows),
+      cols_(cols),
+      banks_(cfg.banks),
+      words_per_cycle_(cfg.words_per_cycle_per_bank),
+      latency_(cfg.read_latency_cycles + weights.read_path.added_latency_cycles) {
+  for (size_t i = 0; i < qm.layers.size(); ++i) {
+    layer_base_.push_back(static_cast<uint32_t>(cells_.size()));
+    reduction_.push_back(qm.layers[i].reduction);
+    cells_.insert(cells_.end(), weights.stored[i].begin(), weights.stored[i].end());
+  }
+  const double needed_kib = double(cells_.size()) * word_bits() / 8.0 / 1024.0;
+  if (needed_kib > cfg.capacity_kib) {
+    throw ConfigError(fmt::format(
+        "accelerator.nvm.capacity_kib: model '{}' needs {:.2f} KiB of weights ({} words x {} "
+        "bits) but the NVM holds {} KiB",
+        qm.name, needed_kib, cells_.size(), word_bits(), cfg.capacity_kib));
+  }
+  queues_.resize(banks_);
+  heads_.assign(banks_, 0);
+  staging_int_.assign(size_t(rows) * cols, 0);
+  staging_float_.assign(size_t(rows) * cols, 0.0f);
+  row_words_.assign(rows, 0);
+  ready_at_.assign(rows, kNotReady);
+  SC_METHOD(on_posedge);
+  sensitive << clk.pos();
+  dont_initialize();
+}
+
+void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
+  current_ = req;
+  std::fill(staging_int_.begin(), staging_int_.end(), 0);
+  std::fill(staging_float_.begin(), staging_float_.end(), 0.0f);
+  for (int r = 0; r < rows_; ++r) {
+    row_words_[r] = r < req.rows_used ? req.cols_used : 0;
+    ready_at_[r] = r < req.rows_used ? kNotReady : cycle;  // padding rows are zeros
+  }
+  for (int b = 0; b < banks_; ++b) {
+    queues_[b].clear();
+    heads_[b] = 0;
+  }
+  const uint32_t base = layer_base_[req.layer];
+  const int k_count = reduction_[req.layer];
+  // Load order: the first row shifted in ends at the bottom, so row R-1 is needed first.
+  for (int r = req.rows_used - 1; r >= 0; --r) {
+    for (int c = 0; c < req.cols_used; ++c) {
+      const int o = req.o0 + c;
+      const Request q{base + static_cast<uint32_t>(o * k_count + req.k0 + r),
+                      static_cast<uint16_t>(r), static_cast<uint16_t>(c)};
+      if (ideal_) {
+        read_word(q, cycle);
+        ready_at_[r] = cycle;
+      } else {
+        queues_[o % banks_].push_back(q);
+      }
+    }
+  }
+  pending_ = ideal_ ? 0 : size_t(req.rows_used) * req.cols_used;
+}
+
+// The decoded operand of the word at `address`. SEC-DED over groups of words decodes the whole
+// codeword group the word belongs to (groups start at the layer's first word).
+uint32_t NvmWeightBank::decode(uint32_t address, uint32_t layer_base) {
+  const ReadPath& rp = weights_.read_path;
+  if (rp.group_words <= 1) {
+    return rp.decode_word(cells_[address]);
+  }
+  const uint32_t g = static_cast<uint32_t>(rp.group_words);
+  const uint32_t first = layer_base + (address - layer_base) / g * g;
+  group_.assign(cells_.begin() + first, cells_.begin() + first + g);
+  return rp.decode_words(group_)[address - first];
+}
+
+void NvmWeightBank::read_word(const Request& q, uint64_t n) {
+  const uint32_t raw = cells_[q.address];
+  const uint32_t word = decode(q.address, layer_base_[current_.layer]);
+  const size_t i = size_t(q.row) * cols_ + q.col;
+  if (is_float_) {
+    staging_float_[i] = weights_.read_path.format.to_float(word);
+  } else {
+    staging_int_[i] = weights_.read_path.format.to_int(word);
+  }
+  ++stats_.reads;
+  stats_.bits_read += word_bits();
+  if (--row_words_[q.row] == 0 && !ideal_) {
+    ready_at_[q.row] = n + latency_ + 1;
+  }
+  if (tracer_ != nullptr && tracer_->in_window(n)) {
+    shadow_.address = q.address;
+    shadow_.raw = raw;
+    shadow_.decoded = word;
+    ++shadow_.reads;
+  }
+}
+
+void NvmWeightBank::on_posedge() {
+  const uint64_t n = cycle_++;
+  if (tracer_ != nullptr && tracer_->in_window(n)) {
+    shadow_.reads = 0;
+  }
+  if (pending_ == 0) {
+    return;
+  }
+  ++stats_.busy_cycles;
+  for (int b = 0; b < banks_; ++b) {
+    std::vector<Request>& q = queues_[b];
+    for (int served = 0; served < words_per_cycle_ && heads_[b] < q.size(); ++served) {
+      read_word(q[heads_[b]++], n);
+      --pending_;
+    }
+  }
+}
+
+void NvmWeightBank::trace(Tracer& tracer) {
+  const std::string me = name();
+  tracer.add(shadow_.address, me + ".read_address");
+  tracer.add(shadow_.raw, me + ".read_raw", word_bits());
+  tracer.add(shadow_.decoded, me + ".read_decoded", weights_.read_path.format.bits);
+  tracer.add(shadow_.reads, me + ".reads_this_cycle");
+  tracer_ = &tracer;
+}
+
+}  // namespace safsim

@@ -1,0 +1,110 @@
+// The NVM weight memory: banks holding the deployed (encoded, possibly faulty) words exactly as
+// written. Every read is counted and passes through the read-path decoder. Bank b serves up to
+// words_per_cycle_per_bank reads per cycle; a word read at posedge n can be shifted into the
+// array at posedge n + read_latency_cycles + decoder latency + 1 (docs/timing.md).
+#pragma once
+
+#include <systemc>
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "memory/deployed_weights.h"
+#include "sim/config.h"
+#include "workloads/quant_model.h"
+
+namespace safsim {
+
+class Tracer;
+
+/// The weights of one fold: array row r holds k = k0 + r, column c holds o = o0 + c.
+struct FoldRequest {
+  int layer = 0;
+  int k0 = 0, rows_used = 0;
+  int o0 = 0, cols_used = 0;
+};
+
+/// The weight-fetch port: fill the staging buffer (one fold, R x C decoded words), poll rows.
+///   nvm->fetch_fold(req, cycle);
+///   if (nvm->row_ready(r, cycle)) array->load_weight_row(bank, nvm->row_int(r));
+class WeightReadIf : public virtual sc_core::sc_interface {
+ public:
+  virtual void fetch_fold(const FoldRequest& req, uint64_t cycle) = 0;
+  virtual bool row_ready(int row, uint64_t cycle) const = 0;
+  virtual const int32_t* row_int(int row) const = 0;
+  virtual const float* row_float(int row) const = 0;
+};
+
+struct NvmStats {
+  uint64_t reads = 0;       // words read (each through the read-path decoder)
+  uint64_t bits_read = 0;
+  uint64_t busy_cycles = 0;  // posedges with at least one bank reading
+
+  template <class F>
+  void visit(F&& f) {
+    f("reads", reads);
+    f("bits_read", bits_read);
+    f("busy_cycles", busy_cycles);
+  }
+};
+
+/// Address map: layer weights are stored O x K (QLayer::weight_words order) from a layer base;
+/// output channel o lives in bank o % banks, so one array row's C words spread over the banks.
+class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
+ public:
+  SC_HAS_PROCESS(NvmWeightBank);
+  sc_core::sc_in<bool> clk{"clk"};
+
+  /// Throws ConfigError when the model's stored words exceed the capacity.
+  NvmWeightBank(const sc_core::sc_module_name& name, const QuantModel& qm,
+                const DeployedWeights& weights, const NvmConfig& cfg, bool ideal, int rows,
+                int cols);
+
+  void fetch_fold(const FoldRequest& req, uint64_t cycle) override;
+  bool row_ready(int row, uint64_t cycle) const override { return ready_at_[row] <= cycle; }
+  const int32_t* row_int(int row) const override { return &staging_int_[size_t(row) * cols_]; }
+  const float* row_float(int row) const override { return &staging_float_[size_t(row) * cols_]; }
+
+  const NvmStats& stats() const { return stats_; }
+  /// Cells per stored word (check bits of SEC-DED included).
+  int word_bits() const { return stored_bits_; }
+  void trace(Tracer& tracer);
+
+ private:
+  struct Request {
+    uint32_t address;
+    uint16_t row, col;
+  };
+  void on_posedge();
+  void read_word(const Request& q, uint64_t n);
+  uint32_t decode(uint32_t address, uint32_t layer_base);
+
+  const DeployedWeights& weights_;
+  bool is_float_;
+  int stored_bits_;
+  bool ideal_;
+  int rows_, cols_, banks_, words_per_cycle_, latency_;
+  std::vector<uint32_t> cells_;        // every layer's stored words, as written
+  std::vector<uint32_t> group_;        // one SEC-DED codeword group being decoded
+  std::vector<uint32_t> layer_base_;   // first address of each layer
+  std::vector<int> reduction_;         // K of each layer
+  std::vector<std::vector<Request>> queues_;  // per bank, in load order
+  std::vector<size_t> heads_;
+  size_t pending_ = 0;
+  std::vector<int32_t> staging_int_;
+  std::vector<float> staging_float_;
+  std::vector<int> row_words_;          // words still missing per staging row
+  std::vector<uint64_t> ready_at_;      // posedge from which a staging row may be loaded
+  FoldRequest current_;
+  uint64_t cycle_ = 0;
+  NvmStats stats_;
+
+  Tracer* tracer_ = nullptr;
+  struct Shadow {
+    uint32_t address = 0, raw = 0, decoded = 0;
+    uint32_t reads = 0;
+  } shadow_;
+};
+
+}  // namespace safsim

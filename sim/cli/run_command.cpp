@@ -1,0 +1,104 @@
+// `safsim run`: prepares the workload, runs the cycle engine, prints a compact summary and writes
+// summary.json, layers.csv, config.resolved.yaml and (with --trace) the VCD.
+#include "sim/cli/run_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "memory/nvm_tech.h"
+#include "sim/cli/common_options.h"
+#include "sim/engines/cycle_engine.h"
+#include "sim/output_files.h"
+#include "sim/pipeline.h"
+#include "sim/report.h"
+
+namespace safsim {
+namespace {
+
+struct RunOptions {
+  CommonOptions common;
+  bool trace = false;
+};
+
+void print_summary(const Config& c, const Workload& w, const CycleResult& r, double acc,
+                   double seconds) {
+  const RunStats& s = r.stats;
+  const LayerStats& t = s.total;
+  fmt::print("{} on a {}x{} array at {} MHz ({}, {} memory), {} images\n", w.model.name,
+             s.rows, s.cols, s.clock_mhz,
+             c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped",
+             c.accelerator.ideal_memory ? "ideal" : c.accelerator.nvm.tech, s.images);
+  fmt::print("  accuracy        {:.2f}% ({} / {})\n", 100.0 * acc,
+             static_cast<int>(std::lround(acc * s.images)), s.images);
+  fmt::print("  cycles          {} total, {} per image\n", t.cycles, s.cycles_per_image());
+  fmt::print("  latency         {:.2f} us per image\n", s.latency_us_per_image());
+  fmt::print("  PE utilization  {:.1f}%\n", 100.0 * t.utilization);
+  fmt::print("  stalls          {:.1f}% (nvm {}, sram {}, post-processing {} cycles)\n",
+             100.0 * s.stall_share(), t.stall_nvm_cycles, t.stall_sram_cycles,
+             t.stall_pp_cycles);
+  fmt::print("  energy          {:.3f} uJ per image (nvm {:.3f}, sram {:.3f}, mac {:.3f})\n",
+             t.energy_pj / s.images * 1e-6, t.energy_nvm_pj / s.images * 1e-6,
+             t.energy_sram_pj / s.images * 1e-6, t.energy_mac_pj / s.images * 1e-6);
+  fmt::print("  simulated in    {:.2f} s ({:.3g} PE-cycles/s)\n", seconds,
+             double(t.cycles) * s.rows * s.cols / seconds);
+}
+
+void run(const RunOptions& o) {
+  Config c = load_cli_config(o.common);
+  c.engine = EngineKind::kCycle;
+  if (o.trace) {
+    c.output.trace.enabled = true;
+  }
+  const Workload w = prepare_workload(c);
+  ensure_directory(c.output.dir);
+  const auto t0 = std::chrono::steady_clock::now();
+  CycleEngine engine(w.qmodel, w.weights, c.accelerator, c.output.trace, c.output.dir);
+  const CycleResult r = engine.run(w.images);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double acc = accuracy(r.logits, w.images.labels);
+  print_summary(c, w, r, acc, seconds);
+
+  nlohmann::ordered_json s;
+  s["command"] = "run";
+  s["engine"] = "cycle";
+  s["model"] = w.model.name;
+  s["weight_format"] = to_string(w.qmodel.weight_format.format);
+  s["weight_bits"] = w.qmodel.weight_format.bits;
+  s["activation_bits"] = c.quant.activation_bits;
+  s["correct"] = static_cast<int>(std::lround(acc * w.images.count));
+  s["accuracy"] = acc;
+  s["nvm_tech"] = c.accelerator.nvm.tech;
+  s["weight_load"] = c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped";
+  s["ideal_memory"] = c.accelerator.ideal_memory;
+  s["seed"] = c.seed;
+  s["version"] = SAFSIM_VERSION;
+  for (auto& [key, value] : run_stats_json(r.stats).items()) {
+    s[key] = value;
+  }
+  s["timing"] = {{"seconds", seconds}};
+  if (!engine.trace_path().empty()) {
+    s["trace"] = engine.trace_path();
+    fmt::print("  trace           {}\n", engine.trace_path());
+  }
+  write_file_atomic(c.output.dir + "/summary.json", s.dump(2) + "\n");
+  write_file_atomic(c.output.dir + "/layers.csv", layers_csv(r.stats));
+  write_file_atomic(c.output.dir + "/config.resolved.yaml", dump_config(c));
+}
+
+}  // namespace
+
+void register_run_command(CLI::App& app) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "one simulation on the cycle-level SystemC accelerator (one per process)");
+  add_common_options(cmd, opts->common, true);
+  cmd->add_flag("--trace", opts->trace,
+                "write a VCD trace (output.trace.* selects scopes and the cycle window)");
+  cmd->callback([opts] { run(*opts); });
+}
+
+}  // namespace safsim

@@ -1,0 +1,127 @@
+// Cycle engine: elaboration of the Accelerator, batch runs, statistics and energy.
+#include "sim/engines/cycle_engine.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "hw_models/accelerator.h"
+#include "memory/nvm_tech.h"
+#include "sim/trace.h"
+
+namespace safsim {
+namespace {
+
+std::string layer_type(const QLayer& q) {
+  switch (q.kind) {
+    case QOpKind::kArray:
+      return q.is_linear ? "linear" : "conv";
+    case QOpKind::kMaxPool:
+      return "maxpool";
+    case QOpKind::kAvgPool:
+      return "avgpool";
+    case QOpKind::kGlobalAvgPool:
+      return "globalavgpool";
+    case QOpKind::kAdd:
+      return "add";
+    case QOpKind::kFlatten:
+      return "flatten";
+  }
+  return "?";
+}
+
+}  // namespace
+
+struct CycleEngine::Impl {
+  const QuantModel& qm;
+  AcceleratorConfig cfg;
+  NvmTech tech;
+  std::unique_ptr<Tracer> tracer;  // declared before the accelerator: closed after it
+  std::unique_ptr<Accelerator> accel;
+  std::vector<LayerCycles> cycles_before;
+  std::vector<LayerMemoryEvents> memory_before;
+
+  LayerStats layer_stats(size_t i, int images) const;
+};
+
+CycleEngine::CycleEngine(const QuantModel& qm, const DeployedWeights& weights,
+                         const AcceleratorConfig& cfg, const TraceConfig& trace,
+                         const std::string& out_dir)
+    : impl_(std::make_unique<Impl>(Impl{qm, cfg, nvm_tech(cfg.nvm.tech), nullptr, nullptr, {},
+                                        {}})) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  impl_->accel = std::make_unique<Accelerator>("accelerator", qm, weights, cfg);
+  if (trace.enabled) {
+    std::filesystem::create_directories(out_dir.empty() ? "." : out_dir);
+    const std::string path = (std::filesystem::path(out_dir) / trace.file).string();
+    impl_->tracer = std::make_unique<Tracer>(trace, path);
+    impl_->accel->trace(*impl_->tracer);
+  }
+}
+
+CycleEngine::~CycleEngine() {
+  // The trace file must be closed before the modules whose shadows it samples go away.
+  impl_->tracer.reset();
+}
+
+std::string CycleEngine::trace_path() const {
+  return impl_->tracer ? impl_->tracer->path() : std::string();
+}
+
+CycleResult CycleEngine::run(const Dataset& images) {
+  impl_->cycles_before = impl_->accel->controller().layer_cycles();
+  impl_->memory_before = impl_->accel->layer_memory();
+  CycleResult r;
+  impl_->accel->run(images, &r.logits);
+  RunStats& s = r.stats;
+  s.images = images.count;
+  s.rows = impl_->cfg.array.rows;
+  s.cols = impl_->cfg.array.cols;
+  s.clock_mhz = impl_->cfg.clock_mhz;
+  for (size_t i = 0; i < impl_->qm.layers.size(); ++i) {
+    s.layers.push_back(impl_->layer_stats(i, images.count));
+  }
+  sum_totals(s);
+  return r;
+}
+
+LayerStats CycleEngine::Impl::layer_stats(size_t i, int images) const {
+  const QLayer& q = qm.layers[i];
+  const LayerPlan& p = accel->controller().plans()[i];
+  const LayerCycles& c = accel->controller().layer_cycles()[i];
+  const LayerCycles& c0 = cycles_before[i];
+  const LayerMemoryEvents& m = accel->layer_memory()[i];
+  const LayerMemoryEvents& m0 = memory_before[i];
+  LayerStats l;
+  l.layer = q.name;
+  l.type = layer_type(q);
+  l.rows_used = p.rows_used;
+  l.cols_used = p.cols_used;
+  l.row_folds = p.row_folds;
+  l.col_folds = p.col_folds;
+  l.token_tiles = p.token_tiles;
+  l.macs = uint64_t(q.macs_per_image()) * images;
+  l.cycles = c.cycles - c0.cycles;
+  l.compute_cycles = c.compute - c0.compute;
+  l.stall_nvm_cycles = c.stall_nvm - c0.stall_nvm;
+  l.stall_sram_cycles = c.stall_sram - c0.stall_sram;
+  l.stall_pp_cycles = c.stall_pp - c0.stall_pp;
+  l.stall_cycles = l.stall_nvm_cycles + l.stall_sram_cycles + l.stall_pp_cycles;
+  l.utilization = utilization(l.macs, l.cycles, cfg.array.rows, cfg.array.cols);
+  l.sram_reads = m.sram_reads - m0.sram_reads;
+  l.sram_writes = m.sram_writes - m0.sram_writes;
+  l.sram_conflict_cycles = m.sram_conflict_cycles - m0.sram_conflict_cycles;
+  l.nvm_reads = m.nvm_reads - m0.nvm_reads;
+  l.nvm_bits_read = m.nvm_bits - m0.nvm_bits;
+  // Energy = event counts x table (memory/nvm_tech.h), computed after the run.
+  const OnChipEnergy e;
+  l.energy_nvm_pj = double(l.nvm_bits_read) * tech.read_pj_per_bit;
+  const double sram_scale = (cfg.ifmap_sram.word_bits + cfg.ofmap_sram.word_bits) / 2.0 / 64.0;
+  l.energy_sram_pj = double(l.sram_reads + l.sram_writes) * e.sram_pj_per_64bit_access * sram_scale;
+  l.energy_mac_pj = double(l.macs) * mac_energy_pj(e, qm.is_float(), qm.weight_format.bits);
+  l.energy_pj = l.energy_nvm_pj + l.energy_sram_pj + l.energy_mac_pj;
+  const std::vector<uint64_t>& starts = accel->first_image_layer_start();
+  l.first_image_start_cycle = i < starts.size() ? starts[i] : 0;
+  return l;
+}
+
+}  // namespace safsim
