@@ -4,17 +4,6 @@
 #include "sim/trace.h"
 
 namespace safsim {
-namespace {
-
-std::vector<LayerPlan> plan_all(const QuantModel& qm, const AcceleratorConfig& cfg) {
-  std::vector<LayerPlan> plans;
-  for (size_t i = 0; i < qm.layers.size(); ++i) {
-    plans.push_back(plan_layer(qm, static_cast<int>(i), cfg));
-  }
-  return plans;
-}
-
-}  // namespace
 
 /// Traces the clock as a shadow that only toggles inside the cycle window.
 struct Accelerator::TraceClock : sc_core::sc_module {
@@ -45,8 +34,8 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, const QuantModel& 
       clock_("clock", sc_core::sc_time(1e6 / cfg.clock_mhz, sc_core::SC_PS), 0.5,
              sc_core::SC_ZERO_TIME, false) {
   const bool ideal = cfg.ideal_memory;
-  array_ = std::make_unique<SystolicArray>("array", cfg.array.rows, cfg.array.cols,
-                                           qm.is_float(), qm.accumulator_bits);
+  array_ = std::make_unique<SystolicArray>("array", cfg.array.rows, cfg.array.cols, qm.is_float(),
+                                           qm.accumulator_bits);
   nvm_ = std::make_unique<NvmWeightBank>("nvm", qm, weights, cfg.nvm, ideal, cfg.array.rows,
                                          cfg.array.cols);
   ifmap_ = std::make_unique<SramBuffer>("ifmap_sram", cfg.ifmap_sram, ideal);
@@ -54,7 +43,7 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, const QuantModel& 
   ppu_ = std::make_unique<PostProcessingUnit>("post_processing", qm, cfg.post_processing_lanes,
                                               cfg.post_processing_latency_cycles, cfg.array.cols);
   controller_ = std::make_unique<Controller>(
-      "controller", qm, cfg, plan_all(qm, cfg), *ppu_,
+      "controller", qm, cfg, plan_model(qm, cfg), *ppu_,
       [this](int layer, uint64_t begin, uint64_t end) { on_layer_end(layer, begin, end); });
   array_->clk(clock_);
   nvm_->clk(clock_);
@@ -67,6 +56,12 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, const QuantModel& 
 }
 
 Accelerator::~Accelerator() = default;
+
+void Accelerator::check_fits(const QuantModel& qm, const DeployedWeights& weights,
+                             const AcceleratorConfig& cfg) {
+  plan_model(qm, cfg);
+  NvmWeightBank::check_capacity(qm, weights, cfg.nvm);
+}
 
 void Accelerator::run(const Dataset& images, Logits* out) {
   controller_->start(images, out);

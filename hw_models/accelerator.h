@@ -1,11 +1,11 @@
 // The accelerator top: the clock at accelerator.clock_mhz and the wiring of controller, PE
-// array, NVM weight banks, ifmap/ofmap SRAM buffers and post-processing unit (docs/architecture.md).
+// array, NVM weight banks, ifmap/ofmap SRAM buffers and post-processing unit
+// (docs/architecture.md).
 #pragma once
-
-#include <systemc>
 
 #include <cstdint>
 #include <memory>
+#include <systemc>
 #include <vector>
 
 #include "hw_models/controller.h"
@@ -33,6 +33,11 @@ class Accelerator : public sc_core::sc_module {
   Accelerator(const sc_core::sc_module_name& name, const QuantModel& qm,
               const DeployedWeights& weights, const AcceleratorConfig& cfg);
   ~Accelerator() override;
+
+  /// Throws ConfigError when the model cannot fit the buffers or the NVM. Call it before
+  /// constructing: a module that throws half-way leaves objects SystemC cannot remove.
+  static void check_fits(const QuantModel& qm, const DeployedWeights& weights,
+                         const AcceleratorConfig& cfg);
 
   /// Runs every image back to back; returns when the last logits are written.
   void run(const Dataset& images, Logits* out);

@@ -2,9 +2,8 @@
 // edge); every call takes effect at the next positive edge, so process order never matters.
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
+#include <systemc>
 
 namespace safsim {
 

@@ -4,10 +4,9 @@
 // It runs at the negative clock edge and prepares what the array does at the next posedge.
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
 #include <functional>
+#include <systemc>
 #include <vector>
 
 #include "hw_models/array_if.h"

@@ -149,9 +149,9 @@ void Controller::tile_step(uint64_t n) {
     const int t = tiles_done_++;
     const TilePlan& tp = plan_->tiles[t];
     const int h = t % 2;
-    const uint64_t cost = ppu_.finish_tile(*plan_, tp, qm_.is_float() ? nullptr : psum_[h].data(),
-                                           qm_.is_float() ? psum_float_[h].data() : nullptr,
-                                           store_);
+    const uint64_t cost =
+        ppu_.finish_tile(*plan_, tp, qm_.is_float() ? nullptr : psum_[h].data(),
+                         qm_.is_float() ? psum_float_[h].data() : nullptr, store_);
     ppu_done_[t] = ppu_.submit(cost, n);
     // psum traffic: every row fold writes the tile (all but the first read it too); the PPU
     // reads it once and writes the output codes into the ifmap buffer's other half.

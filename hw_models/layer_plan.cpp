@@ -119,4 +119,12 @@ LayerPlan plan_layer(const QuantModel& qm, int index, const AcceleratorConfig& c
   return p;
 }
 
+std::vector<LayerPlan> plan_model(const QuantModel& qm, const AcceleratorConfig& cfg) {
+  std::vector<LayerPlan> plans;
+  for (size_t i = 0; i < qm.layers.size(); ++i) {
+    plans.push_back(plan_layer(qm, static_cast<int>(i), cfg));
+  }
+  return plans;
+}
+
 }  // namespace safsim

@@ -13,8 +13,8 @@ namespace safsim {
 
 /// One fold: a rows_used x cols_used block of weights loaded once, streamed with `tokens` rows.
 struct FoldPlan {
-  int tile = 0;        // index into LayerPlan::tiles
-  int row_fold = 0;    // reduction block: k in [k0, k0 + rows_used)
+  int tile = 0;      // index into LayerPlan::tiles
+  int row_fold = 0;  // reduction block: k in [k0, k0 + rows_used)
   int k0 = 0;
   int rows_used = 0;
   bool first_row_fold = false;  // overwrites the psum tile instead of accumulating
@@ -53,5 +53,8 @@ int activation_bytes(const QuantModel& qm, int index);
 /// Plans layer `index`. Throws ConfigError naming the layer and the needed size when its input,
 /// output or a one-token psum row does not fit the SRAM buffers.
 LayerPlan plan_layer(const QuantModel& qm, int index, const AcceleratorConfig& cfg);
+
+/// plan_layer() for every layer, in order.
+std::vector<LayerPlan> plan_model(const QuantModel& qm, const AcceleratorConfig& cfg);
 
 }  // namespace safsim

@@ -2,13 +2,12 @@
 // and the non-array layers (max/avg/global pooling, residual add, flatten). Arithmetic is
 // hw_models/arithmetic.h; this file adds the data movement and the cycle costs:
 //   array tile:  ceil(tokens x cols / lanes) + latency
-//   pooling:     ceil(outputs x window / lanes) + latency   (global: ceil(inputs / lanes) + latency)
-//   residual add: ceil(2 x outputs / lanes) + latency;  flatten: 0 (a reinterpretation)
+//   pooling:     ceil(outputs x window / lanes) + latency   (global: ceil(inputs / lanes) +
+//   latency) residual add: ceil(2 x outputs / lanes) + latency;  flatten: 0 (a reinterpretation)
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
+#include <systemc>
 #include <vector>
 
 #include "hw_models/layer_plan.h"

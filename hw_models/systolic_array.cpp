@@ -21,10 +21,10 @@ int32_t bits_of(float f) {
 /// V is the operand type (int32 codes or fp32), P the partial-sum type (int64 or fp32).
 template <class V, class P>
 struct ArrayCore {
-  int rows, cols, ring;  // ring = R + C: tags of tokens still in flight
-  std::vector<V> w[2];   // double-buffered weight registers (bank 0/1)
+  int rows, cols, ring;              // ring = R + C: tags of tokens still in flight
+  std::vector<V> w[2];               // double-buffered weight registers (bank 0/1)
   std::vector<uint8_t> w_loaded[2];  // per PE row: a weight row has been shifted in
-  std::vector<V> x[2];   // input registers: current / next
+  std::vector<V> x[2];               // input registers: current / next
   std::vector<uint8_t> valid[2], bank[2];
   std::vector<P> psum[2];
   std::vector<P> zero_row;
@@ -86,18 +86,19 @@ struct ArrayCore {
     xn[0] = skew[size_t(slot) * rows + r];
     vn[0] = skew_valid[slot];
     bn[0] = skew_bank[slot];
-    for (int c = 1; c < cols; ++c) {
-      xn[c] = xc[c - 1];
-      vn[c] = vc[c - 1];
-      bn[c] = bc[c - 1];
-    }
-    const P* above = r == 0 ? zero_row.data() : &psum[cur][base - cols];
-    const V* w0 = &w[0][base];
-    const V* w1 = &w[1][base];
-    P* pn = &psum[nxt][base];
+    // Registers move one PE right: block copies (the arrays never alias), vectorised by libc.
+    std::memcpy(xn + 1, xc, sizeof(V) * (cols - 1));
+    std::memcpy(vn + 1, vc, cols - 1);
+    std::memcpy(bn + 1, bc, cols - 1);
+    const P* __restrict above = r == 0 ? zero_row.data() : &psum[cur][base - cols];
+    const V* __restrict w0 = &w[0][base];
+    const V* __restrict w1 = &w[1][base];
+    const V* __restrict xr = xn;
+    const uint8_t* __restrict br = bn;
+    P* __restrict pn = &psum[nxt][base];
     for (int c = 0; c < cols; ++c) {
-      const V wt = bn[c] != 0 ? w1[c] : w0[c];
-      pn[c] = mac(above[c], wt, xn[c]);
+      const V wt = br[c] != 0 ? w1[c] : w0[c];
+      pn[c] = mac(above[c], wt, xr[c]);
     }
   }
 
@@ -163,8 +164,8 @@ struct SystolicArray::FloatCore : ArrayCore<float, float> {
   using ArrayCore::ArrayCore;
 };
 
-SystolicArray::SystolicArray(const sc_core::sc_module_name& name, int rows, int cols,
-                             bool is_float, int accumulator_bits)
+SystolicArray::SystolicArray(const sc_core::sc_module_name& name, int rows, int cols, bool is_float,
+                             int accumulator_bits)
     : sc_core::sc_module(name),
       rows_(rows),
       cols_(cols),

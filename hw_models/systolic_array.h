@@ -3,10 +3,9 @@
 // current ones and swaps (two-phase update). Timing: docs/timing.md.
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
 #include <memory>
+#include <systemc>
 #include <vector>
 
 #include "hw_models/array_if.h"

@@ -178,7 +178,8 @@ int64_t DefectMap::stuck_at_one_cells() const {
 }
 
 bool DefectMap::operator==(const DefectMap& o) const {
-  return geometry_ == o.geometry_ && seed_ == o.seed_ && trial_ == o.trial_ && mask_ == o.mask_ && values_ == o.values_;
+  return geometry_ == o.geometry_ && seed_ == o.seed_ && trial_ == o.trial_ && mask_ == o.mask_ &&
+         values_ == o.values_;
 }
 
 void write_defect_map(std::ostream& out, const DefectMap& m) {
@@ -209,8 +210,8 @@ DefectMap read_defect_map(std::istream& in, const std::string& source_name) {
     r.fail(fmt::format("not a defect map (first line must be '{} {}')", kMagic, kVersion));
   }
   if (line != fmt::format("{} {}", kMagic, kVersion)) {
-    r.fail(fmt::format("unsupported defect-map version '{}' (this safsim reads version {})",
-                       line, kVersion));
+    r.fail(fmt::format("unsupported defect-map version '{}' (this safsim reads version {})", line,
+                       kVersion));
   }
   BankGeometry g;
   g.banks = int(r.header("banks", 1, 1 << 20));

@@ -86,6 +86,11 @@ class DefectMap {
 
   int64_t defective_cells() const;
   int64_t stuck_at_one_cells() const;
+  /// Same geometry and the same stuck cells (origin ignored).
+  bool same_defects(const DefectMap& o) const {
+    return geometry_ == o.geometry_ && mask_ == o.mask_ && values_ == o.values_;
+  }
+  /// same_defects() and the same origin (seed, trial).
   bool operator==(const DefectMap& o) const;
 
  private:
@@ -97,8 +102,8 @@ class DefectMap {
 };
 
 /// Writes the documented text format (docs/faults.md, "Defect-map files"): a header with the
-/// geometry, word bits, seed, trial, defect count and FNV-1a checksum, then one `word bit value` line
-/// per stuck cell in address order.
+/// geometry, word bits, seed, trial, defect count and FNV-1a checksum, then one `word bit value`
+/// line per stuck cell in address order.
 void write_defect_map(std::ostream& out, const DefectMap& m);
 /// Parses that format; any problem throws DefectMapError "source:line: what".
 DefectMap read_defect_map(std::istream& in, const std::string& source_name);

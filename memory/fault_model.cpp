@@ -16,8 +16,8 @@ namespace safsim {
 
 void check_range(const char* model, const char* what, double v, double lo, double hi) {
   if (!(v >= lo && v <= hi)) {
-    throw UserError(fmt::format("{} fault model: {} must be in [{}, {}], got {}", model, what, lo,
-                                hi, v));
+    throw UserError(
+        fmt::format("{} fault model: {} must be in [{}, {}], got {}", model, what, lo, hi, v));
   }
 }
 
@@ -86,10 +86,11 @@ std::vector<LayerSpan> select_layers(const std::vector<LayerSpan>& spans,
     plain.push_back(s.name);
   }
   const std::string hint = is_index ? "" : did_you_mean(layer, plain);
-  throw UserError(fmt::format("bitflip.layer '{}' matches no layer with faultable words; layers "
-                              "(index and name): {}{}",
-                              layer, fmt::join(names, ", "),
-                              hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+  throw UserError(
+      fmt::format("bitflip.layer '{}' matches no layer with faultable words; layers "
+                  "(index and name): {}{}",
+                  layer, fmt::join(names, ", "),
+                  hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
 }
 
 int64_t apply_flips(std::vector<uint32_t>& words, const std::vector<BitFlip>& flips,

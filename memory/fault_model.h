@@ -50,8 +50,8 @@ enum class FaultModelKind { kStuckAt, kRandomFlips, kMsbFlips, kTargetedFlips };
 /// Parameters of every model; each model reads the ones it needs and checks their ranges.
 struct FaultModelSpec {
   FaultModelKind kind = FaultModelKind::kStuckAt;
-  double rate = 0.0;                 // stuck-at: per cell; random: per bit; msb: per word
-  double sa1_fraction = 0.8;         // stuck-at
+  double rate = 0.0;          // stuck-at: per cell; random: per bit; msb: per word
+  double sa1_fraction = 0.8;  // stuck-at
   StuckAtPattern pattern = StuckAtPattern::kUniform;
   double cluster_probability = 0.0;  // stuck-at, clustered patterns
   int64_t count = 0;                 // targeted
@@ -81,8 +81,7 @@ FaultModelSpec bitflip_spec(const BitFlipConfig& c);
 
 /// The spans `layer` selects: every span if empty; else the span whose layer_index is the
 /// number, or whose name is the string. Unknown -> UserError naming the layers (did you mean).
-std::vector<LayerSpan> select_layers(const std::vector<LayerSpan>& spans,
-                                     const std::string& layer);
+std::vector<LayerSpan> select_layers(const std::vector<LayerSpan>& spans, const std::string& layer);
 
 /// Applies flips to stored words; a flip on a stuck cell is masked (stuck bits win). Returns
 /// the number of flipped cells that actually changed (effective flips).

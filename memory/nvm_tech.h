@@ -11,7 +11,7 @@ namespace safsim {
 ///   NvmTech t = nvm_tech("rram");   // t.read_pj_per_bit
 struct NvmTech {
   std::string name;
-  double read_pj_per_bit = 0;        // array read + sensing, per bit read
+  double read_pj_per_bit = 0;          // array read + sensing, per bit read
   double typical_read_latency_ns = 0;  // for choosing nvm.read_latency_cycles at a clock
 };
 

@@ -12,16 +12,22 @@ namespace safsim {
 
 constexpr uint64_t kNotReady = std::numeric_limits<uint64_t>::max();
 
+namespace {
+
+int stored_bits_per_word(const ReadPath& rp) {
+  return std::max(rp.format.bits,
+                  decoder_cost(rp.scheme, rp.format, rp.group_words).stored_bits_per_word);
+}
+
+}  // namespace
+
 NvmWeightBank::NvmWeightBank(const sc_core::sc_module_name& name, const QuantModel& qm,
                              const DeployedWeights& weights, const NvmConfig& cfg, bool ideal,
                              int rows, int cols)
     : sc_core::sc_module(name),
-      weights_(weights),
+      read_path_(weights.read_path),
       is_float_(qm.is_float()),
-      stored_bits_(std::max(weights.read_path.format.bits,
-                            decoder_cost(weights.read_path.scheme, weights.read_path.format,
-                                         weights.read_path.group_words)
-                                .stored_bits_per_word)),
+      stored_bits_(stored_bits_per_word(weights.read_path)),
       ideal_(ideal),
       rows_(rows),
       cols_(cols),
@@ -33,13 +39,7 @@ NvmWeightBank::NvmWeightBank(const sc_core::sc_module_name& name, const QuantMod
     reduction_.push_back(qm.layers[i].reduction);
     cells_.insert(cells_.end(), weights.stored[i].begin(), weights.stored[i].end());
   }
-  const double needed_kib = double(cells_.size()) * word_bits() / 8.0 / 1024.0;
-  if (needed_kib > cfg.capacity_kib) {
-    throw ConfigError(fmt::format(
-        "accelerator.nvm.capacity_kib: model '{}' needs {:.2f} KiB of weights ({} words x {} "
-        "bits) but the NVM holds {} KiB",
-        qm.name, needed_kib, cells_.size(), word_bits(), cfg.capacity_kib));
-  }
+  check_capacity(qm, weights, cfg);
   queues_.resize(banks_);
   heads_.assign(banks_, 0);
   staging_int_.assign(size_t(rows) * cols, 0);
@@ -49,6 +49,22 @@ NvmWeightBank::NvmWeightBank(const sc_core::sc_module_name& name, const QuantMod
   SC_METHOD(on_posedge);
   sensitive << clk.pos();
   dont_initialize();
+}
+
+void NvmWeightBank::check_capacity(const QuantModel& qm, const DeployedWeights& weights,
+                                   const NvmConfig& cfg) {
+  size_t words = 0;
+  for (const std::vector<uint32_t>& layer : weights.stored) {
+    words += layer.size();
+  }
+  const int bits = stored_bits_per_word(weights.read_path);
+  const double needed_kib = double(words) * bits / 8.0 / 1024.0;
+  if (needed_kib > cfg.capacity_kib) {
+    throw ConfigError(fmt::format(
+        "accelerator.nvm.capacity_kib: model '{}' needs {:.2f} KiB of weights ({} words x {} "
+        "bits) but the NVM holds {} KiB",
+        qm.name, needed_kib, words, bits, cfg.capacity_kib));
+  }
 }
 
 void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
@@ -85,7 +101,7 @@ void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
 // The decoded operand of the word at `address`. SEC-DED over groups of words decodes the whole
 // codeword group the word belongs to (groups start at the layer's first word).
 uint32_t NvmWeightBank::decode(uint32_t address, uint32_t layer_base) {
-  const ReadPath& rp = weights_.read_path;
+  const ReadPath& rp = read_path_;
   if (rp.group_words <= 1) {
     return rp.decode_word(cells_[address]);
   }
@@ -100,9 +116,9 @@ void NvmWeightBank::read_word(const Request& q, uint64_t n) {
   const uint32_t word = decode(q.address, layer_base_[current_.layer]);
   const size_t i = size_t(q.row) * cols_ + q.col;
   if (is_float_) {
-    staging_float_[i] = weights_.read_path.format.to_float(word);
+    staging_float_[i] = read_path_.format.to_float(word);
   } else {
-    staging_int_[i] = weights_.read_path.format.to_int(word);
+    staging_int_[i] = read_path_.format.to_int(word);
   }
   ++stats_.reads;
   stats_.bits_read += word_bits();
@@ -139,7 +155,7 @@ void NvmWeightBank::trace(Tracer& tracer) {
   const std::string me = name();
   tracer.add(shadow_.address, me + ".read_address");
   tracer.add(shadow_.raw, me + ".read_raw", word_bits());
-  tracer.add(shadow_.decoded, me + ".read_decoded", weights_.read_path.format.bits);
+  tracer.add(shadow_.decoded, me + ".read_decoded", read_path_.format.bits);
   tracer.add(shadow_.reads, me + ".reads_this_cycle");
   tracer_ = &tracer;
 }

@@ -4,10 +4,9 @@
 // array at posedge n + read_latency_cycles + decoder latency + 1 (docs/timing.md).
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
 #include <limits>
+#include <systemc>
 #include <vector>
 
 #include "memory/deployed_weights.h"
@@ -37,7 +36,7 @@ class WeightReadIf : public virtual sc_core::sc_interface {
 };
 
 struct NvmStats {
-  uint64_t reads = 0;       // words read (each through the read-path decoder)
+  uint64_t reads = 0;  // words read (each through the read-path decoder)
   uint64_t bits_read = 0;
   uint64_t busy_cycles = 0;  // posedges with at least one bank reading
 
@@ -61,6 +60,10 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
                 const DeployedWeights& weights, const NvmConfig& cfg, bool ideal, int rows,
                 int cols);
 
+  /// Throws ConfigError when the model's stored words exceed cfg.capacity_kib.
+  static void check_capacity(const QuantModel& qm, const DeployedWeights& weights,
+                             const NvmConfig& cfg);
+
   void fetch_fold(const FoldRequest& req, uint64_t cycle) override;
   bool row_ready(int row, uint64_t cycle) const override { return ready_at_[row] <= cycle; }
   const int32_t* row_int(int row) const override { return &staging_int_[size_t(row) * cols_]; }
@@ -80,22 +83,22 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
   void read_word(const Request& q, uint64_t n);
   uint32_t decode(uint32_t address, uint32_t layer_base);
 
-  const DeployedWeights& weights_;
+  ReadPath read_path_;  // a copy: the caller's DeployedWeights may be a temporary
   bool is_float_;
   int stored_bits_;
   bool ideal_;
   int rows_, cols_, banks_, words_per_cycle_, latency_;
-  std::vector<uint32_t> cells_;        // every layer's stored words, as written
-  std::vector<uint32_t> group_;        // one SEC-DED codeword group being decoded
-  std::vector<uint32_t> layer_base_;   // first address of each layer
-  std::vector<int> reduction_;         // K of each layer
+  std::vector<uint32_t> cells_;               // every layer's stored words, as written
+  std::vector<uint32_t> group_;               // one SEC-DED codeword group being decoded
+  std::vector<uint32_t> layer_base_;          // first address of each layer
+  std::vector<int> reduction_;                // K of each layer
   std::vector<std::vector<Request>> queues_;  // per bank, in load order
   std::vector<size_t> heads_;
   size_t pending_ = 0;
   std::vector<int32_t> staging_int_;
   std::vector<float> staging_float_;
-  std::vector<int> row_words_;          // words still missing per staging row
-  std::vector<uint64_t> ready_at_;      // posedge from which a staging row may be loaded
+  std::vector<int> row_words_;      // words still missing per staging row
+  std::vector<uint64_t> ready_at_;  // posedge from which a staging row may be loaded
   FoldRequest current_;
   uint64_t cycle_ = 0;
   NvmStats stats_;

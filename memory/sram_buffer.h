@@ -3,9 +3,8 @@
 // word access and tells the caller how many cycles an access needs (bank conflicts).
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
+#include <systemc>
 #include <vector>
 
 #include "sim/config.h"
@@ -15,8 +14,8 @@ namespace safsim {
 class Tracer;
 
 struct SramStats {
-  uint64_t reads = 0;   // word reads
-  uint64_t writes = 0;  // word writes
+  uint64_t reads = 0;            // word reads
+  uint64_t writes = 0;           // word writes
   uint64_t conflict_cycles = 0;  // extra cycles accesses needed because of bank conflicts
 
   template <class F>

@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "memory/deployment.h"
 #include "sim/errors.h"
+#include "sim/output_files.h"
 #include "workloads/onnx_import.h"
 #include "workloads/quantize.h"
 
@@ -30,8 +32,19 @@ Workload prepare_workload(const Config& c) {
                       .slice(0, c.quant.calibration_images);
   }
   w.qmodel = quantize(w.model, c.quant, calibration);
-  w.weights = deploy_fault_free(w.qmodel);
+  w.weights = deploy(w.qmodel, c.faults, c.mitigation, c.seed, /*trial=*/0, &w.deployment);
   return w;
+}
+
+void report_deployment(const Workload& w, nlohmann::ordered_json& summary,
+                       const std::string& out_dir) {
+  nlohmann::ordered_json d;
+  d["scheme"] = to_string(w.weights.read_path.scheme);
+  w.deployment.visit([&](const char* name, const auto& value) { d[name] = value; });
+  summary["deployment"] = d;
+  if (!w.qmodel.is_float()) {
+    write_file_atomic(out_dir + "/deviation.csv", deviation_csv(w.deployment));
+  }
 }
 
 }  // namespace safsim

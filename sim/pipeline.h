@@ -2,7 +2,11 @@
 // test images. Shared by every subcommand so they all see the same workload.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <string>
+
 #include "memory/deployed_weights.h"
+#include "memory/deployment_stats.h"
 #include "sim/config.h"
 #include "workloads/dataset.h"
 #include "workloads/model.h"
@@ -14,11 +18,18 @@ struct Workload {
   Model model;           // fp32, as imported
   QuantModel qmodel;     // quantized, calibrated on training images
   Dataset images;        // the test images selected by workload.images / first_image
-  DeployedWeights weights;  // what sits in the NVM (fault-free until faults are configured)
+  DeployedWeights weights;  // what sits in the NVM: encoded, stuck bits applied, flips applied
+  DeploymentStats deployment;  // what the faults and the encoder did (001 Table 3, Fig. 9)
 };
 
-/// Loads the model and dataset named in `c.workload`, quantizes with `c.quant` and deploys.
+/// Loads the model and dataset named in `c.workload`, quantizes with `c.quant` and deploys the
+/// weights into the NVM with `c.faults` and `c.mitigation` (trial 0 of `c.seed`).
 ///   Workload w = prepare_workload(load_config("configs/default.yaml"));
 Workload prepare_workload(const Config& c);
+
+/// Adds the deployment statistics to a summary object (key "deployment") and writes
+/// `out_dir/deviation.csv` (001 Fig. 9) when the model has integer weights.
+void report_deployment(const Workload& w, nlohmann::ordered_json& summary,
+                       const std::string& out_dir);
 
 }  // namespace safsim

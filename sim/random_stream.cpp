@@ -49,7 +49,8 @@ double RandomStream::uniform_at(uint64_t index) const {
 
 uint64_t RandomStream::below(uint64_t n) {
   // Reject draws in the final partial copy of [0, n) so every residue is equally likely.
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % n;
+  const uint64_t limit =
+      std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % n;
   uint64_t x = next_u64();
   while (x >= limit) {
     x = next_u64();

@@ -3,10 +3,9 @@
 // it add nothing to the file (docs/traces.md).
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
 #include <string>
+#include <systemc>
 #include <type_traits>
 #include <vector>
 

@@ -17,6 +17,7 @@ Tensor conv(const QuantModel& qm, const QLayer& q, const DeployedWeights& w, int
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
   const WindowGeom& g = q.geom;
+  const std::vector<uint32_t> words = w.read_path.decode_words(w.stored[li]);
   Tensor out(os.size());
   for (int o = 0; o < os.c; ++o) {
     for (int oy = 0; oy < os.h; ++oy) {
@@ -31,7 +32,7 @@ Tensor conv(const QuantModel& qm, const QLayer& q, const DeployedWeights& w, int
                 continue;
               }
               const int k = (c * g.kernel_h + ky) * g.kernel_w + kx;
-              const int32_t wv = w.read_path.decode_int(w.stored[li][size_t(o) * q.reduction + k]);
+              const int32_t wv = w.read_path.format.to_int(words[size_t(o) * q.reduction + k]);
               acc += int64_t{wv} * in[(size_t(c) * is.h + iy) * is.w + ix];
             }
           }

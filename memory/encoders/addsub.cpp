@@ -37,9 +37,8 @@ AddSubOptions addsub_options(uint32_t t, int bits, StuckBits s, uint32_t lo, uin
 
 uint32_t encode_addsub(const WordFormat& fmt, int32_t value, StuckBits stuck) {
   const WordCode wc(fmt);
-  const AddSubOptions o =
-      addsub_options(wc.code_of_value(value), fmt.bits, wc.code_stuck(stuck), wc.lo_code(),
-                     wc.hi_code());
+  const AddSubOptions o = addsub_options(wc.code_of_value(value), fmt.bits, wc.code_stuck(stuck),
+                                         wc.lo_code(), wc.hi_code());
   uint32_t best = o.code[0];
   for (int i = 1; i < o.count; ++i) {
     if (better_approximation(value, wc.value_of_code(o.code[i]), wc.value_of_code(best))) {

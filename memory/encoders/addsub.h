@@ -23,8 +23,7 @@ struct AddSubOptions {
 /// with the smaller final deviation, which is the minimum-deviation reading of lines 2-9 (it also
 /// settles k = 0 and a defective b_{k-1}, where the paper's b_{k-1} rule is undefined or wrong).
 ///   AddSubOptions o = addsub_options(76, 8, {0x48, 0x08}, 0, 254);  // Fig. 2: {63, 136}
-AddSubOptions addsub_options(uint32_t t, int bits, StuckBits code_stuck, uint32_t lo,
-                             uint32_t hi);
+AddSubOptions addsub_options(uint32_t t, int bits, StuckBits code_stuck, uint32_t lo, uint32_t hi);
 
 /// The word to write under `addsub` for weight `value` (no read-path hardware).
 ///   uint32_t w = encode_addsub(fmt, value, stuck);  // apply_stuck_bits(w, stuck) == w

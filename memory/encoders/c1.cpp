@@ -21,8 +21,8 @@ uint32_t encode_c1(const WordFormat& fmt, int32_t value, StuckBits stuck) {
   }
   const uint32_t flip_mask = flip ? ones : 0u;
   const StuckBits view{stuck.mask, (stuck.values ^ flip_mask) & stuck.mask};
-  const AddSubOptions o = addsub_options(wc.code(w), fmt.bits, wc.code_stuck(view), wc.lo_code(),
-                                         wc.hi_code());
+  const AddSubOptions o =
+      addsub_options(wc.code(w), fmt.bits, wc.code_stuck(view), wc.lo_code(), wc.hi_code());
   const uint32_t free_bits = ones & ~stuck.mask;
   uint32_t best_stored = 0;
   int32_t best_value = 0;

@@ -18,8 +18,7 @@ void check_scheme_supports(MitigationScheme scheme, const WordFormat& fmt, int g
                                 to_string(scheme), to_string(fmt.format)));
   }
   if (group_words < 1) {
-    throw UserError(fmt::format("mitigation.secded_group_words must be >= 1, got {}",
-                                group_words));
+    throw UserError(fmt::format("mitigation.secded_group_words must be >= 1, got {}", group_words));
   }
   if (scheme != MitigationScheme::kSecded && group_words != 1) {
     throw UserError(fmt::format(
@@ -35,8 +34,7 @@ void check_scheme_supports(MitigationScheme scheme, const WordFormat& fmt, int g
 }
 
 int stored_word_bits(MitigationScheme scheme, const WordFormat& fmt, int group_words) {
-  return scheme == MitigationScheme::kSecded ? secded_word_bits(fmt.bits, group_words)
-                                             : fmt.bits;
+  return scheme == MitigationScheme::kSecded ? secded_word_bits(fmt.bits, group_words) : fmt.bits;
 }
 
 uint32_t encode_word(MitigationScheme scheme, const WordFormat& fmt, uint32_t intended,

@@ -28,8 +28,8 @@ uint32_t encode_lsb(const WordFormat& fmt, int32_t value, StuckBits stuck) {
   // to v ^ flip. b0 of L is always 0, so b0 takes no part in Add/Sub.
   const uint32_t flip_mask = flip ? ones : 0u;
   const StuckBits view{upper, (stuck.values ^ flip_mask) & upper};
-  const AddSubOptions o = addsub_options(wc.code(w), fmt.bits, wc.code_stuck(view), wc.lo_code(),
-                                         wc.hi_code());
+  const AddSubOptions o =
+      addsub_options(wc.code(w), fmt.bits, wc.code_stuck(view), wc.lo_code(), wc.hi_code());
   uint32_t best_stored = 0;
   int32_t best_value = 0;
   for (int i = 0; i < o.count; ++i) {

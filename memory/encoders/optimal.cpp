@@ -28,13 +28,13 @@ uint32_t encode_optimal_flip(const WordFormat& fmt, int32_t value, StuckBits stu
   // 1 ^ (Q mod 2).
   const StuckBits inverted{stuck.mask, ~stuck.values & stuck.mask};
   const int odd_d_parity = 1 ^ (fmt.bits & 1);
-  const std::optional<uint32_t> even = closest_code(
-      target, fmt.bits, wc.code_stuck(stuck), 0 ^ code_parity_shift, uint32_t(wc.zero_code));
+  const std::optional<uint32_t> even = closest_code(target, fmt.bits, wc.code_stuck(stuck),
+                                                    0 ^ code_parity_shift, uint32_t(wc.zero_code));
   const std::optional<uint32_t> odd =
       closest_code(target, fmt.bits, wc.code_stuck(inverted), odd_d_parity ^ code_parity_shift,
                    uint32_t(wc.zero_code));
-  if (!odd || (even && !better_approximation(value, wc.value_of_code(*odd),
-                                             wc.value_of_code(*even)))) {
+  if (!odd ||
+      (even && !better_approximation(value, wc.value_of_code(*odd), wc.value_of_code(*even)))) {
     return wc.pattern(*even);
   }
   return wc.pattern(*odd) ^ ones;

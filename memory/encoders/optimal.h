@@ -12,7 +12,8 @@ namespace safsim {
 /// The word the cells can hold whose value is closest to `value` (ties: closer to zero). Every
 /// word the cells can hold counts, including the one code outside the symmetric range, since
 /// the PE would receive it as is. O(Q) (memory/encoders/closest_code.h).
-///   uint32_t w = encode_optimal(u8, u8.to_int(76), {0x48, 0x08});  // Fig. 2 defects: 63, as Add/Sub
+///   uint32_t w = encode_optimal(u8, u8.to_int(76), {0x48, 0x08});  // Fig. 2 defects: 63, as
+///   Add/Sub
 uint32_t encode_optimal(const WordFormat& fmt, int32_t value, StuckBits stuck);
 
 /// The word the cells can hold whose C-1 decoding (decode_c1) is closest to `value`: the best

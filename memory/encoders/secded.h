@@ -52,7 +52,6 @@ int secded_word_bits(int bits, int group_words);
 /// Encodes G data words into G stored words (data in bits [0, Q), check slice above).
 void secded_encode_group(int bits, const uint32_t* data, int group_words, uint32_t* stored);
 /// Decodes G stored words into G data words; returns what the decoder saw.
-SecdedStatus secded_decode_group(int bits, const uint32_t* stored, int group_words,
-                                 uint32_t* data);
+SecdedStatus secded_decode_group(int bits, const uint32_t* stored, int group_words, uint32_t* data);
 
 }  // namespace safsim

@@ -27,8 +27,8 @@ class TargetedFlipModel final : public FaultModel {
     }
     const int bits = target.geometry.word_bits;
     if (spec_.bit >= bits) {
-      throw UserError(fmt::format("bitflip.bit {} is outside the {}-bit stored word", spec_.bit,
-                                  bits));
+      throw UserError(
+          fmt::format("bitflip.bit {} is outside the {}-bit stored word", spec_.bit, bits));
     }
     const std::vector<LayerSpan> spans = select_layers(target.layers, spec_.layer);
     int64_t pool = 0;
@@ -36,9 +36,10 @@ class TargetedFlipModel final : public FaultModel {
       pool += s.words;
     }
     if (spec_.count > pool) {
-      throw UserError(fmt::format("bitflip.count {} exceeds the {} words of the selected layers "
-                                  "(003 flips each picked weight once)",
-                                  spec_.count, pool));
+      throw UserError(
+          fmt::format("bitflip.count {} exceeds the {} words of the selected layers "
+                      "(003 flips each picked weight once)",
+                      spec_.count, pool));
     }
     // Floyd's sampling: `count` distinct words in O(count), independent of the pool size.
     std::unordered_set<int64_t> picked;

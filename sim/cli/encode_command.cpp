@@ -55,12 +55,12 @@ StuckBits parse_defects(const std::string& text, int cells) {
       value = v[0] - '0';
     }
     if (used == 0 || bit < 0 || value < 0) {
-      throw UserError(fmt::format(
-          "--defects: '{}' is not b<bit>:<0|1> (example: --defects b0:1,b7:0)", item));
+      throw UserError(
+          fmt::format("--defects: '{}' is not b<bit>:<0|1> (example: --defects b0:1,b7:0)", item));
     }
     if (bit >= cells) {
-      throw UserError(fmt::format("--defects: bit {} in '{}' is outside the {}-cell word", bit,
-                                  item, cells));
+      throw UserError(
+          fmt::format("--defects: bit {} in '{}' is outside the {}-cell word", bit, item, cells));
     }
     if ((s.mask >> bit) & 1u) {
       throw UserError(fmt::format("--defects: bit {} is listed twice", bit));
@@ -93,8 +93,7 @@ EncodeRequest make_encode_request(const std::string& scheme, int bits, const std
   } else if (format == "twos_complement") {
     r.format = {WeightFormat::kTwosComplement, bits};
   } else {
-    throw UserError(
-        fmt::format("--format must be unsigned or twos_complement, got '{}'", format));
+    throw UserError(fmt::format("--format must be unsigned or twos_complement, got '{}'", format));
   }
   const bool is_unsigned = r.format.format == WeightFormat::kOffsetBinary;
   const int64_t lo = is_unsigned ? 0 : r.format.min_value();

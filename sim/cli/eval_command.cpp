@@ -30,6 +30,14 @@ void run_eval(const CommonOptions& o) {
                                         to_string(w.qmodel.weight_format.format));
   fmt::print("{}: {} weights, {} images, accuracy {:.2f}% ({:.0f} images/s)\n", w.model.name,
              fmt_name, w.images.count, 100.0 * acc, w.images.count / seconds);
+  if (w.deployment.defective_cells > 0 || w.deployment.weight_flips_injected > 0) {
+    fmt::print("faults: {} defective cells, {} non-silent, weights with 1 / 2+ non-silent: {} / {}, "
+               "mean |deviation| {:.3f} -> {:.3f} LSB ({})\n",
+               w.deployment.defective_cells, w.deployment.non_silent_faults,
+               w.deployment.weights_with_1_non_silent, w.deployment.weights_with_2plus_non_silent,
+               w.deployment.mean_abs_deviation_before, w.deployment.mean_abs_deviation_after,
+               to_string(w.weights.read_path.scheme));
+  }
 
   nlohmann::ordered_json s;
   s["command"] = "eval";
@@ -45,6 +53,7 @@ void run_eval(const CommonOptions& o) {
   s["macs_per_image"] = w.qmodel.macs_per_image();
   s["seed"] = c.seed;
   s["version"] = SAFSIM_VERSION;
+  report_deployment(w, s, c.output.dir);
   s["timing"] = {{"seconds", seconds}, {"images_per_s", w.images.count / seconds}};
   write_file_atomic(c.output.dir + "/summary.json", s.dump(2) + "\n");
   write_file_atomic(c.output.dir + "/config.resolved.yaml", dump_config(c));

@@ -6,6 +6,7 @@
 #include <systemc>
 
 #include "sim/cli/bench_command.h"
+#include "sim/cli/encode_command.h"
 #include "sim/cli/eval_command.h"
 #include "sim/cli/run_command.h"
 #include "sim/config_doc.h"
@@ -18,6 +19,7 @@ int sc_main(int argc, char** argv) {
   app.require_subcommand(1);
   safsim::register_run_command(app);
   safsim::register_eval_command(app);
+  safsim::register_encode_command(app);
   safsim::register_bench_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
       ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });

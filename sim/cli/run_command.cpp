@@ -27,8 +27,8 @@ void print_summary(const Config& c, const Workload& w, const CycleResult& r, dou
                    double seconds) {
   const RunStats& s = r.stats;
   const LayerStats& t = s.total;
-  fmt::print("{} on a {}x{} array at {} MHz ({}, {} memory), {} images\n", w.model.name,
-             s.rows, s.cols, s.clock_mhz,
+  fmt::print("{} on a {}x{} array at {} MHz ({}, {} memory), {} images\n", w.model.name, s.rows,
+             s.cols, s.clock_mhz,
              c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped",
              c.accelerator.ideal_memory ? "ideal" : c.accelerator.nvm.tech, s.images);
   fmt::print("  accuracy        {:.2f}% ({} / {})\n", 100.0 * acc,
@@ -37,8 +37,7 @@ void print_summary(const Config& c, const Workload& w, const CycleResult& r, dou
   fmt::print("  latency         {:.2f} us per image\n", s.latency_us_per_image());
   fmt::print("  PE utilization  {:.1f}%\n", 100.0 * t.utilization);
   fmt::print("  stalls          {:.1f}% (nvm {}, sram {}, post-processing {} cycles)\n",
-             100.0 * s.stall_share(), t.stall_nvm_cycles, t.stall_sram_cycles,
-             t.stall_pp_cycles);
+             100.0 * s.stall_share(), t.stall_nvm_cycles, t.stall_sram_cycles, t.stall_pp_cycles);
   fmt::print("  energy          {:.3f} uJ per image (nvm {:.3f}, sram {:.3f}, mac {:.3f})\n",
              t.energy_pj / s.images * 1e-6, t.energy_nvm_pj / s.images * 1e-6,
              t.energy_sram_pj / s.images * 1e-6, t.energy_mac_pj / s.images * 1e-6);
@@ -76,7 +75,8 @@ void run(const RunOptions& o) {
   s["ideal_memory"] = c.accelerator.ideal_memory;
   s["seed"] = c.seed;
   s["version"] = SAFSIM_VERSION;
-  for (auto& [key, value] : run_stats_json(r.stats).items()) {
+  const nlohmann::ordered_json stats = run_stats_json(r.stats);
+  for (const auto& [key, value] : stats.items()) {
     s[key] = value;
   }
   s["timing"] = {{"seconds", seconds}};

@@ -32,7 +32,7 @@ std::string layer_type(const QLayer& q) {
 }  // namespace
 
 struct CycleEngine::Impl {
-  const QuantModel& qm;
+  QuantModel qm;  // copies: the caller's model and weights may be temporaries
   AcceleratorConfig cfg;
   NvmTech tech;
   std::unique_ptr<Tracer> tracer;  // declared before the accelerator: closed after it
@@ -46,10 +46,11 @@ struct CycleEngine::Impl {
 CycleEngine::CycleEngine(const QuantModel& qm, const DeployedWeights& weights,
                          const AcceleratorConfig& cfg, const TraceConfig& trace,
                          const std::string& out_dir)
-    : impl_(std::make_unique<Impl>(Impl{qm, cfg, nvm_tech(cfg.nvm.tech), nullptr, nullptr, {},
-                                        {}})) {
+    : impl_(
+          std::make_unique<Impl>(Impl{qm, cfg, nvm_tech(cfg.nvm.tech), nullptr, nullptr, {}, {}})) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  impl_->accel = std::make_unique<Accelerator>("accelerator", qm, weights, cfg);
+  Accelerator::check_fits(qm, weights, cfg);
+  impl_->accel = std::make_unique<Accelerator>("accelerator", impl_->qm, weights, cfg);
   if (trace.enabled) {
     std::filesystem::create_directories(out_dir.empty() ? "." : out_dir);
     const std::string path = (std::filesystem::path(out_dir) / trace.file).string();

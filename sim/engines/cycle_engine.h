@@ -27,7 +27,8 @@ struct CycleResult {
 ///   double acc = accuracy(r.logits, images.labels);
 class CycleEngine {
  public:
-  /// Throws ConfigError when the model does not fit the SRAM buffers or the NVM. When
+  /// Copies the model and the stored words (temporaries are fine). Throws ConfigError when the
+  /// model does not fit the SRAM buffers or the NVM, or the NVM tech is unknown. When
   /// trace.enabled, writes out_dir/trace.file (VCD) as the simulation runs.
   CycleEngine(const QuantModel& qm, const DeployedWeights& weights, const AcceleratorConfig& cfg,
               const TraceConfig& trace, const std::string& out_dir);

@@ -71,12 +71,14 @@ Precision choose_precision(double bound) {
 ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
                             const std::vector<uint32_t>& stored, const ReadPath& rp) {
   const int kc = q.reduction, oc = q.out_channels;
+  // The read path decodes the whole layer (SEC-DED decodes a group of words at once).
+  const std::vector<uint32_t> words = rp.decode_words(stored);
   ArrayWeights aw;
   if (qm.is_float()) {
     aw.wf.resize(kc, oc);
     for (int o = 0; o < oc; ++o) {
       for (int k = 0; k < kc; ++k) {
-        aw.wf(channels_last_row(q, k), o) = rp.decode_float(stored[size_t(o) * kc + k]);
+        aw.wf(channels_last_row(q, k), o) = rp.format.to_float(words[size_t(o) * kc + k]);
       }
     }
     return aw;
@@ -84,7 +86,7 @@ ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
   aw.wi.resize(size_t(kc) * oc);
   for (int o = 0; o < oc; ++o) {
     for (int k = 0; k < kc; ++k) {
-      aw.wi[size_t(channels_last_row(q, k)) * oc + o] = rp.decode_int(stored[size_t(o) * kc + k]);
+      aw.wi[size_t(channels_last_row(q, k)) * oc + o] = rp.format.to_int(words[size_t(o) * kc + k]);
     }
   }
   const ActQuant& in = q.inputs[0] < 0 ? qm.input_q : qm.layers[q.inputs[0]].out_q;

@@ -9,10 +9,10 @@ namespace safsim::test {
 inline Model lenet5_shapes(unsigned seed) {
   ModelBuilder b({1, 28, 28}, seed);
   int x = b.act(b.conv(-1, 20, 5, 1, 0), LayerKind::kRelu);  // 20x24x24
-  x = b.pool(x, LayerKind::kMaxPool, 2, 2, 0);                // 20x12x12
+  x = b.pool(x, LayerKind::kMaxPool, 2, 2, 0);               // 20x12x12
   x = b.act(b.conv(x, 50, 5, 1, 0), LayerKind::kRelu);       // 50x8x8
-  x = b.pool(x, LayerKind::kMaxPool, 2, 2, 0);                // 50x4x4
-  x = b.flatten(x);                                           // 800
+  x = b.pool(x, LayerKind::kMaxPool, 2, 2, 0);               // 50x4x4
+  x = b.flatten(x);                                          // 800
   x = b.act(b.conv(x, 120, 1, 1, 0, true), LayerKind::kRelu);
   x = b.act(b.conv(x, 84, 1, 1, 0, true), LayerKind::kRelu);
   b.conv(x, 10, 1, 1, 0, true);

@@ -5,6 +5,7 @@
 
 #include "memory/deployed_weights.h"
 #include "sim/config.h"
+#include "sim/engines/logits.h"
 #include "tests/unit/random_model.h"
 #include "workloads/quantize.h"
 #include "workloads/reference.h"
@@ -25,8 +26,8 @@ inline AcceleratorConfig array_config(int rows, int cols, bool ideal = true,
   return a;
 }
 
-inline QuantModel quantized(const Model& m, int wbits, WeightFormat f = WeightFormat::kTwosComplement,
-                            int abits = 8) {
+inline QuantModel quantized(const Model& m, int wbits,
+                            WeightFormat f = WeightFormat::kTwosComplement, int abits = 8) {
   QuantConfig qc;
   qc.weight_bits = wbits;
   qc.activation_bits = abits;

@@ -35,12 +35,15 @@ TEST_CASE("cycle engine equals the reference on a 3x5 array with real memories o
 
 TEST_CASE("cycle engine equals the reference with 16-bit weights and activations",
           "[cycle][exact]") {
-  require_reference(test::quantized(test::odd_shapes_model(3), 16, WeightFormat::kTwosComplement, 16),
-                    test::array_config(7, 4, false), 3);
+  require_reference(
+      test::quantized(test::odd_shapes_model(3), 16, WeightFormat::kTwosComplement, 16),
+      test::array_config(7, 4, false), 3);
 }
 
-TEST_CASE("cycle engine equals the reference with sigmoid and offset-binary weights and a tiny psum buffer",
-          "[cycle][exact]") {
+TEST_CASE(
+    "cycle engine equals the reference with sigmoid and offset-binary weights and a tiny psum "
+    "buffer",
+    "[cycle][exact]") {
   AcceleratorConfig a = test::array_config(4, 4, false, WeightLoad::kOverlapped);
   a.ofmap_sram.capacity_kib = 0.0625;  // 64 B = 4 psum rows of 4 columns: many token tiles
   require_reference(test::quantized(test::conv_pool_model(4), 6, WeightFormat::kOffsetBinary), a,

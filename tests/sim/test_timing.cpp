@@ -22,8 +22,7 @@ uint64_t serial_formula(const QLayer& q, int rows, int cols) {
 
 // Runs one image with serial weight loads and ideal memory; checks every array layer.
 std::vector<LayerStats> run_serial_ideal(const QuantModel& qm, int rows, int cols) {
-  CycleEngine engine(qm, deploy_fault_free(qm), test::array_config(rows, cols), TraceConfig{},
-                     "");
+  CycleEngine engine(qm, deploy_fault_free(qm), test::array_config(rows, cols), TraceConfig{}, "");
   const CycleResult r = engine.run(test::random_images(qm.input_shape, 1, 5));
   for (size_t i = 0; i < qm.layers.size(); ++i) {
     const LayerStats& l = r.stats.layers[i];
@@ -40,8 +39,7 @@ std::vector<LayerStats> run_serial_ideal(const QuantModel& qm, int rows, int col
 
 }  // namespace
 
-TEST_CASE("serial fold takes 2R+C+T-2 cycles plus the post-processing tail",
-          "[cycle][timing]") {
+TEST_CASE("serial fold takes 2R+C+T-2 cycles plus the post-processing tail", "[cycle][timing]") {
   // One 3x3 conv 1x6x6 -> 3x4x4: K = 9, O = 3, T = 16 on a 4x4 array: 3 row folds, 1 col fold.
   test::ModelBuilder b({1, 6, 6}, 3);
   b.conv(-1, 3, 3, 1, 0);

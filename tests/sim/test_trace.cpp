@@ -1,6 +1,5 @@
 // VCD traces: scope globs, the cycle window, and that GTKWave's vcd2fst accepts the file.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -207,7 +207,7 @@ TEST_CASE("YAML syntax errors and a non-map top level are config errors", "[conf
                       "configs/x.yaml:1:1: the top level must be a map of sections, got 'hello'");
 }
 
-TEST_CASE("--set overrides are applied on top of the file", "[config]") {
+TEST_CASE("Overrides given with --set are applied on top of the file", "[config]") {
   const Config c = parse("accelerator:\n  array: {rows: 8}\n",
                          {"accelerator.array.rows=32", "output.trace.scopes=[a, b]",
                           "workload.model=my model", "engine = cycle", "seed=5", "seed=6"});

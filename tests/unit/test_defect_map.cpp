@@ -1,5 +1,6 @@
 // DefectMap: the stuck-bits rule, file round trip, and clear errors for corrupt or misfit maps.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <sstream>
 
 #include "memory/defect_map.h"

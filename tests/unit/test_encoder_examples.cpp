@@ -88,8 +88,7 @@ TEST_CASE("encode command: bad arguments are user errors", "[encoders]") {
                     Catch::Contains("outside the 8-bit unsigned range [0, 254]"));
   CHECK_THROWS_WITH(make_encode_request("c1", 8, "twos_complement", -128, ""),
                     Catch::Contains("[-127, 127]"));
-  CHECK_THROWS_WITH(make_encode_request("c1", 17, "unsigned", 1, ""),
-                    Catch::Contains("--bits"));
+  CHECK_THROWS_WITH(make_encode_request("c1", 17, "unsigned", 1, ""), Catch::Contains("--bits"));
   CHECK_THROWS_WITH(make_encode_request("c1", 8, "signed", 1, ""), Catch::Contains("--format"));
   // SEC-DED words have check cells above the data bits: (13, 8).
   CHECK_NOTHROW(make_encode_request("secded", 8, "unsigned", 1, "b12:1"));

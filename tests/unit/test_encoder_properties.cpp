@@ -16,8 +16,8 @@ namespace safsim {
 namespace {
 
 const MitigationScheme kPerWordSchemes[] = {
-    MitigationScheme::kNone,    MitigationScheme::kAddSub,  MitigationScheme::kLsb,
-    MitigationScheme::kC1,      MitigationScheme::kOptimal, MitigationScheme::kOptimalFlip};
+    MitigationScheme::kNone, MitigationScheme::kAddSub,  MitigationScheme::kLsb,
+    MitigationScheme::kC1,   MitigationScheme::kOptimal, MitigationScheme::kOptimalFlip};
 
 struct Case {
   WordFormat fmt;

@@ -146,8 +146,7 @@ TEST_CASE("random flips: every stored bit flips with probability rate", "[faults
   }
 }
 
-TEST_CASE("msb flips: words picked with probability rate, MSB only (000 worst case)",
-          "[faults]") {
+TEST_CASE("msb flips: words picked with probability rate, MSB only (000 worst case)", "[faults]") {
   const FaultTarget t = target(1000, 128, 8);
   FaultModelSpec s;
   s.kind = FaultModelKind::kMsbFlips;

@@ -1,0 +1,60 @@
+// Simulation speed of the cycle engine: simulated PE-cycles per second, one thread, tracing
+// off, resnet20 on a 32x32 array (goal >= 2e8). Not a test: run it by hand (docs/performance.md).
+//   build/bench/bench_cycle_engine --benchmark_min_time=5
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <systemc>
+
+#include "sim/engines/cycle_engine.h"
+#include "tests/sim/shape_models.h"
+#include "workloads/onnx_import.h"
+#include "workloads/quantize.h"
+
+namespace {
+
+using namespace safsim;
+
+// The zoo's resnet20 when it is there; else the same layer shapes with random weights (the
+// schedule, and so the speed, depends only on the shapes).
+QuantModel resnet20() {
+  QuantConfig qc;
+  const bool zoo = std::filesystem::exists(zoo_dir() + "/resnet20.onnx");
+  const Model m = zoo ? load_model("resnet20") : test::resnet20_shapes(1);
+  return quantize(m, qc, test::random_images(m.input_shape, 20, 1));
+}
+
+void BM_CycleEngineResnet20Array32x32(benchmark::State& state) {
+  static const QuantModel qm = resnet20();
+  AcceleratorConfig a;
+  a.array.rows = a.array.cols = 32;
+  a.ifmap_sram.capacity_kib = a.ofmap_sram.capacity_kib = 256;
+  a.nvm.capacity_kib = 4096;
+  // One engine per process (SystemC elaborates once); every iteration runs one more image.
+  static CycleEngine engine(qm, deploy_fault_free(qm), a, TraceConfig{}, "");
+  const Dataset image = test::random_images(qm.input_shape, 1, 3);
+  uint64_t pe_cycles = 0;
+  for (auto _ : state) {
+    const CycleResult r = engine.run(image);
+    pe_cycles += r.stats.total.cycles * 32 * 32;
+    state.counters["cycles_per_image"] = double(r.stats.total.cycles);
+  }
+  state.counters["pe_cycles_per_s"] =
+      benchmark::Counter(double(pe_cycles), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CycleEngineResnet20Array32x32)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+// SystemC's library expects an sc_main; this program drives sc_start itself from main().
+int sc_main(int, char**) { return 0; }
+
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

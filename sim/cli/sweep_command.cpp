@@ -1,0 +1,101 @@
+// `safsim sweep SWEEP.yaml [--out DIR] [--threads N] [--resume] [--plot]`: plans the sweep
+// (every point's config checked before any trial), runs it over threads and MPI ranks with a
+// journal, writes the result files, and optionally draws the figures.
+#include "sim/cli/sweep_command.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "sim/cli/plot_command.h"
+#include "sim/errors.h"
+#include "sim/experiments/mpi_transport.h"
+#include "sim/experiments/sweep_plan.h"
+#include "sim/experiments/sweep_runner.h"
+
+namespace safsim {
+namespace {
+
+constexpr int kExitInterrupted = 130;  // the shell's code for "stopped by SIGINT"
+
+struct SweepCliOptions {
+  std::string sweep_path;
+  std::string out_dir;
+  int threads = 0;
+  bool resume = false;
+  bool plot = false;
+  bool no_progress = false;
+};
+
+/// Plans and runs the sweep; returns the process exit code. Throws UserError.
+int sweep_main(const SweepCliOptions& o, MpiTransport& mpi) {
+  const SweepPlan plan = plan_sweep(load_sweep(o.sweep_path));
+  SweepOptions so;
+  so.out_dir = o.out_dir.empty() ? "out/sweeps/" + plan.name : o.out_dir;
+  so.threads = o.threads;
+  so.resume = o.resume;
+  so.show_progress = !o.no_progress;
+  std::error_code ec;
+  so.safsim_exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  const SweepOutcome r = run_sweep(plan, so, mpi);
+  if (mpi.rank() != 0) {
+    return 0;
+  }
+  if (!r.complete) {
+    return r.interrupted ? kExitInterrupted : 2;
+  }
+  const double trial_seconds = r.seconds > 0 ? r.seconds : 1e-9;
+  fmt::print(stderr,
+             "sweep {}: {} trials ({} run now) in {:.1f} s, {:.0f} trial-images/s; wrote "
+             "{}/results.csv, aggregate.csv, summary.json\n",
+             plan.name, r.trials, r.ran, r.seconds, double(r.trial_images) / trial_seconds,
+             so.out_dir);
+  if (o.plot && !render_sweep_plots(so.out_dir)) {
+    fmt::print(stderr, "sweep: the results are complete; only the figures are missing\n");
+  }
+  return 0;
+}
+
+void run_sweep_command(const SweepCliOptions& o) {
+  int code = 0;
+  std::string error;
+  {
+    MpiTransport mpi;  // finalised at the end of this scope, before any exit()
+    try {
+      code = sweep_main(o, mpi);
+    } catch (const UserError& e) {
+      if (!mpi.active()) {
+        throw;  // main() prints it and exits with 2, as for every command
+      }
+      code = 2;
+      error = mpi.rank() == 0 ? e.what() : "";  // every rank fails alike; say it once
+    }
+  }
+  if (!error.empty()) {
+    fmt::print(stderr, "error: {}\n", error);
+  }
+  if (code != 0) {
+    std::exit(code);
+  }
+}
+
+}  // namespace
+
+void register_sweep_command(CLI::App& app) {
+  auto o = std::make_shared<SweepCliOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "sweep", "grid of configs x fault maps over threads and MPI ranks (docs/sweeps.md)");
+  cmd->add_option("SWEEP", o->sweep_path, "sweep file (configs/sweeps/*.yaml)")->required();
+  cmd->add_option("--out", o->out_dir, "output directory (default: out/sweeps/<name>)");
+  cmd->add_option("--threads", o->threads, "worker threads per process (0 = all cores)")
+      ->check(CLI::Range(0, 1024));
+  cmd->add_flag("--resume", o->resume, "continue the sweep journaled in --out");
+  cmd->add_flag("--plot", o->plot, "draw figures under DIR/plots when done (python3-matplotlib)");
+  cmd->add_flag("--no-progress", o->no_progress, "no progress output on stderr");
+  cmd->callback([o] { run_sweep_command(*o); });
+}
+
+}  // namespace safsim

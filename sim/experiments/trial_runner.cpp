@@ -1,0 +1,151 @@
+// Trials (trial_runner.h). Per trial only deploy() and one engine run happen; the quantized model
+// and the fault-free accuracy come from the WorkloadCache.
+#include "sim/experiments/trial_runner.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "memory/deployment.h"
+#include "sim/engines/functional_engine.h"
+#include "sim/errors.h"
+#include "sim/output_files.h"
+
+extern char** environ;
+
+namespace safsim {
+namespace {
+
+std::string read_file_or_empty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// The last `n` lines of `text`, for error messages from a child.
+std::string tail_lines(const std::string& text, size_t n) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  const size_t first = lines.size() > n ? lines.size() - n : 0;
+  return fmt::format("{}", fmt::join(lines.begin() + long(first), lines.end(), "\n"));
+}
+
+/// Runs `argv` with stdout and stderr to files in `dir`; returns the exit status (-1: signal).
+int spawn_and_wait(const std::vector<std::string>& argv, const std::string& dir) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string out = dir + "/stdout.txt";
+  const std::string err = dir + "/stderr.txt";
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> args;
+  for (const std::string& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    throw UserError(fmt::format("cannot start '{}': {}", argv[0], std::strerror(rc)));
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// The cycle engine's accuracy and figures for one trial, from a child `safsim run`.
+void run_cycle_child(const SweepPoint& point, int trial, uint64_t seed, const TrialContext& ctx,
+                     TrialMeasurement& m) {
+  const std::string dir = fmt::format("{}/p{}_t{}", ctx.scratch_dir, point.index, trial);
+  ensure_directory(dir);
+  Config c = point.config;
+  c.seed = seed;
+  c.engine = EngineKind::kCycle;
+  c.output.dir = dir;
+  c.output.trace.enabled = false;
+  write_file_atomic(dir + "/trial.yaml", dump_config(c));
+  const int status =
+      spawn_and_wait({ctx.safsim_exe, "run", dir + "/trial.yaml", "--out", dir}, dir);
+  if (status != 0) {
+    throw UserError(fmt::format("point {} ({}) trial {}: `safsim run {}/trial.yaml` failed "
+                                "({}):\n{}",
+                                point.index, point.key, trial, dir,
+                                status < 0 ? "killed by a signal" : fmt::format("exit {}", status),
+                                tail_lines(read_file_or_empty(dir + "/stderr.txt"), 5)));
+  }
+  const auto s = nlohmann::json::parse(read_file_or_empty(dir + "/summary.json"), nullptr, false);
+  if (s.is_discarded() || !s.contains("accuracy")) {
+    throw UserError(fmt::format("point {} trial {}: {}/summary.json is missing or unreadable",
+                                point.index, trial, dir));
+  }
+  m.accuracy = s["accuracy"].get<double>();
+  for (const std::string& name : cycle_metric_names()) {
+    m.cycle.emplace_back(name, s.value(name, 0.0));
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);  // the figures are in the journal now
+}
+
+}  // namespace
+
+void WorkloadCache::prepare(const Config& c, int threads) {
+  const std::string key = workload_key(c);
+  if (cache_.count(key) != 0) {
+    return;
+  }
+  auto p = std::make_unique<PreparedWorkload>();
+  p->workload = prepare_workload(c);
+  const Workload& w = p->workload;
+  const FunctionalEngine engine(w.qmodel, w.weights, threads);
+  p->fault_free_accuracy = accuracy(engine.run(w.images), w.images.labels);
+  cache_.emplace(key, std::move(p));
+}
+
+const PreparedWorkload& WorkloadCache::at(const Config& c) const {
+  return *cache_.at(workload_key(c));
+}
+
+TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
+                      const PreparedWorkload& prepared, const TrialContext& ctx) {
+  TrialRecord r;
+  r.point = point.index;
+  r.trial = trial;
+  r.seed = trial_seed(plan.seed, trial);
+  TrialMeasurement m;
+  m.fault_free_accuracy = prepared.fault_free_accuracy;
+  const Workload& w = prepared.workload;
+  const Config& c = point.config;
+  DeployedWeights weights;
+  try {
+    // Trial index 0 with the derived seed: `safsim run --set seed=<seed>` redraws this trial.
+    weights = deploy(w.qmodel, c.faults, c.mitigation, r.seed, /*trial=*/0, &m.stats);
+  } catch (const UserError& e) {
+    throw UserError(fmt::format("point {} ({}) trial {}: {}", point.index, point.key, trial,
+                                e.what()));
+  }
+  if (c.engine == EngineKind::kCycle) {
+    run_cycle_child(point, trial, r.seed, ctx, m);
+  } else {
+    const FunctionalEngine engine(w.qmodel, weights, ctx.engine_threads);
+    m.accuracy = accuracy(engine.run(w.images), w.images.labels);
+  }
+  r.metrics = metric_values(plan.metrics, m);
+  return r;
+}
+
+}  // namespace safsim
