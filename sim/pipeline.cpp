@@ -28,8 +28,8 @@ Workload prepare_workload(const Config& c) {
   w.images = test.slice(c.workload.first_image, c.workload.images);
   Dataset calibration;
   if (!make_word_format(c.quant.weight_format, c.quant.weight_bits).is_float()) {
-    calibration = load_dataset(c.workload.dataset, DatasetSplit::kTrain)
-                      .slice(0, c.quant.calibration_images);
+    calibration =
+        load_dataset(c.workload.dataset, DatasetSplit::kTrain).slice(0, c.quant.calibration_images);
   }
   w.qmodel = quantize(w.model, c.quant, calibration);
   w.weights = deploy(w.qmodel, c.faults, c.mitigation, c.seed, /*trial=*/0, &w.deployment);

@@ -15,10 +15,10 @@
 namespace safsim {
 
 struct Workload {
-  Model model;           // fp32, as imported
-  QuantModel qmodel;     // quantized, calibrated on training images
-  Dataset images;        // the test images selected by workload.images / first_image
-  DeployedWeights weights;  // what sits in the NVM: encoded, stuck bits applied, flips applied
+  Model model;                 // fp32, as imported
+  QuantModel qmodel;           // quantized, calibrated on training images
+  Dataset images;              // the test images selected by workload.images / first_image
+  DeployedWeights weights;     // what sits in the NVM: encoded, stuck bits applied, flips applied
   DeploymentStats deployment;  // what the faults and the encoder did (001 Table 3, Fig. 9)
 };
 

@@ -131,6 +131,7 @@ Dataset Dataset::slice(int first, int n) const {
   s.name = name;
   s.shape = shape;
   s.count = taken;
+  s.first_index = first_index + first;
   s.pixels.assign(image(first), image(first) + int64_t{taken} * shape.size());
   s.labels.assign(labels.begin() + first, labels.begin() + first + taken);
   return s;

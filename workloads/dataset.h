@@ -16,6 +16,7 @@ struct Dataset {
   std::string name;
   Shape shape;  // per image
   int count = 0;
+  int64_t first_index = 0;      // index of image 0 in the full split (keys per-image faults)
   std::vector<uint8_t> pixels;  // count * shape.size()
   std::vector<uint8_t> labels;  // count
 

@@ -28,12 +28,12 @@ struct Requant {
 };
 
 enum class QOpKind {
-  kArray,          // conv or linear on the systolic array, then bias + requant + activation
+  kArray,  // conv or linear on the systolic array, then bias + requant + activation
   kMaxPool,
   kAvgPool,
   kGlobalAvgPool,
-  kAdd,            // residual add (+ optional ReLU), both inputs rescaled to the output scale
-  kFlatten,        // reinterpretation only (CHW order is kept)
+  kAdd,      // residual add (+ optional ReLU), both inputs rescaled to the output scale
+  kFlatten,  // reinterpretation only (CHW order is kept)
 };
 
 enum class Activation { kNone, kRelu, kSigmoid };
@@ -47,20 +47,20 @@ struct QLayer {
   bool is_linear = false;   // kArray from Gemm/MatMul
   std::vector<int> inputs;  // indices into QuantModel::layers; -1 is the input image
   Shape in_shape, out_shape;
-  WindowGeom geom;          // kArray and pooling
-  ActQuant out_q;           // quantization of this layer's output
+  WindowGeom geom;  // kArray and pooling
+  ActQuant out_q;   // quantization of this layer's output
 
   // ---- kArray ----
-  int out_channels = 0;     // O (array columns)
-  int reduction = 0;        // K = C * KH * KW (array rows), in (c, kh, kw) order
+  int out_channels = 0;                // O (array columns)
+  int reduction = 0;                   // K = C * KH * KW (array rows), in (c, kh, kw) order
   std::vector<uint32_t> weight_words;  // O x K quantized words, row-major, before any fault
   std::vector<float> weight_scale;     // per output channel (equal entries when per-layer)
   std::vector<int32_t> bias;           // integer formats: O entries at scale in.scale * w_scale[o]
   std::vector<float> bias_float;       // float formats
   std::vector<Requant> requant;        // integer formats: accumulator -> output (or pre-activation)
   Activation activation = Activation::kNone;
-  ActQuant pre_q;                      // Sigmoid only: the pre-activation tensor before the LUT
-  std::vector<int32_t> sigmoid_lut;    // Sigmoid only: indexed by pre - pre_q.qmin
+  ActQuant pre_q;                    // Sigmoid only: the pre-activation tensor before the LUT
+  std::vector<int32_t> sigmoid_lut;  // Sigmoid only: indexed by pre - pre_q.qmin
 
   // ---- kAdd ----
   std::vector<Requant> add_requant;  // one per input, same shift
@@ -78,7 +78,7 @@ struct QuantModel {
   bool per_channel = false;
   int accumulator_bits = 32;
   Shape input_shape;
-  ActQuant input_q;          // the image: unsigned, scale 1 / (2^bits - 1)
+  ActQuant input_q;            // the image: unsigned, scale 1 / (2^bits - 1)
   std::vector<QLayer> layers;  // topological order; the last one produces the logits
 
   bool is_float() const { return weight_format.is_float(); }

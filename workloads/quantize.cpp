@@ -2,8 +2,9 @@
 // of activation ranges on training images, and the integer constants of every layer.
 #include "workloads/quantize.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "hw_models/arithmetic.h"
 #include "sim/engines/functional_engine.h"
@@ -173,8 +174,8 @@ void quantize_weights(QLayer& q, const Layer& l, const WordFormat& fmt, bool per
     for (int k = 0; k < k_count; ++k) {
       const size_t idx = size_t(o) * k_count + k;
       const long v = std::lround(l.weight[idx] / scale);
-      q.weight_words[idx] = fmt.to_word(static_cast<int32_t>(
-          std::clamp<long>(v, fmt.min_value(), fmt.max_value())));
+      q.weight_words[idx] =
+          fmt.to_word(static_cast<int32_t>(std::clamp<long>(v, fmt.min_value(), fmt.max_value())));
     }
   }
 }
@@ -208,8 +209,8 @@ void quantize_array_constants(QLayer& q, const Layer& l, const ActQuant& in,
 // Residual add: both inputs to the output scale with one shared shift.
 void quantize_add(QLayer& q, const ActQuant& a, const ActQuant& b, const ActivationRange& r,
                   int act_bits) {
-  q.out_q = q.add_relu ? unsigned_quant(act_bits, r.out_max_abs)
-                       : signed_quant(act_bits, r.out_max_abs);
+  q.out_q =
+      q.add_relu ? unsigned_quant(act_bits, r.out_max_abs) : signed_quant(act_bits, r.out_max_abs);
   const double ma = double(a.scale) / q.out_q.scale;
   const double mb = double(b.scale) / q.out_q.scale;
   const Requant big = make_requant(std::max(ma, mb));
@@ -253,8 +254,7 @@ QuantModel quantize(const Model& model, const QuantConfig& qc, const Dataset& ca
         }
         const Layer& l = model.layers[ir++];
         quantize_weights(q, l, fmt, qc.per_channel);
-        quantize_array_constants(q, l, input_quant(qm, q.inputs[0]), ranges[i],
-                                 qc.activation_bits);
+        quantize_array_constants(q, l, input_quant(qm, q.inputs[0]), ranges[i], qc.activation_bits);
         break;
       }
       case QOpKind::kAdd:

@@ -83,7 +83,11 @@ Tensor pool(const QLayer& q, const Tensor& in) {
 }  // namespace
 
 std::vector<std::vector<int32_t>> reference_run(const QuantModel& qm, const DeployedWeights& w,
-                                                const uint8_t* image) {
+                                                const uint8_t* image,
+                                                const ActivationFaultPlan* plan,
+                                                int64_t image_index) {
+  const std::vector<ActivationFlip> flips =
+      plan ? plan->flips(image_index) : std::vector<ActivationFlip>{};
   if (qm.is_float()) {
     throw std::invalid_argument("reference_run: integer formats only");
   }
@@ -115,6 +119,11 @@ std::vector<std::vector<int32_t>> reference_run(const QuantModel& qm, const Depl
       case QOpKind::kFlatten:
         acts[li] = in;  // CHW order is already the flattened order
         break;
+    }
+    for (const ActivationFlip& f : flips) {
+      if (f.layer == static_cast<int>(li)) {
+        acts[li][f.element] = plan->flip_code(acts[li][f.element], f);
+      }
     }
   }
   return acts;

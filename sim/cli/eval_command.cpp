@@ -2,8 +2,9 @@
 // configured test images, prints the accuracy, writes summary.json and config.resolved.yaml.
 #include "sim/cli/eval_command.h"
 
-#include <chrono>
 #include <fmt/format.h>
+
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -19,24 +20,27 @@ void run_eval(const CommonOptions& o) {
   const Config c = load_cli_config(o);
   const Workload w = prepare_workload(c);
   const auto t0 = std::chrono::steady_clock::now();
-  const FunctionalEngine engine(w.qmodel, w.weights, c.threads);
+  const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, c.seed, 0);
+  FunctionalEngine engine(w.qmodel, w.weights, c.threads);
+  engine.set_activation_faults(&activation_faults);
   const Logits logits = engine.run(w.images);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double acc = accuracy(logits, w.images.labels);
-  const std::string fmt_name =
-      w.qmodel.is_float() ? to_string(w.qmodel.weight_format.format)
-                          : fmt::format("int{} {}", w.qmodel.weight_format.bits,
-                                        to_string(w.qmodel.weight_format.format));
+  const std::string fmt_name = w.qmodel.is_float()
+                                   ? to_string(w.qmodel.weight_format.format)
+                                   : fmt::format("int{} {}", w.qmodel.weight_format.bits,
+                                                 to_string(w.qmodel.weight_format.format));
   fmt::print("{}: {} weights, {} images, accuracy {:.2f}% ({:.0f} images/s)\n", w.model.name,
              fmt_name, w.images.count, 100.0 * acc, w.images.count / seconds);
   if (w.deployment.defective_cells > 0 || w.deployment.weight_flips_injected > 0) {
-    fmt::print("faults: {} defective cells, {} non-silent, weights with 1 / 2+ non-silent: {} / {}, "
-               "mean |deviation| {:.3f} -> {:.3f} LSB ({})\n",
-               w.deployment.defective_cells, w.deployment.non_silent_faults,
-               w.deployment.weights_with_1_non_silent, w.deployment.weights_with_2plus_non_silent,
-               w.deployment.mean_abs_deviation_before, w.deployment.mean_abs_deviation_after,
-               to_string(w.weights.read_path.scheme));
+    fmt::print(
+        "faults: {} defective cells, {} non-silent, weights with 1 / 2+ non-silent: {} / {}, "
+        "mean |deviation| {:.3f} -> {:.3f} LSB ({})\n",
+        w.deployment.defective_cells, w.deployment.non_silent_faults,
+        w.deployment.weights_with_1_non_silent, w.deployment.weights_with_2plus_non_silent,
+        w.deployment.mean_abs_deviation_before, w.deployment.mean_abs_deviation_after,
+        to_string(w.weights.read_path.scheme));
   }
 
   nlohmann::ordered_json s;

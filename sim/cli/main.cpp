@@ -1,7 +1,8 @@
 // The safsim command line. SystemC's main() calls sc_main, so `run` can elaborate the model.
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <iostream>
 #include <systemc>
 
@@ -13,8 +14,9 @@
 #include "sim/errors.h"
 
 int sc_main(int argc, char** argv) {
-  CLI::App app{"safsim: cycle-level simulator of a systolic-array DNN accelerator whose weights "
-               "live in faulty NVM"};
+  CLI::App app{
+      "safsim: cycle-level simulator of a systolic-array DNN accelerator whose weights "
+      "live in faulty NVM"};
   app.set_version_flag("--version", SAFSIM_VERSION);
   app.require_subcommand(1);
   safsim::register_run_command(app);

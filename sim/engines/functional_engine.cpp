@@ -98,13 +98,15 @@ ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
   }
   aw.monotone = bound + max_bias < std::ldexp(1.0, qm.accumulator_bits - 1);
   if (aw.precision == Precision::kFloat) {
-    aw.wf = Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic,
-                                           Eigen::RowMajor>>(aw.wi.data(), kc, oc)
-                .cast<float>();
+    aw.wf =
+        Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            aw.wi.data(), kc, oc)
+            .cast<float>();
   } else if (aw.precision == Precision::kDouble) {
-    aw.wd = Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic,
-                                           Eigen::RowMajor>>(aw.wi.data(), kc, oc)
-                .cast<double>();
+    aw.wd =
+        Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            aw.wi.data(), kc, oc)
+            .cast<double>();
   }
   return aw;
 }
@@ -116,6 +118,7 @@ struct FunctionalEngine::Impl {
   int threads = 1;
   std::vector<ArrayWeights> weights;  // per layer
   std::vector<int> fused_pool;        // per array layer: the max-pool taken on its accumulators
+  const ActivationFaultPlan* activation_faults = nullptr;
 
   // One worker's buffers: every layer's output for a chunk, channels-last, as floats.
   struct Scratch {
@@ -125,7 +128,8 @@ struct FunctionalEngine::Impl {
     std::vector<float> pooled;
     RowMatD gemm_d;
     std::vector<ActivationRange>* ranges = nullptr;
-    bool fuse_pools = true;   // off when every layer's output is wanted
+    bool fuse_pools = true;                          // off when every layer's output is wanted
+    std::vector<std::vector<ActivationFlip>> flips;  // per image of the chunk
   };
 
   const std::vector<float>& input_of(const Scratch& s, const std::vector<float>& image,
@@ -137,6 +141,7 @@ struct FunctionalEngine::Impl {
     return std::find(fused_pool.begin(), fused_pool.end(), li) != fused_pool.end();
   }
   void plan_pool_fusion();
+  void apply_activation_flips(Scratch& s, int li, int count) const;
   void run_array(Scratch& s, const std::vector<float>& in, int li, int batch) const;
   void run_chunk(Scratch& s, const Dataset& d, int first, int count) const;
 };
@@ -176,8 +181,8 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   const float* a = im2col_channels_last(in, q, batch, s.cols);
   const int pool = s.fuse_pools ? fused_pool[li] : -1;
   std::vector<float>& out = s.act[pool >= 0 ? pool : li];
-  const int out_rows = pool >= 0 ? batch * qm.layers[pool].out_shape.h * qm.layers[pool].out_shape.w
-                                 : rows;
+  const int out_rows =
+      pool >= 0 ? batch * qm.layers[pool].out_shape.h * qm.layers[pool].out_shape.w : rows;
   out.resize(size_t(out_rows) * q.out_channels);
   const int kc = q.reduction, oc = q.out_channels;
   Eigen::Map<const RowMatF> A(a, rows, kc);
@@ -243,10 +248,37 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   }
 }
 
+// The flips of this layer's output, for each image, applied to the codes in the buffer.
+void FunctionalEngine::Impl::apply_activation_flips(Scratch& s, int li, int count) const {
+  const Shape& os = qm.layers[li].out_shape;
+  const int64_t hw = int64_t{os.h} * os.w;
+  std::vector<float>& out = s.act[li];
+  for (int b = 0; b < count; ++b) {
+    for (const ActivationFlip& f : s.flips[b]) {
+      if (f.layer != li) {
+        continue;
+      }
+      // CHW element -> channels-last offset.
+      float& v = out[size_t(b) * os.size() + size_t(f.element % hw) * os.c + f.element / hw];
+      v = qm.is_float()
+              ? ActivationFaultPlan::flip_value(v, f.mask)
+              : static_cast<float>(activation_faults->flip_code(static_cast<int32_t>(v), f));
+    }
+  }
+}
+
 void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, int count) const {
   std::vector<float> image;
   quantize_images_channels_last(qm, d, first, count, image);
   s.act.resize(qm.layers.size());
+  const bool faulty = activation_faults != nullptr && activation_faults->active();
+  if (faulty) {
+    s.fuse_pools = false;  // every output must exist in the buffer to be hit
+    s.flips.resize(count);
+    for (int b = 0; b < count; ++b) {
+      s.flips[b] = activation_faults->flips(d.first_index + first + b);
+    }
+  }
   for (size_t li = 0; li < qm.layers.size(); ++li) {
     const QLayer& q = qm.layers[li];
     const std::vector<float>& in = input_of(s, image, q.inputs[0]);
@@ -270,6 +302,9 @@ void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, 
       case QOpKind::kFlatten:
         flatten_to_chw(in, q.in_shape, count, out);
         break;
+    }
+    if (faulty) {
+      apply_activation_flips(s, static_cast<int>(li), count);
     }
     if (s.ranges && q.kind != QOpKind::kArray) {
       ActivationRange& rg = (*s.ranges)[li];
@@ -295,6 +330,10 @@ FunctionalEngine::FunctionalEngine(const QuantModel& qm, const DeployedWeights& 
 }
 
 FunctionalEngine::~FunctionalEngine() = default;
+
+void FunctionalEngine::set_activation_faults(const ActivationFaultPlan* plan) {
+  impl_->activation_faults = plan;
+}
 
 Logits FunctionalEngine::run(const Dataset& images) const {
   const QuantModel& qm = impl_->qm;

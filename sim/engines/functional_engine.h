@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "hw_models/activation_faults.h"
 #include "memory/deployed_weights.h"
 #include "sim/engines/logits.h"
 #include "workloads/dataset.h"
@@ -15,8 +16,8 @@ namespace safsim {
 
 /// Per-layer outputs of one image: integer codes (integer formats) or fp32 values.
 struct LayerActivations {
-  std::vector<std::vector<int32_t>> codes;   // per QuantModel layer, CHW
-  std::vector<std::vector<float>> values;    // float formats
+  std::vector<std::vector<int32_t>> codes;  // per QuantModel layer, CHW
+  std::vector<std::vector<float>> values;   // float formats
 };
 
 /// Largest magnitude seen per layer, for calibration: the layer's output and, for array layers,
@@ -36,6 +37,9 @@ class FunctionalEngine {
   ~FunctionalEngine();
   FunctionalEngine(const FunctionalEngine&) = delete;
   FunctionalEngine& operator=(const FunctionalEngine&) = delete;
+
+  /// Transient activation flips to apply (nullptr: none). The plan must outlive the engine.
+  void set_activation_faults(const ActivationFaultPlan* plan);
 
   Logits run(const Dataset& images) const;
   /// Every layer's output for one image.

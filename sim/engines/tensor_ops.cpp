@@ -99,8 +99,7 @@ void pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch
         const int xa = std::max(x0, 0), xb = std::min(x0 + g.kernel_w, is.w);
         const int window = g.count_include_pad ? g.kernel_h * g.kernel_w : (yb - ya) * (xb - xa);
         for (int c = 0; c < is.c; ++c) {
-          dst[(size_t(oy) * os.w + ox) * os.c + c] =
-              reduce(img, c, ya, yb, xa, xb, window, is);
+          dst[(size_t(oy) * os.w + ox) * os.c + c] = reduce(img, c, ya, yb, xa, xb, window, is);
         }
       }
     }
@@ -137,12 +136,12 @@ void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int b
   }
 }
 
-void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
-                            bool is_float, std::vector<float>& out) {
+void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool is_float,
+                            std::vector<float>& out) {
   const bool global = q.kind == QOpKind::kGlobalAvgPool;
   pool_channels_last(in, q, batch, global, out,
-                     [is_float](const float* img, int c, int ya, int yb, int xa, int xb,
-                                int window, const Shape& is) {
+                     [is_float](const float* img, int c, int ya, int yb, int xa, int xb, int window,
+                                const Shape& is) {
                        if (is_float) {
                          float sum = 0.0f;
                          for (int y = ya; y < yb; ++y) {

@@ -21,8 +21,8 @@ const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q,
 void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
                             std::vector<float>& out);
 /// AveragePool and GlobalAveragePool; integer codes round with avg_pool_round().
-void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
-                            bool is_float, std::vector<float>& out);
+void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool is_float,
+                            std::vector<float>& out);
 void residual_add_channels_last(const std::vector<float>& a, const std::vector<float>& b,
                                 const QLayer& q, bool is_float, std::vector<float>& out);
 /// (batch, H, W, C) -> (batch, C*H*W) in CHW order, as ONNX Flatten of an NCHW tensor.

@@ -90,6 +90,14 @@ MetricSummary summarize(const std::vector<double>& values) {
     s.max = std::max(s.max, x);
   }
   s.mean = sum / s.n;
+  if (s.min == s.max) {
+    s.std = 0;  // exactly, where summing would leave rounding noise
+    s.ci95_lo = s.ci95_hi = s.mean = s.min;
+    if (s.n < 2) {
+      s.std = s.ci95_lo = s.ci95_hi = kNaN;
+    }
+    return s;
+  }
   if (s.n < 2) {
     s.std = s.ci95_lo = s.ci95_hi = kNaN;
     return s;

@@ -21,9 +21,10 @@
 namespace safsim {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys = {"name",   "description", "base",
-                                                "config", "engine",      "axes",
-                                                "repeat", "seed",        "metrics"};
+// `version` is written by sweep.resolved.yaml (itself a sweep file) and ignored.
+const std::vector<std::string> kTopLevelKeys = {"name", "description", "base",    "config",
+                                                "engine", "axes",      "repeat",  "seed",
+                                                "metrics", "version"};
 
 /// Parsing context: the file name for messages and the schema for key checks.
 struct Ctx {

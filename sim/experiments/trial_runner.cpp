@@ -108,10 +108,14 @@ void WorkloadCache::prepare(const Config& c, int threads) {
   if (cache_.count(key) != 0) {
     return;
   }
+  // The shared part is fault-free: faults and the encoder are the trial's business.
+  Config fault_free = c;
+  fault_free.faults = FaultsConfig();
+  fault_free.mitigation = MitigationConfig();
   auto p = std::make_unique<PreparedWorkload>();
-  p->workload = prepare_workload(c);
+  p->workload = prepare_workload(fault_free);
   const Workload& w = p->workload;
-  const FunctionalEngine engine(w.qmodel, w.weights, threads);
+  const FunctionalEngine engine(w.qmodel, deploy_fault_free(w.qmodel), threads);
   p->fault_free_accuracy = accuracy(engine.run(w.images), w.images.labels);
   cache_.emplace(key, std::move(p));
 }
@@ -141,7 +145,13 @@ TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
   if (c.engine == EngineKind::kCycle) {
     run_cycle_child(point, trial, r.seed, ctx, m);
   } else {
-    const FunctionalEngine engine(w.qmodel, weights, ctx.engine_threads);
+    FunctionalEngine engine(w.qmodel, weights, ctx.engine_threads);
+    // Activation flips are keyed by (seed, trial 0, image index), like the weight faults.
+    const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, r.seed,
+                                                /*trial=*/0);
+    if (activation_faults.active()) {
+      engine.set_activation_faults(&activation_faults);
+    }
     m.accuracy = accuracy(engine.run(w.images), w.images.labels);
   }
   r.metrics = metric_values(plan.metrics, m);

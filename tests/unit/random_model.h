@@ -106,18 +106,18 @@ inline Dataset random_images(Shape shape, int count, unsigned seed) {
 /// pooling (with and without counted padding), a residual add, global pooling, flatten, linear.
 inline Model odd_shapes_model(unsigned seed, bool sigmoid = false) {
   ModelBuilder b({3, 13, 11}, seed);
-  int x = b.conv(-1, 5, 3, 2, 1);                                     // 5x7x6
+  int x = b.conv(-1, 5, 3, 2, 1);  // 5x7x6
   x = b.act(x, sigmoid ? LayerKind::kSigmoid : LayerKind::kRelu);
-  int y = b.conv(x, 6, 3, 1, 1);                                      // 6x7x6
+  int y = b.conv(x, 6, 3, 1, 1);  // 6x7x6
   y = b.act(y, LayerKind::kRelu);
-  int z = b.conv(x, 6, 1, 1, 0);                                      // 6x7x6
+  int z = b.conv(x, 6, 1, 1, 0);  // 6x7x6
   int s = b.residual(y, z);
   s = b.act(s, LayerKind::kRelu);
-  int p = b.pool(s, LayerKind::kAvgPool, 3, 1, 1, false);             // 6x7x6
-  p = b.pool(p, LayerKind::kMaxPool, 2, 2, 0);                        // 6x3x3
-  int q = b.conv(p, 7, 2, 1, 0);                                      // 7x2x2
-  q = b.pool(q, LayerKind::kAvgPool, 2, 1, 1, true);                  // 7x3x3
-  int f = b.flatten(q);                                               // 63
+  int p = b.pool(s, LayerKind::kAvgPool, 3, 1, 1, false);  // 6x7x6
+  p = b.pool(p, LayerKind::kMaxPool, 2, 2, 0);             // 6x3x3
+  int q = b.conv(p, 7, 2, 1, 0);                           // 7x2x2
+  q = b.pool(q, LayerKind::kAvgPool, 2, 1, 1, true);       // 7x3x3
+  int f = b.flatten(q);                                    // 63
   int h = b.conv(f, 9, 1, 1, 0, true);
   h = b.act(h, LayerKind::kRelu);
   int g = b.global_pool(s);
@@ -129,14 +129,14 @@ inline Model odd_shapes_model(unsigned seed, bool sigmoid = false) {
 /// Conv -> (ReLU) -> MaxPool chains, as in LeNet-5: the functional engine pools accumulators.
 inline Model conv_pool_model(unsigned seed) {
   ModelBuilder b({1, 12, 12}, seed);
-  int x = b.conv(-1, 4, 3, 1, 0);                 // 4x10x10
+  int x = b.conv(-1, 4, 3, 1, 0);  // 4x10x10
   x = b.act(x, LayerKind::kRelu);
-  x = b.pool(x, LayerKind::kMaxPool, 2, 2, 0);    // 4x5x5
-  int y = b.conv(x, 6, 2, 1, 1);                  // 6x6x6, no activation
-  y = b.pool(y, LayerKind::kMaxPool, 3, 2, 1);    // 6x3x3, padded window
-  int z = b.conv(y, 5, 2, 1, 0);                  // 5x2x2
+  x = b.pool(x, LayerKind::kMaxPool, 2, 2, 0);  // 4x5x5
+  int y = b.conv(x, 6, 2, 1, 1);                // 6x6x6, no activation
+  y = b.pool(y, LayerKind::kMaxPool, 3, 2, 1);  // 6x3x3, padded window
+  int z = b.conv(y, 5, 2, 1, 0);                // 5x2x2
   z = b.act(z, LayerKind::kSigmoid);
-  z = b.pool(z, LayerKind::kMaxPool, 2, 1, 0);    // 5x1x1
+  z = b.pool(z, LayerKind::kMaxPool, 2, 1, 0);  // 5x1x1
   int f = b.flatten(z);
   b.conv(f, 10, 1, 1, 0, true);
   return b.build();

@@ -101,6 +101,6 @@ TEST_CASE("an 8-bit input code is the raw pixel", "[quant]") {
   in.bits = 4;
   in.qmax = 15;
   REQUIRE(quantize_pixel(255, in) == 15);
-  REQUIRE(quantize_pixel(8, in) == 0);   // 8*15/255 = 0.47
-  REQUIRE(quantize_pixel(9, in) == 1);   // 0.53
+  REQUIRE(quantize_pixel(8, in) == 0);  // 8*15/255 = 0.47
+  REQUIRE(quantize_pixel(9, in) == 1);  // 0.53
 }

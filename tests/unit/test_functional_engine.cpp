@@ -1,6 +1,7 @@
 // The functional engine against the naive reference: bit for bit on every layer.
 #include <catch2/catch.hpp>
 
+#include "hw_models/activation_faults.h"
 #include "memory/deployed_weights.h"
 #include "random_model.h"
 #include "sim/engines/functional_engine.h"
@@ -104,5 +105,42 @@ TEST_CASE("fp32 deployment reproduces the float model", "[engine]") {
     for (int c = 0; c < out.classes; ++c) {
       REQUIRE(out.values[size_t(i) * out.classes + c] == Approx(ref[c]).margin(1e-4));
     }
+  }
+}
+
+TEST_CASE("activation flips hit the same codes in the functional engine and the reference",
+          "[engine][faults]") {
+  const Model m = test::odd_shapes_model(23);
+  Dataset all = test::random_images(m.input_shape, 90, 10);
+  const Dataset d = all.slice(10, 70);  // flips are keyed by the image's index in the split
+  const QuantModel qm = quantized(m, 8, 8, WeightFormat::kTwosComplement, false);
+  const DeployedWeights w = deploy_fault_free(qm);
+  BitFlipConfig random;
+  random.mode = BitFlipMode::kRandom;
+  random.rate = 1e-3;
+  BitFlipConfig msb;
+  msb.mode = BitFlipMode::kMsb;
+  msb.rate = 0.02;
+  BitFlipConfig targeted;
+  targeted.mode = BitFlipMode::kTargeted;
+  targeted.count = 3;
+  targeted.layer = "0";
+  targeted.bit = 6;
+  for (const BitFlipConfig& c : {random, msb, targeted}) {
+    const ActivationFaultPlan plan(qm, c, /*seed=*/5, /*trial=*/1);
+    FunctionalEngine fe(qm, w, 2);
+    fe.set_activation_faults(&plan);
+    const Logits out = fe.run(d);
+    const Logits clean = FunctionalEngine(qm, w, 2).run(d);
+    int64_t flips = 0;
+    for (int i = 0; i < d.count; ++i) {
+      flips += static_cast<int64_t>(plan.flips(d.first_index + i).size());
+      const auto ref = reference_run(qm, w, d.image(i), &plan, d.first_index + i);
+      const std::vector<int32_t> got(out.codes.begin() + size_t(i) * out.classes,
+                                     out.codes.begin() + size_t(i + 1) * out.classes);
+      REQUIRE(got == ref.back());
+    }
+    REQUIRE(flips > 0);
+    REQUIRE(out.codes != clean.codes);
   }
 }

@@ -10,10 +10,10 @@ using namespace safsim;
 namespace {
 
 double accuracy_of(const std::string& overrides_format, int bits) {
-  Config c = parse_config("", "<test>",
-                          {"workload.model=lenet5", "workload.images=1000",
-                           "quant.weight_format=" + overrides_format,
-                           "quant.weight_bits=" + std::to_string(bits)});
+  Config c = parse_config(
+      "", "<test>",
+      {"workload.model=lenet5", "workload.images=1000", "quant.weight_format=" + overrides_format,
+       "quant.weight_bits=" + std::to_string(bits)});
   const Workload w = prepare_workload(c);
   REQUIRE(w.images.count == 1000);
   return accuracy(FunctionalEngine(w.qmodel, w.weights, 0).run(w.images), w.images.labels);
