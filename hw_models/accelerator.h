@@ -49,6 +49,7 @@ class Accelerator : public sc_core::sc_module {
   const NvmWeightBank& nvm() const { return *nvm_; }
   const SramBuffer& ifmap_sram() const { return *ifmap_; }
   const SramBuffer& ofmap_sram() const { return *ofmap_; }
+  const PostProcessingUnit& post_processing() const { return *ppu_; }
   const std::vector<LayerMemoryEvents>& layer_memory() const { return layer_memory_; }
   /// Cycle each layer of the first image started at (to pick a trace window).
   const std::vector<uint64_t>& first_image_layer_start() const { return first_start_; }

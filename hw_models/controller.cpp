@@ -133,7 +133,7 @@ bool Controller::next_layer(uint64_t n) {
   const LayerPlan& p = plans_[layer_];
   const QLayer& q = qm_.layers[layer_];
   if (p.on_array) {
-    begin_array_layer(n);
+    begin_array_layer();
     return true;
   }
   state_ = ControllerState::kPpuLayer;
@@ -147,8 +147,7 @@ bool Controller::next_layer(uint64_t n) {
   return true;
 }
 
-void Controller::begin_array_layer(uint64_t n) {
-  (void)n;
+void Controller::begin_array_layer() {
   state_ = ControllerState::kArrayLayer;
   plan_ = &plans_[layer_];
   const size_t folds = plan_->folds.size();

@@ -61,7 +61,7 @@ class Controller : public sc_core::sc_module {
   void on_negedge();
   bool next_layer(uint64_t n);  // false when the batch is done
   void begin_image();
-  void begin_array_layer(uint64_t n);
+  void begin_array_layer();
   void end_layer(uint64_t n);
   void step_array(uint64_t n);
   void fetch_step(uint64_t n);

@@ -22,10 +22,10 @@ enum class EngineKind { kFunctional, kCycle };
 enum class WeightLoad { kSerial, kOverlapped };
 
 // A visitor V provides:
-//   v.value(key, int&|int64_t&|uint64_t&|double&, lo, hi, doc)   range-checked number
-//   v.value(key, bool&, doc)  v.value(key, std::string&, doc)  v.value(key, std::vector<std::string>&, doc)
-//   v.choice(key, E&, EnumNames<E>, doc)                         one of the listed names
-//   v.section(key, S&, doc)                                      nested section (S has visit())
+//   v.value(key, int&|int64_t&|uint64_t&|double&, lo, hi, doc)  range-checked number
+//   v.value(key, bool&|std::string&|std::vector<std::string>&, doc)
+//   v.choice(key, E&, EnumNames<E>, doc)                        one of the listed names
+//   v.section(key, S&, doc)                                     nested section (S has visit())
 
 struct WorkloadConfig {
   std::string model = "lenet5";
@@ -305,8 +305,7 @@ struct Config {
              EnumNames<EngineKind>{{"functional", EngineKind::kFunctional},
                                    {"cycle", EngineKind::kCycle}},
              "functional (batched GEMM) or cycle (SystemC)");
-    v.value("seed", seed, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
-            "experiment seed");
+    v.value("seed", seed, uint64_t{0}, std::numeric_limits<uint64_t>::max(), "experiment seed");
     v.value("threads", threads, 0, 1024, "worker threads; 0 = all cores");
     v.section("accelerator", accelerator, "the modelled accelerator");
     v.section("faults", faults, "fault models (docs/faults.md)");

@@ -1,8 +1,9 @@
 // Atomic result files.
 #include "sim/output_files.h"
 
-#include <filesystem>
 #include <fmt/format.h>
+
+#include <filesystem>
 #include <fstream>
 
 #include "sim/errors.h"

@@ -74,6 +74,11 @@ nlohmann::ordered_json run_stats_json(const RunStats& s) {
   j["energy_pj"] = s.total.energy_pj;
   j["energy_uj_per_image"] = s.images > 0 ? s.total.energy_pj / s.images * 1e-6 : 0.0;
   j["totals"] = layer_json(s.total);
+  nlohmann::ordered_json blocks = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : s.block_counters) {
+    blocks[name] = value;
+  }
+  j["blocks"] = blocks;
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (const LayerStats& l : s.layers) {
     layers.push_back(layer_json(l));

@@ -17,7 +17,7 @@ std::string layers_csv(const RunStats& s);
 nlohmann::ordered_json layer_json(const LayerStats& l);
 
 /// {"images", "array", "clock_mhz", "cycles_per_image", "latency_us_per_image",
-///  "utilization", "stall_share", "totals": {...}, "layers": [...]}
+///  "utilization", "stall_share", "totals": {...}, "blocks": {...}, "layers": [...]}
 nlohmann::ordered_json run_stats_json(const RunStats& s);
 
 }  // namespace safsim

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace safsim {
@@ -70,6 +71,9 @@ struct RunStats {
   int images = 0;
   int rows = 0, cols = 0;
   double clock_mhz = 0;
+  /// Every block's own counters (their visit()), keyed "accelerator.array.tokens_issued", summed
+  /// over this run's images.
+  std::vector<std::pair<std::string, uint64_t>> block_counters;
 
   uint64_t cycles_per_image() const { return images > 0 ? total.cycles / images : 0; }
   double latency_us_per_image() const {

@@ -17,14 +17,14 @@ struct Shape {
 };
 
 enum class LayerKind {
-  kConv2d,         // also Linear/Gemm/MatMul: a 1x1 kernel on a C x 1 x 1 input
+  kConv2d,  // also Linear/Gemm/MatMul: a 1x1 kernel on a C x 1 x 1 input
   kRelu,
   kSigmoid,
   kMaxPool,
   kAvgPool,
   kGlobalAvgPool,
-  kFlatten,        // Flatten/Reshape to C*H*W x 1 x 1 (no data movement in CHW order)
-  kAdd,            // residual add of two tensors of the same shape
+  kFlatten,  // Flatten/Reshape to C*H*W x 1 x 1 (no data movement in CHW order)
+  kAdd,      // residual add of two tensors of the same shape
 };
 
 const char* to_string(LayerKind k);
@@ -38,14 +38,14 @@ struct WindowGeom {
 };
 
 struct Layer {
-  std::string name;       // ONNX node name (or a generated one), used in reports and errors
-  std::string onnx_op;    // original op type, for error messages
+  std::string name;     // ONNX node name (or a generated one), used in reports and errors
+  std::string onnx_op;  // original op type, for error messages
   LayerKind kind = LayerKind::kRelu;
   std::vector<int> inputs;  // indices into Model::layers; -1 is the model input
   Shape in_shape;           // of inputs[0]
   Shape out_shape;
-  WindowGeom geom;          // Conv2d and pooling
-  bool is_linear = false;   // Conv2d that came from Gemm/MatMul (reports call it "linear")
+  WindowGeom geom;         // Conv2d and pooling
+  bool is_linear = false;  // Conv2d that came from Gemm/MatMul (reports call it "linear")
   // Conv2d parameters, BatchNormalization already folded in. weight is OIHW (O x C x KH x KW).
   std::vector<float> weight;
   std::vector<float> bias;  // O entries (zeros when the model had none)

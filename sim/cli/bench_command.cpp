@@ -3,8 +3,9 @@
 // one warm-up pass. Prints one JSON line; see docs/performance.md.
 #include "sim/cli/bench_command.h"
 
-#include <chrono>
 #include <fmt/format.h>
+
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>

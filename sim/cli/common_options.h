@@ -12,8 +12,8 @@ namespace safsim {
 struct CommonOptions {
   std::string config_path;  // empty: all defaults
   std::vector<std::string> overrides;
-  std::string out_dir;      // empty: output.dir from the config
-  int threads = -1;         // -1: from the config
+  std::string out_dir;  // empty: output.dir from the config
+  int threads = -1;     // -1: from the config
 };
 
 /// Adds `CONFIG`, `--set key=value` (repeatable), `--out DIR`, `--threads N` to `cmd`.

@@ -19,7 +19,11 @@ extern char** environ;
 namespace safsim {
 namespace {
 
-constexpr const char* kPython = "/usr/bin/python3";
+/// Debian's python3 (where apt's python3-matplotlib lives), unless $SAFSIM_PYTHON names another.
+std::string python() {
+  const char* env = std::getenv("SAFSIM_PYTHON");
+  return env != nullptr && *env != '\0' ? env : "/usr/bin/python3";
+}
 
 /// scripts/plot_sweep.py of the source tree: $SAFSIM_SOURCE_DIR, else the configured one.
 std::string plot_script() {
@@ -32,9 +36,12 @@ std::string plot_script() {
 
 bool render_sweep_plots(const std::string& dir) {
   const std::string script = plot_script();
-  if (!std::filesystem::exists(kPython)) {
-    fmt::print(stderr, "plot: {} is missing; install it with `apt-get install python3 "
-                       "python3-matplotlib`\n", kPython);
+  const std::string py = python();
+  if (!std::filesystem::exists(py)) {
+    fmt::print(stderr,
+               "plot: {} is missing; install it with `apt-get install python3 "
+               "python3-matplotlib`\n",
+               py);
     return false;
   }
   if (!std::filesystem::exists(script)) {
@@ -42,15 +49,15 @@ bool render_sweep_plots(const std::string& dir) {
                script);
     return false;
   }
-  std::vector<std::string> argv = {kPython, script, dir};
+  std::vector<std::string> argv = {py, script, dir};
   std::vector<char*> args;
   for (std::string& a : argv) {
     args.push_back(a.data());
   }
   args.push_back(nullptr);
   pid_t pid = 0;
-  if (posix_spawn(&pid, kPython, nullptr, nullptr, args.data(), environ) != 0) {
-    fmt::print(stderr, "plot: cannot start {}\n", kPython);
+  if (posix_spawn(&pid, py.c_str(), nullptr, nullptr, args.data(), environ) != 0) {
+    fmt::print(stderr, "plot: cannot start {}\n", py);
     return false;
   }
   int status = 0;

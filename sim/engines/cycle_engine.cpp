@@ -32,6 +32,9 @@ std::string layer_type(const QLayer& q) {
 }  // namespace
 
 struct CycleEngine::Impl {
+  Impl(const QuantModel& q, const AcceleratorConfig& c)
+      : qm(q), cfg(c), tech(nvm_tech(c.nvm.tech)) {}
+
   QuantModel qm;  // copies: the caller's model and weights may be temporaries
   AcceleratorConfig cfg;
   NvmTech tech;
@@ -39,6 +42,9 @@ struct CycleEngine::Impl {
   std::unique_ptr<Accelerator> accel;
   std::vector<LayerCycles> cycles_before;
   std::vector<LayerMemoryEvents> memory_before;
+  std::vector<std::pair<std::string, uint64_t>> blocks_before;
+
+  std::vector<std::pair<std::string, uint64_t>> block_counters() const;
 
   LayerStats layer_stats(size_t i, int images) const;
 };
@@ -46,8 +52,7 @@ struct CycleEngine::Impl {
 CycleEngine::CycleEngine(const QuantModel& qm, const DeployedWeights& weights,
                          const AcceleratorConfig& cfg, const TraceConfig& trace,
                          const std::string& out_dir)
-    : impl_(
-          std::make_unique<Impl>(Impl{qm, cfg, nvm_tech(cfg.nvm.tech), nullptr, nullptr, {}, {}})) {
+    : impl_(std::make_unique<Impl>(qm, cfg)) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
   Accelerator::check_fits(qm, weights, cfg);
   impl_->accel = std::make_unique<Accelerator>("accelerator", impl_->qm, weights, cfg);
@@ -71,6 +76,7 @@ std::string CycleEngine::trace_path() const {
 CycleResult CycleEngine::run(const Dataset& images) {
   impl_->cycles_before = impl_->accel->controller().layer_cycles();
   impl_->memory_before = impl_->accel->layer_memory();
+  impl_->blocks_before = impl_->block_counters();
   CycleResult r;
   impl_->accel->run(images, &r.logits);
   RunStats& s = r.stats;
@@ -82,7 +88,26 @@ CycleResult CycleEngine::run(const Dataset& images) {
     s.layers.push_back(impl_->layer_stats(i, images.count));
   }
   sum_totals(s);
+  s.block_counters = impl_->block_counters();
+  for (size_t i = 0; i < s.block_counters.size(); ++i) {
+    s.block_counters[i].second -= impl_->blocks_before[i].second;
+  }
   return r;
+}
+
+std::vector<std::pair<std::string, uint64_t>> CycleEngine::Impl::block_counters() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  const auto collect = [&out](const sc_core::sc_object& block, auto stats) {
+    stats.visit([&](const char* name, uint64_t v) {
+      out.emplace_back(std::string(block.name()) + "." + name, v);
+    });
+  };
+  collect(accel->array(), accel->array().stats());
+  collect(accel->nvm(), accel->nvm().stats());
+  collect(accel->ifmap_sram(), accel->ifmap_sram().stats());
+  collect(accel->ofmap_sram(), accel->ofmap_sram().stats());
+  collect(accel->post_processing(), accel->post_processing().stats());
+  return out;
 }
 
 LayerStats CycleEngine::Impl::layer_stats(size_t i, int images) const {

@@ -1,6 +1,7 @@
 // The cycle engine against the naive reference on hand-built models: bit for bit.
 #include <catch2/catch.hpp>
 
+#include "shape_models.h"
 #include "sim/engines/cycle_engine.h"
 #include "sim_test_util.h"
 
@@ -48,4 +49,10 @@ TEST_CASE(
   a.ofmap_sram.capacity_kib = 0.0625;  // 64 B = 4 psum rows of 4 columns: many token tiles
   require_reference(test::quantized(test::conv_pool_model(4), 6, WeightFormat::kOffsetBinary), a,
                     3);
+}
+
+TEST_CASE("cycle engine equals the reference on resnet20 shapes on a 12x20 array",
+          "[cycle][exact]") {
+  require_reference(test::quantized(test::resnet20_shapes(8), 8),
+                    test::array_config(12, 20, false, WeightLoad::kOverlapped), 2);
 }

@@ -21,7 +21,10 @@ class LeNet5(nn.Module):
     def __init__(self, act="relu", pool="max"):
         super().__init__()
         Act = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}[act]
-        Pool = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}[pool]
+        # count_include_pad=False: same math with padding 0, but without it the
+        # exporter emits a (no-op) Pad node in front of AveragePool.
+        Pool = {"max": lambda k: nn.MaxPool2d(k),
+                "avg": lambda k: nn.AvgPool2d(k, count_include_pad=False)}[pool]
         self.features = nn.Sequential(
             nn.Conv2d(1, 20, 5), Act(), Pool(2),     # 20x24x24 -> 20x12x12
             nn.Conv2d(20, 50, 5), Act(), Pool(2),    # 50x8x8 -> 50x4x4

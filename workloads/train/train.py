@@ -173,6 +173,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", default=fashion_mnist.DEFAULT_ROOT)
     ap.add_argument("--zoo-yaml", default=None, help="insert/replace the entry in this zoo.yaml")
+    ap.add_argument("--ckpt", default=None,
+                    help="state_dict checkpoint written after training "
+                         "(default /tmp/safsim_zoo_<model>_seed<seed>.pt)")
+    ap.add_argument("--from-ckpt", default=None,
+                    help="skip training: load this checkpoint, evaluate and export")
     ap.add_argument("--time-batches", type=int, default=0,
                     help="only time this many training batches, print the epoch estimate and exit")
     args = ap.parse_args()
@@ -219,8 +224,15 @@ def main():
 
     print("model=%s cfg=%s seed=%d threads=%d torch=%s" % (args.model, cfg, args.seed, args.threads,
                                                            torch.__version__), flush=True)
+    ckpt_path = args.ckpt or "/tmp/safsim_zoo_%s_seed%d.pt" % (args.model, args.seed)
+    if args.from_ckpt:
+        ck = torch.load(args.from_ckpt)
+        model.load_state_dict(ck["state_dict"])
+        train_time = ck.get("train_time_s", float("nan"))
+        assert ck.get("epochs", cfg["epochs"]) == cfg["epochs"], (ck.get("epochs"), cfg["epochs"])
+        print("loaded %s (trained %s epochs, %.1fs)" % (args.from_ckpt, ck.get("epochs"), train_time))
     t_start = time.time()
-    for epoch in range(cfg["epochs"]):
+    for epoch in range(0 if args.from_ckpt else cfg["epochs"]):
         model.train()
         perm = torch.randperm(n, generator=gen)
         t_ep = time.time()
@@ -249,7 +261,12 @@ def main():
         print("epoch %d/%d loss %.4f train_acc %.4f test_acc %.4f lr %.5f time %.1fs (total %.1fs)"
               % (epoch + 1, cfg["epochs"], loss_sum / seen, correct / seen, acc,
                  opt.param_groups[0]["lr"], t_train_ep, time.time() - t_start), flush=True)
-    train_time = time.time() - t_start
+    if not args.from_ckpt:
+        train_time = time.time() - t_start
+        torch.save({"state_dict": model.state_dict(), "model": args.model, "seed": args.seed,
+                    "epochs": cfg["epochs"], "cfg": cfg, "train_time_s": train_time,
+                    "torch_version": torch.__version__}, ckpt_path)
+        print("checkpoint:", ckpt_path)
 
     model.eval()
     acc = evaluate(model, xte, yte)
@@ -257,10 +274,14 @@ def main():
     onnx_path = os.path.join(args.out, args.model + ".onnx")
     export_onnx(model, onnx_path)
     ops, opset, onnx_wpl, n_bn = onnx_layer_info(onnx_path)
+    problems = []
     bad = set(opset) - ALLOWED_OPS
-    assert not bad, "exported graph uses unsupported ops: %s" % sorted(bad)
-    if args.model.startswith("lenet5"):
-        assert onnx_wpl == [500, 25000, 96000, 10080, 840], onnx_wpl
+    if bad:
+        problems.append("exported graph uses unsupported ops: %s" % sorted(bad))
+    if sum(onnx_wpl) != sum(c for _, c in wpl) or len(onnx_wpl) != len(wpl):
+        problems.append("ONNX Conv/Gemm weights %s != PyTorch %s" % (onnx_wpl, [c for _, c in wpl]))
+    if args.model.startswith("lenet5") and onnx_wpl != [500, 25000, 96000, 10080, 840]:
+        problems.append("LeNet-5 weight counts %s" % onnx_wpl)
 
     # final sanity: re-run the fp32 model; the accuracy printed below is the PyTorch model's
     print("final fp32 test accuracy: %.4f (%d/%d)" % (acc, round(acc * xte.shape[0]), xte.shape[0]))
@@ -298,6 +319,10 @@ def main():
     text = yaml_entry(entry)
     print("---- zoo.yaml entry ----")
     print(text, end="")
+    if problems:
+        print("ERROR: " + "; ".join(problems) + " (zoo.yaml not updated; retry with --from-ckpt %s)"
+              % (args.from_ckpt or ckpt_path))
+        sys.exit(1)
     if args.zoo_yaml:
         update_zoo_yaml(args.zoo_yaml, args.model, text)
         print("updated", args.zoo_yaml)
