@@ -73,9 +73,10 @@ void register_plot_command(CLI::App& app) {
   cmd->add_option("DIR", *dir, "output directory of `safsim sweep`")->required();
   cmd->callback([dir] {
     if (!std::filesystem::exists(*dir + "/results.csv")) {
-      throw UserError(fmt::format("'{}' holds no results.csv; run `safsim sweep ... --out {}` "
-                                  "first (or --resume an interrupted one)",
-                                  *dir, *dir));
+      throw UserError(
+          fmt::format("'{}' holds no results.csv; run `safsim sweep ... --out {}` "
+                      "first (or --resume an interrupted one)",
+                      *dir, *dir));
     }
     if (!render_sweep_plots(*dir)) {
       throw UserError("plotting failed (see above)");

@@ -12,7 +12,8 @@ void register_plot_command(CLI::App& app);
 /// Runs /usr/bin/python3 scripts/plot_sweep.py DIR. Returns true when the figures were drawn;
 /// otherwise the script (or this function) has printed why and how to fix it, e.g. that
 /// matplotlib is missing and `apt-get install python3-matplotlib` installs it.
-///   if (!render_sweep_plots("out/sweeps/example_rates")) { /* the sweep itself still succeeded */ }
+///   if (!render_sweep_plots("out/sweeps/example_rates")) { /* the sweep itself still succeeded */
+///   }
 bool render_sweep_plots(const std::string& dir);
 
 }  // namespace safsim

@@ -28,11 +28,44 @@ struct SweepCliOptions {
   bool resume = false;
   bool plot = false;
   bool no_progress = false;
+  bool dry_run = false;
 };
+
+/// --dry-run: what would run, on stdout; nothing is written.
+void print_plan(const SweepPlan& plan) {
+  fmt::print("sweep {}: {} points x {} trials = {} trials\n", plan.name, plan.points.size(),
+             plan.repeat, plan.trials());
+  fmt::print("axes: {}\nmetrics: {}\n", fmt::join(plan.columns, ", "),
+             fmt::join(plan.metrics, ", "));
+  for (const SweepPoint& p : plan.points) {
+    fmt::print("point {}: {} ({})\n", p.index, p.key.empty() ? "(no axes)" : p.key,
+               p.config.engine == EngineKind::kCycle ? "cycle" : "functional");
+  }
+}
+
+/// srun with several tasks but no MPI job: every task would run the whole sweep into one DIR.
+void check_not_orphaned_srun_task(const MpiTransport& mpi) {
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  if (!mpi.active() && tasks != nullptr && std::atoi(tasks) > 1) {
+    throw UserError(fmt::format(
+        "srun started {} tasks, but they are not one MPI job ({}); each would run the whole "
+        "sweep. Use `srun --mpi=pmix` (or pmi2) with an MPI build, or a single task with "
+        "--threads",
+        tasks,
+        MpiTransport::built_with_mpi() ? "no PMI environment" : "safsim was built without MPI"));
+  }
+}
 
 /// Plans and runs the sweep; returns the process exit code. Throws UserError.
 int sweep_main(const SweepCliOptions& o, MpiTransport& mpi) {
+  check_not_orphaned_srun_task(mpi);
   const SweepPlan plan = plan_sweep(load_sweep(o.sweep_path));
+  if (o.dry_run) {
+    if (mpi.rank() == 0) {
+      print_plan(plan);
+    }
+    return 0;
+  }
   SweepOptions so;
   so.out_dir = o.out_dir.empty() ? "out/sweeps/" + plan.name : o.out_dir;
   so.threads = o.threads;
@@ -95,6 +128,7 @@ void register_sweep_command(CLI::App& app) {
   cmd->add_flag("--resume", o->resume, "continue the sweep journaled in --out");
   cmd->add_flag("--plot", o->plot, "draw figures under DIR/plots when done (python3-matplotlib)");
   cmd->add_flag("--no-progress", o->no_progress, "no progress output on stderr");
+  cmd->add_flag("--dry-run", o->dry_run, "check the sweep file and list its points; run nothing");
   cmd->callback([o] { run_sweep_command(*o); });
 }
 

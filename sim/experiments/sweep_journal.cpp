@@ -78,8 +78,7 @@ TrialRecord parse_record(const SweepPlan& plan, const std::string& line, const s
     const Json& m = j.at("metrics");
     for (const std::string& name : plan.metrics) {
       const Json& v = m.at(name);
-      r.metrics.push_back(v.is_null() ? std::numeric_limits<double>::quiet_NaN()
-                                      : v.get<double>());
+      r.metrics.push_back(v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>());
     }
   } catch (const Json::exception& e) {
     throw bad(fmt::format("not a trial record of this sweep ({})", e.what()));

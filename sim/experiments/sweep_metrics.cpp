@@ -20,8 +20,7 @@ std::vector<MetricInfo> build_catalog() {
       {"accuracy_drop", "fault-free accuracy minus accuracy (same model, no faults)", false, 1},
       {"fault_free_accuracy", "accuracy of the point's model without faults", false, 1},
       {"ratio_1_non_silent", "weights_with_1_non_silent / weights (001 Table 3)", false, 1},
-      {"ratio_2plus_non_silent", "weights_with_2plus_non_silent / weights (001 Table 3)", false,
-       1},
+      {"ratio_2plus_non_silent", "weights_with_2plus_non_silent / weights (001 Table 3)", false, 1},
   };
   const DeploymentStats probe;
   probe.visit([&](const char* name, const auto& value) {
@@ -97,19 +96,19 @@ std::vector<std::string> metric_columns(const std::vector<SweepMetricName>& requ
     const MetricInfo* m = find_metric(r.name);
     if (m == nullptr) {
       const std::string hint = did_you_mean(r.name, names);
-      throw ConfigError(fmt::format("{}: unknown metric '{}'{}; known metrics: {}", r.origin,
-                                    r.name,
-                                    hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
-                                    fmt::join(names, ", ")));
+      throw ConfigError(fmt::format(
+          "{}: unknown metric '{}'{}; known metrics: {}", r.origin, r.name,
+          hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), fmt::join(names, ", ")));
     }
     if (!seen.emplace(r.name, r.origin).second) {
-      throw ConfigError(fmt::format("{}: metric '{}' is already listed at {}", r.origin, r.name,
-                                    seen[r.name]));
+      throw ConfigError(
+          fmt::format("{}: metric '{}' is already listed at {}", r.origin, r.name, seen[r.name]));
     }
     if (m->cycle_only && !all_cycle) {
-      throw ConfigError(fmt::format("{}: metric '{}' comes from the cycle engine, but the sweep "
-                                    "runs the functional engine at some points; set engine: cycle",
-                                    r.origin, r.name));
+      throw ConfigError(
+          fmt::format("{}: metric '{}' comes from the cycle engine, but the sweep "
+                      "runs the functional engine at some points; set engine: cycle",
+                      r.origin, r.name));
     }
     add_columns(*m, out);
   }

@@ -29,18 +29,20 @@ class FlatConfig {
     std::string text;
     bool is_string = false;
     bool is_list = false;
+    std::vector<std::string> items;  // list-valued keys
   };
   std::vector<Entry> entries;
 
   template <class T, class... Rest>
   void value(const char* key, T& v, Rest&&... /*bounds_and_doc*/) {
-    Entry e{prefix_ + key, "", false, false};
+    Entry e{prefix_ + key, "", false, false, {}};
     if constexpr (std::is_same_v<T, std::string>) {
       e.text = v;
       e.is_string = true;
     } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
       e.text = fmt::format("[{}]", fmt::join(v, ", "));
       e.is_list = true;
+      e.items = v;
     } else if constexpr (std::is_same_v<T, bool>) {
       e.text = v ? "true" : "false";
     } else {
@@ -52,7 +54,7 @@ class FlatConfig {
   void choice(const char* key, E& v, const EnumNames<E>& names, const char* /*doc*/) {
     for (const auto& n : names) {
       if (n.second == v) {
-        entries.push_back({prefix_ + key, n.first, false, false});
+        entries.push_back({prefix_ + key, n.first, false, false, {}});
       }
     }
   }
@@ -136,8 +138,8 @@ Config build_config(const BaseText& base, const std::vector<const Assignment*>& 
   try {
     root = base.text.empty() ? YAML::Node(YAML::NodeType::Map) : YAML::Load(base.text);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("{}: YAML syntax error: {}", mark_location(base.name, e.mark),
-                                  e.msg));
+    throw ConfigError(
+        fmt::format("{}: YAML syntax error: {}", mark_location(base.name, e.mark), e.msg));
   }
   if (root.IsNull()) {
     root = YAML::Node(YAML::NodeType::Map);
@@ -183,7 +185,11 @@ std::string emit_resolved(const SweepPlan& p) {
         if (e.key == col) {
           out << YAML::Key << col << YAML::Value;
           if (e.is_list) {
-            out << YAML::Flow << point.config.output.trace.scopes;  // the one list-valued key
+            out << YAML::Flow << YAML::BeginSeq;
+            for (const std::string& item : e.items) {
+              out << YAML::DoubleQuoted << item;
+            }
+            out << YAML::EndSeq;
           } else if (e.is_string) {
             out << YAML::DoubleQuoted << e.text;
           } else {
@@ -237,10 +243,10 @@ void add_point(SweepPlan& plan, const BaseText& base, const SweepSpec& spec,
   point.key = fmt::format("{}", fmt::join(parts, ","));
   const auto [it, inserted] = seen.emplace(point.key, point.index);
   if (!inserted) {
-    throw ConfigError(fmt::format("{}: points {} and {} are the same configuration ({}); every "
-                                  "point of a sweep must differ",
-                                  first != nullptr ? first->origin : spec.path, it->second,
-                                  point.index, point.key));
+    throw ConfigError(fmt::format(
+        "{}: points {} and {} are the same configuration ({}); every "
+        "point of a sweep must differ",
+        first != nullptr ? first->origin : spec.path, it->second, point.index, point.key));
   }
   plan.points.push_back(std::move(point));
 }
@@ -281,8 +287,8 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
   for (const SweepAxis& axis : spec.axes) {
     count *= int64_t(axis.choices.size());
     if (count > kMaxPoints) {
-      throw ConfigError(fmt::format("{}: the axes make more than {} points", axis.origin,
-                                    kMaxPoints));
+      throw ConfigError(
+          fmt::format("{}: the axes make more than {} points", axis.origin, kMaxPoints));
     }
   }
   BaseText base{spec.path, ""};

@@ -71,9 +71,7 @@ void SweepProgress::update(int64_t done) {
   }
 }
 
-void SweepProgress::finish() {
-  draw(true);
-}
+void SweepProgress::finish() { draw(true); }
 
 void SweepProgress::draw(bool final_line) {
   const double rate = rate_per_s();

@@ -72,7 +72,8 @@ double t_quantile_975(int df) {
   // Cornish-Fisher expansion around the normal quantile; within 1e-3 of the table beyond 30.
   const double z = 1.959963984540054;
   const double d = df;
-  return z + (z * z * z + z) / (4 * d) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
+  return z + (z * z * z + z) / (4 * d) +
+         (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
 }
 
 MetricSummary summarize(const std::vector<double>& values) {

@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "memory/deployment.h"
 #include "sim/errors.h"
 #include "sim/experiments/sweep_interrupt.h"
 #include "sim/experiments/sweep_progress.h"
@@ -90,94 +91,165 @@ std::vector<int64_t> agree_on_pending(const SweepPlan& plan, const SweepOptions&
   return ids;
 }
 
+/// Deploys each point's first trial of this rank once, so that a bad combination (a SEC-DED
+/// group too wide for the word, a defect map that does not fit) stops the sweep before any
+/// trial is journaled. Returns the error, empty when every point deploys.
+std::string preflight(const SweepPlan& plan, const WorkloadCache& cache,
+                      const std::vector<int64_t>& mine) {
+  std::set<int64_t> seen;
+  for (int64_t id : mine) {
+    const SweepPoint& p = plan.points[size_t(id / plan.repeat)];
+    if (!seen.insert(p.index).second) {
+      continue;
+    }
+    try {
+      deploy(cache.at(p.config).workload.qmodel, p.config.faults, p.config.mitigation,
+             trial_seed(plan.seed, int(id % plan.repeat)), /*trial=*/0, nullptr);
+    } catch (const UserError& e) {
+      return fmt::format("point {} ({}): {}", p.index, p.key, e.what());
+    }
+  }
+  return "";
+}
+
 /// What the main loop saw.
 struct LoopResult {
   std::vector<TrialRecord> new_records;  // rank 0: from every rank
   std::string error;
   int64_t remote_images = 0;
+  int64_t remote_memo_hits = 0;
   bool interrupted = false;
 };
 
-/// The main thread while trials run: journal or forward results, poll ranks, show progress,
-/// react to interrupts. Returns when this rank's trials (and on rank 0, every rank) are done.
-LoopResult drive(const SweepPlan& plan, const SweepOptions& o, MpiTransport& mpi,
-                 TrialPool& pool, SweepJournal* journal, int64_t already_done) {
-  const bool root = mpi.rank() == 0;
-  SweepInterrupt interrupt;
-  SweepProgress progress(plan.trials(), already_done);
-  LoopResult out;
-  int done_ranks = 0;
-  bool local_done_sent = false;
-  const auto accept = [&](std::vector<TrialRecord> batch) {
-    journal->append(batch);
-    out.new_records.insert(out.new_records.end(), batch.begin(), batch.end());
-  };
-  while (true) {
-    std::vector<TrialRecord> batch = pool.take(kPoll);
-    if (root) {
-      accept(std::move(batch));
-      MpiTag tag;
-      int source = 0;
-      std::string msg;
-      while (mpi.poll(tag, source, msg)) {
-        if (tag == MpiTag::kResult) {
-          accept({parse_record(plan, msg, fmt::format("result from rank {}", source))});
-        } else if (tag == MpiTag::kDone) {
-          ++done_ranks;
-          out.remote_images += nlohmann::json::parse(msg).value("images", int64_t{0});
-        } else if (out.error.empty()) {
-          out.error = fmt::format("rank {}: {}", source, msg);
+/// The main thread while trials run: journal (rank 0) or forward (other ranks) results, poll
+/// the ranks, show progress, react to interrupts and errors.
+class MainLoop {
+ public:
+  MainLoop(const SweepPlan& plan, const SweepOptions& o, MpiTransport& mpi, TrialPool& pool,
+           const WorkloadCache& cache, SweepJournal* journal, int64_t already_done)
+      : plan_(plan),
+        o_(o),
+        mpi_(mpi),
+        pool_(pool),
+        cache_(cache),
+        journal_(journal),
+        already_done_(already_done),
+        progress_(plan.trials(), already_done) {}
+
+  /// Returns when this rank's trials (and on rank 0, every rank's) are done or stopped.
+  LoopResult run(const std::string& preflight_error) {
+    out_.error = preflight_error;
+    while (true) {
+      std::vector<TrialRecord> batch = pool_.take(kPoll);
+      if (root()) {
+        accept(std::move(batch));
+        poll_ranks();
+        if (o_.show_progress) {
+          progress_.update(already_done_ + int64_t(out_.new_records.size()));
+        }
+      } else {
+        for (const TrialRecord& r : batch) {
+          mpi_.send_to_root(MpiTag::kResult, record_json(plan_, r));
         }
       }
-      if (o.show_progress) {
-        progress.update(already_done + int64_t(out.new_records.size()));
-      }
-    } else {
-      for (const TrialRecord& r : batch) {
-        mpi.send_to_root(MpiTag::kResult, record_json(plan, r));
-      }
-    }
-    if (interrupt.count() > 0 && !out.interrupted) {
-      out.interrupted = true;
-      pool.stop();
-      if (root) {
-        fmt::print(stderr, "\nsweep: interrupted; finishing the running trials (interrupt "
-                           "again to stop at once)\n");
-      }
-    }
-    if (interrupt.count() > 1) {
-      fmt::print(stderr, "\nsweep: stopped; finished trials are in {}/journal.jsonl; continue "
-                         "with: safsim sweep {} --out {} --resume\n",
-                 o.out_dir, plan.sweep_path, o.out_dir);
-      mpi.abort(130);
-    }
-    if (out.error.empty() && !out.interrupted) {
-      out.error = pool.error();
-    }
-    if (!out.error.empty() && root && mpi.size() > 1) {
-      fmt::print(stderr, "error: {}\n", out.error);
-      mpi.abort(2);  // finished trials are journaled; the other ranks must not wait forever
-    }
-    if (pool.finished()) {
-      if (!root && !local_done_sent) {
-        if (!out.error.empty()) {
-          mpi.send_to_root(MpiTag::kError, out.error);
-        }
-        mpi.send_to_root(MpiTag::kDone,
-                         nlohmann::json{{"images", pool.trial_images()}}.dump());
-        local_done_sent = true;
-      }
-      if (!root || done_ranks == mpi.size() - 1) {
+      check_interrupts();
+      check_errors();
+      if (pool_.finished() && rank_done()) {
         break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (root() && o_.show_progress) {
+      progress_.finish();
+    }
+    return std::move(out_);
+  }
+
+ private:
+  bool root() const { return mpi_.rank() == 0; }
+
+  void accept(std::vector<TrialRecord> batch) {
+    journal_->append(batch);  // one write + fsync per batch, before anything else happens
+    out_.new_records.insert(out_.new_records.end(), batch.begin(), batch.end());
+  }
+
+  void poll_ranks() {
+    MpiTag tag;
+    int source = 0;
+    std::string msg;
+    while (mpi_.poll(tag, source, msg)) {
+      if (tag == MpiTag::kResult) {
+        accept({parse_record(plan_, msg, fmt::format("result from rank {}", source))});
+      } else if (tag == MpiTag::kDone) {
+        ++done_ranks_;
+        const auto done = nlohmann::json::parse(msg);
+        out_.remote_images += done.value("images", int64_t{0});
+        out_.remote_memo_hits += done.value("memo_hits", int64_t{0});
+      } else if (out_.error.empty()) {
+        out_.error = fmt::format("rank {}: {}", source, msg);
+      }
     }
   }
-  if (root && o.show_progress) {
-    progress.finish();
+
+  void check_interrupts() {
+    if (interrupt_.count() > 0 && !out_.interrupted) {
+      out_.interrupted = true;
+      pool_.stop();
+      if (root()) {
+        fmt::print(stderr,
+                   "\nsweep: interrupted; finishing the running trials (interrupt again to "
+                   "stop at once)\n");
+      }
+    }
+    if (interrupt_.count() > 1) {
+      fmt::print(stderr,
+                 "\nsweep: stopped; finished trials are in {}/journal.jsonl; continue with: "
+                 "safsim sweep {} --out {} --resume\n",
+                 o_.out_dir, plan_.sweep_path, o_.out_dir);
+      mpi_.abort(130);  // every finished trial is already journaled
+    }
   }
-  return out;
-}
+
+  void check_errors() {
+    if (out_.error.empty() && !out_.interrupted) {
+      out_.error = pool_.error();  // a child killed by the same Ctrl-C is not an error
+    }
+    if (!out_.error.empty() && root() && mpi_.size() > 1) {
+      fmt::print(stderr, "error: {}\n", out_.error);
+      mpi_.abort(2);  // finished trials are journaled; the other ranks must not wait forever
+    }
+  }
+
+  /// After the local pool finished: other ranks report to rank 0; rank 0 waits for them.
+  bool rank_done() {
+    if (!root()) {
+      if (!out_.error.empty()) {
+        mpi_.send_to_root(MpiTag::kError, out_.error);
+      }
+      nlohmann::json done;
+      done["images"] = pool_.trial_images();
+      done["memo_hits"] = cache_.memo_hits();
+      mpi_.send_to_root(MpiTag::kDone, done.dump());
+      return true;
+    }
+    if (done_ranks_ == mpi_.size() - 1) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return false;
+  }
+
+  const SweepPlan& plan_;
+  const SweepOptions& o_;
+  MpiTransport& mpi_;
+  TrialPool& pool_;
+  const WorkloadCache& cache_;
+  SweepJournal* journal_;
+  const int64_t already_done_;
+  SweepInterrupt interrupt_;
+  SweepProgress progress_;
+  LoopResult out_;
+  int done_ranks_ = 0;
+};
 
 std::string timing_json(const SweepOutcome& r, double prepare_seconds) {
   const double trial_seconds = std::max(1e-9, r.seconds - prepare_seconds);
@@ -188,9 +260,60 @@ std::string timing_json(const SweepOutcome& r, double prepare_seconds) {
   t["trial_images"] = r.trial_images;
   t["trials_per_s"] = double(r.ran) / trial_seconds;
   t["trial_images_per_s"] = double(r.trial_images) / trial_seconds;
+  t["engine_runs_saved"] = r.memo_hits;  // identical decoded weights: accuracy reused
   t["threads_per_rank"] = r.threads;
   t["ranks"] = r.ranks;
   return t.dump(2) + "\n";
+}
+
+/// This rank's share of the pending trials and what running them needs.
+struct RankWork {
+  std::vector<int64_t> mine;  // round-robin share of the pending trial ids
+  WorkloadCache cache;
+  TrialContext ctx;
+  int workers = 0;
+  std::string preflight_error;
+};
+
+void prepare_rank(const SweepPlan& plan, const SweepOptions& o, const MpiTransport& mpi,
+                  const std::vector<int64_t>& pending, SweepOutcome& r, RankWork& w) {
+  for (size_t k = size_t(mpi.rank()); k < pending.size(); k += size_t(mpi.size())) {
+    w.mine.push_back(pending[k]);
+  }
+  for (int64_t id : w.mine) {
+    w.cache.prepare(plan.points[size_t(id / plan.repeat)].config, r.threads);
+  }
+  w.preflight_error = preflight(plan, w.cache, w.mine);
+  if (!w.preflight_error.empty()) {
+    if (!mpi.active()) {
+      throw UserError(w.preflight_error);
+    }
+    w.mine.clear();  // under MPI the error travels like a trial's, so no rank waits forever
+  }
+  // Fewer trials than threads: give each trial's engine the spare threads (same results).
+  w.workers = int(std::min<size_t>(size_t(r.threads), w.mine.size()));
+  w.ctx.engine_threads = std::max(1, r.threads / std::max(1, w.workers));
+  w.ctx.safsim_exe = o.safsim_exe;
+  w.ctx.scratch_dir = o.out_dir + "/trials";
+}
+
+/// Rank 0, after the loop: the result files when every trial is done, else how to resume.
+void finish_root(const SweepPlan& plan, const SweepOptions& o, std::vector<TrialRecord> all,
+                 SweepOutcome& r) {
+  std::sort(all.begin(), all.end(), [](const TrialRecord& a, const TrialRecord& b) {
+    return std::make_pair(a.point, a.trial) < std::make_pair(b.point, b.trial);
+  });
+  if (int64_t(all.size()) != r.trials) {
+    fmt::print(stderr,
+               "sweep: {} of {} trials done and journaled in {}/journal.jsonl; continue "
+               "with: safsim sweep {} --out {} --resume\n",
+               all.size(), r.trials, o.out_dir, plan.sweep_path, o.out_dir);
+    return;
+  }
+  write_sweep_outputs(o.out_dir, plan, all);
+  std::error_code ec;
+  std::filesystem::remove_all(o.out_dir + "/trials", ec);  // leftovers of cut-short cycle trials
+  r.complete = true;
 }
 
 }  // namespace
@@ -203,65 +326,43 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& o, MpiTranspor
   JournalContents contents;
   const std::vector<int64_t> pending = agree_on_pending(plan, o, mpi, contents);
   r.from_journal = r.trials - int64_t(pending.size());
-  std::vector<int64_t> mine;
-  for (size_t k = size_t(mpi.rank()); k < pending.size(); k += size_t(mpi.size())) {
-    mine.push_back(pending[k]);
-  }
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   r.threads = o.threads > 0 ? o.threads : std::max(1, cores / mpi.ranks_on_node());
-  // Fewer trials than threads: give each trial's engine the spare threads (same results).
-  const int workers = int(std::min<size_t>(size_t(r.threads), mine.size()));
-  TrialContext ctx;
-  ctx.engine_threads = std::max(1, r.threads / std::max(1, workers));
-  ctx.safsim_exe = o.safsim_exe;
-  ctx.scratch_dir = o.out_dir + "/trials";
   if (mpi.rank() == 0) {
-    fmt::print(stderr, "sweep {}: {} points x {} trials = {} trials, {} from the journal; {} "
-                       "thread(s) x {} rank(s)\n",
+    fmt::print(stderr,
+               "sweep {}: {} points x {} trials = {} trials, {} from the journal; {} thread(s) x "
+               "{} rank(s)\n",
                plan.name, plan.points.size(), plan.repeat, r.trials, r.from_journal, r.threads,
                r.ranks);
   }
-  WorkloadCache cache;
-  for (int64_t id : mine) {
-    cache.prepare(plan.points[size_t(id / plan.repeat)].config, r.threads);
-  }
+  RankWork w;
+  prepare_rank(plan, o, mpi, pending, r, w);
   const double prepare_seconds = since(t0);
   std::unique_ptr<SweepJournal> journal;
   if (mpi.rank() == 0) {
-    journal = std::make_unique<SweepJournal>(o.out_dir + "/journal.jsonl", plan,
-                                             contents.complete_bytes);
+    journal =
+        std::make_unique<SweepJournal>(o.out_dir + "/journal.jsonl", plan, contents.complete_bytes);
   }
   LoopResult loop;
   {
-    TrialPool pool(plan, cache, mine, workers, ctx);
-    loop = drive(plan, o, mpi, pool, journal.get(), r.from_journal);
+    TrialPool pool(plan, w.cache, w.mine, w.workers, w.ctx);
+    MainLoop main_loop(plan, o, mpi, pool, w.cache, journal.get(), r.from_journal);
+    loop = main_loop.run(w.preflight_error);
     r.trial_images = pool.trial_images() + loop.remote_images;
+    r.memo_hits = w.cache.memo_hits() + loop.remote_memo_hits;
   }
   r.seconds = since(t0);
   r.interrupted = loop.interrupted;
   if (!loop.error.empty()) {
     throw UserError(loop.error);
   }
-  if (mpi.rank() != 0) {
-    return r;
+  if (mpi.rank() == 0) {
+    r.ran = int64_t(loop.new_records.size());
+    write_file_atomic(o.out_dir + "/timing.json", timing_json(r, prepare_seconds));
+    std::vector<TrialRecord> all = std::move(contents.records);
+    all.insert(all.end(), loop.new_records.begin(), loop.new_records.end());
+    finish_root(plan, o, std::move(all), r);
   }
-  r.ran = int64_t(loop.new_records.size());
-  std::vector<TrialRecord> all = std::move(contents.records);
-  all.insert(all.end(), loop.new_records.begin(), loop.new_records.end());
-  std::sort(all.begin(), all.end(), [](const TrialRecord& a, const TrialRecord& b) {
-    return std::make_pair(a.point, a.trial) < std::make_pair(b.point, b.trial);
-  });
-  write_file_atomic(o.out_dir + "/timing.json", timing_json(r, prepare_seconds));
-  if (int64_t(all.size()) != r.trials) {
-    fmt::print(stderr, "sweep: {} of {} trials done and journaled in {}/journal.jsonl; continue "
-                       "with: safsim sweep {} --out {} --resume\n",
-               all.size(), r.trials, o.out_dir, plan.sweep_path, o.out_dir);
-    return r;
-  }
-  write_sweep_outputs(o.out_dir, plan, all);
-  std::error_code ec;
-  std::filesystem::remove_all(ctx.scratch_dir, ec);  // leftovers of cut-short cycle trials
-  r.complete = true;
   return r;
 }
 

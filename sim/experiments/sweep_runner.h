@@ -12,9 +12,9 @@ namespace safsim {
 
 struct SweepOptions {
   std::string out_dir;
-  int threads = 0;          // per process; 0 = the node's cores / the ranks on the node
-  bool resume = false;      // continue DIR/journal.jsonl
-  std::string safsim_exe;   // the safsim binary, for cycle-engine trials (child processes)
+  int threads = 0;         // per process; 0 = the node's cores / the ranks on the node
+  bool resume = false;     // continue DIR/journal.jsonl
+  std::string safsim_exe;  // the safsim binary, for cycle-engine trials (child processes)
   bool show_progress = true;
 };
 
@@ -25,6 +25,7 @@ struct SweepOutcome {
   int64_t from_journal = 0;  // already done before this run (resume)
   int64_t ran = 0;           // finished by this run, all ranks
   int64_t trial_images = 0;  // images inferred by this run's trials, all ranks
+  int64_t memo_hits = 0;     // trials whose accuracy came from an identical earlier engine run
   double seconds = 0;        // wall time of this run (workload preparation included)
   int threads = 0;           // worker threads per rank
   int ranks = 1;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -22,8 +23,8 @@ namespace safsim {
 namespace {
 
 // `version` is written by sweep.resolved.yaml (itself a sweep file) and ignored.
-const std::vector<std::string> kTopLevelKeys = {"name", "description", "base",    "config",
-                                                "engine", "axes",      "repeat",  "seed",
+const std::vector<std::string> kTopLevelKeys = {"name",    "description", "base",   "config",
+                                                "engine",  "axes",        "repeat", "seed",
                                                 "metrics", "version"};
 
 /// Parsing context: the file name for messages and the schema for key checks.
@@ -101,7 +102,8 @@ void flatten_config(const Ctx& ctx, const YAML::Node& map, const std::vector<Con
                     const std::string& prefix, std::vector<Assignment>& out) {
   for (const auto& entry : map) {
     if (!entry.first.IsScalar()) {
-      ctx.fail(entry.first.Mark(), fmt::format("keys must be names, got {}", describe(entry.first)));
+      ctx.fail(entry.first.Mark(),
+               fmt::format("keys must be names, got {}", describe(entry.first)));
     }
     const std::string& name = entry.first.Scalar();
     const std::string dotted = prefix.empty() ? name : prefix + "." + name;
@@ -135,8 +137,8 @@ void check_keys(const Ctx& ctx, const YAML::Node& node, const std::vector<std::s
                            fmt::join(allowed, ", ")));
     }
     if (!seen.emplace(name, entry.first.Mark().line + 1).second) {
-      ctx.fail(entry.first.Mark(), fmt::format("duplicate key '{}' in {} (first at line {})",
-                                               name, what, seen[name]));
+      ctx.fail(entry.first.Mark(),
+               fmt::format("duplicate key '{}' in {} (first at line {})", name, what, seen[name]));
     }
   }
 }
@@ -153,8 +155,8 @@ YAML::Node non_empty_list(const Ctx& ctx, const YAML::Node& parent, const char* 
              fmt::format("{}: '{}' must be a list, got {}", what, key, describe(list)));
   }
   if (list.size() == 0) {
-    ctx.fail(list.Mark(), fmt::format("{}: '{}' is empty; an axis needs at least one value",
-                                      what, key));
+    ctx.fail(list.Mark(),
+             fmt::format("{}: '{}' is empty; an axis needs at least one value", what, key));
   }
   return list;
 }
@@ -246,14 +248,16 @@ void check_axis_keys_disjoint(const std::vector<SweepAxis>& axes) {
       std::map<std::string, bool> in_choice;
       for (const Assignment& a : choice) {
         if (in_choice[a.key]) {
-          throw ConfigError(fmt::format("{}: '{}' is set twice in the same point", a.origin, a.key));
+          throw ConfigError(
+              fmt::format("{}: '{}' is set twice in the same point", a.origin, a.key));
         }
         in_choice[a.key] = true;
         const auto [it, inserted] = owner.emplace(a.key, std::make_pair(i, a.origin));
         if (!inserted && it->second.first != i) {
-          throw ConfigError(fmt::format("{}: '{}' is already an axis at {}; a key can vary on one "
-                                        "axis only (use zip: or points: to vary keys together)",
-                                        a.origin, a.key, it->second.second));
+          throw ConfigError(
+              fmt::format("{}: '{}' is already an axis at {}; a key can vary on one "
+                          "axis only (use zip: or points: to vary keys together)",
+                          a.origin, a.key, it->second.second));
         }
       }
     }
@@ -266,8 +270,8 @@ T read_integer(const Ctx& ctx, const YAML::Node& node, const char* key, T lo, T 
   T v{};
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < lo || v > hi) {
-    ctx.fail(node.Mark(), fmt::format("{} must be an integer in [{}, {}], got {}", key, lo, hi,
-                                      describe(node)));
+    ctx.fail(node.Mark(),
+             fmt::format("{} must be an integer in [{}, {}], got {}", key, lo, hi, describe(node)));
   }
   return v;
 }

@@ -19,6 +19,7 @@
 #include "sim/engines/functional_engine.h"
 #include "sim/errors.h"
 #include "sim/output_files.h"
+#include "sim/random_stream.h"
 
 extern char** environ;
 
@@ -82,11 +83,12 @@ void run_cycle_child(const SweepPoint& point, int trial, uint64_t seed, const Tr
   const int status =
       spawn_and_wait({ctx.safsim_exe, "run", dir + "/trial.yaml", "--out", dir}, dir);
   if (status != 0) {
-    throw UserError(fmt::format("point {} ({}) trial {}: `safsim run {}/trial.yaml` failed "
-                                "({}):\n{}",
-                                point.index, point.key, trial, dir,
-                                status < 0 ? "killed by a signal" : fmt::format("exit {}", status),
-                                tail_lines(read_file_or_empty(dir + "/stderr.txt"), 5)));
+    throw UserError(
+        fmt::format("point {} ({}) trial {}: `safsim run {}/trial.yaml` failed "
+                    "({}):\n{}",
+                    point.index, point.key, trial, dir,
+                    status < 0 ? "killed by a signal" : fmt::format("exit {}", status),
+                    tail_lines(read_file_or_empty(dir + "/stderr.txt"), 5)));
   }
   const auto s = nlohmann::json::parse(read_file_or_empty(dir + "/summary.json"), nullptr, false);
   if (s.is_discarded() || !s.contains("accuracy")) {
@@ -99,6 +101,32 @@ void run_cycle_child(const SweepPoint& point, int trial, uint64_t seed, const Tr
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);  // the figures are in the journal now
+}
+
+/// The functional engine's accuracy for one trial's weights (memoised unless activation
+/// faults make the result depend on more than the weights).
+double functional_accuracy(const PreparedWorkload& prepared, const Config& c,
+                           const DeployedWeights& weights, uint64_t seed, int threads) {
+  const Workload& w = prepared.workload;
+  // Activation flips are keyed by (seed, trial 0, image index), like the weight faults.
+  const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, seed,
+                                              /*trial=*/0);
+  std::optional<AccuracyMemo::Key> key;
+  if (!activation_faults.active()) {
+    key = AccuracyMemo::key_of(weights);
+    if (const std::optional<double> known = prepared.memo.find(*key)) {
+      return *known;
+    }
+  }
+  FunctionalEngine engine(w.qmodel, weights, threads);
+  if (activation_faults.active()) {
+    engine.set_activation_faults(&activation_faults);
+  }
+  const double acc = accuracy(engine.run(w.images), w.images.labels);
+  if (key) {
+    prepared.memo.insert(*key, acc);
+  }
+  return acc;
 }
 
 }  // namespace
@@ -115,9 +143,48 @@ void WorkloadCache::prepare(const Config& c, int threads) {
   auto p = std::make_unique<PreparedWorkload>();
   p->workload = prepare_workload(fault_free);
   const Workload& w = p->workload;
-  const FunctionalEngine engine(w.qmodel, deploy_fault_free(w.qmodel), threads);
+  const FunctionalEngine engine(w.qmodel, w.weights, threads);
   p->fault_free_accuracy = accuracy(engine.run(w.images), w.images.labels);
+  p->memo.insert(AccuracyMemo::key_of(w.weights), p->fault_free_accuracy);
   cache_.emplace(key, std::move(p));
+}
+
+int64_t WorkloadCache::memo_hits() const {
+  int64_t hits = 0;
+  for (const auto& [key, p] : cache_) {
+    hits += p->memo.hits();
+  }
+  return hits;
+}
+
+AccuracyMemo::Key AccuracyMemo::key_of(const DeployedWeights& w) {
+  uint64_t a = 0x243F6A8885A308D3ull;  // two unrelated starting points (digits of pi, e)
+  uint64_t b = 0xB7E151628AED2A6Bull;
+  for (size_t layer = 0; layer < w.stored.size(); ++layer) {
+    const std::vector<uint32_t> decoded = w.read_path.decode_words(w.stored[layer]);
+    a = mix64(a ^ (layer << 32 | decoded.size()));
+    b = mix64(b + (decoded.size() << 20) + layer);
+    for (uint32_t word : decoded) {
+      a = mix64(a ^ word);
+      b = mix64(b + (uint64_t(word) * 0x9E3779B97F4A7C15ull));
+    }
+  }
+  return {a, b};
+}
+
+std::optional<double> AccuracyMemo::find(const Key& k) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto it = accuracy_.find(k);
+  if (it == accuracy_.end()) {
+    return std::nullopt;
+  }
+  ++hits_;
+  return it->second;
+}
+
+void AccuracyMemo::insert(const Key& k, double accuracy) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  accuracy_.emplace(k, accuracy);
 }
 
 const PreparedWorkload& WorkloadCache::at(const Config& c) const {
@@ -139,20 +206,13 @@ TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
     // Trial index 0 with the derived seed: `safsim run --set seed=<seed>` redraws this trial.
     weights = deploy(w.qmodel, c.faults, c.mitigation, r.seed, /*trial=*/0, &m.stats);
   } catch (const UserError& e) {
-    throw UserError(fmt::format("point {} ({}) trial {}: {}", point.index, point.key, trial,
-                                e.what()));
+    throw UserError(
+        fmt::format("point {} ({}) trial {}: {}", point.index, point.key, trial, e.what()));
   }
   if (c.engine == EngineKind::kCycle) {
     run_cycle_child(point, trial, r.seed, ctx, m);
   } else {
-    FunctionalEngine engine(w.qmodel, weights, ctx.engine_threads);
-    // Activation flips are keyed by (seed, trial 0, image index), like the weight faults.
-    const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, r.seed,
-                                                /*trial=*/0);
-    if (activation_faults.active()) {
-      engine.set_activation_faults(&activation_faults);
-    }
-    m.accuracy = accuracy(engine.run(w.images), w.images.labels);
+    m.accuracy = functional_accuracy(prepared, c, weights, r.seed, ctx.engine_threads);
   }
   r.metrics = metric_values(plan.metrics, m);
   return r;

@@ -3,10 +3,14 @@
 // process, because SystemC elaborates only once per process (error E113).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/experiments/sweep_journal.h"
@@ -16,10 +20,33 @@
 
 namespace safsim {
 
-/// What all trials of the points with one workload_key() share: computed once, then read-only.
+/// Functional-engine accuracy by the decoded weights the engine sees. The engine is a pure
+/// function of them (and of the images), so every trial whose faults end up masked, corrected or
+/// absent (all trials at rate 0, most SEC-DED trials at low rates) reuses one engine run.
+/// Keys are two independent 64-bit hashes of every decoded word. Thread-safe.
+///   const AccuracyMemo::Key k = AccuracyMemo::key_of(weights);
+///   if (auto acc = memo.find(k)) { ... } else { memo.insert(k, run_engine()); }
+class AccuracyMemo {
+ public:
+  using Key = std::pair<uint64_t, uint64_t>;
+  static Key key_of(const DeployedWeights& w);
+  std::optional<double> find(const Key& k) const;
+  void insert(const Key& k, double accuracy);
+  /// Engine runs saved so far.
+  int64_t hits() const { return hits_; }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<Key, double> accuracy_;
+  mutable std::atomic<int64_t> hits_{0};
+};
+
+/// What all trials of the points with one workload_key() share: computed once; afterwards only
+/// the memo changes.
 struct PreparedWorkload {
-  Workload workload;
+  Workload workload;  // fault-free: workload.weights holds the quantized words as they are
   double fault_free_accuracy = 0.0;
+  mutable AccuracyMemo memo;  // filled by the (const) trials
 };
 
 /// Prepared workloads by workload_key(). prepare() runs before the trials start, so the
@@ -34,6 +61,8 @@ class WorkloadCache {
   void prepare(const Config& c, int threads);
   const PreparedWorkload& at(const Config& c) const;
   size_t size() const { return cache_.size(); }
+  /// Engine runs the accuracy memos saved, over all workloads.
+  int64_t memo_hits() const;
 
  private:
   std::map<std::string, std::unique_ptr<PreparedWorkload>> cache_;

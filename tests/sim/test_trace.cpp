@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "sim/engines/cycle_engine.h"
 #include "sim_test_util.h"
@@ -44,6 +45,15 @@ TEST_CASE("vcd trace holds the selected PEs controller and nvm and converts with
     INFO(name);
     REQUIRE(vcd.find(name) != std::string::npos);
   }
+  // Value changes only inside the window: cycle n's negedge is at n x 2000 ps (500 MHz), its
+  // posedge 1000 ps later; the very last time stamp is written when the file closes.
+  std::vector<uint64_t> stamps;
+  for (size_t p = vcd.find("\n#"); p != std::string::npos; p = vcd.find("\n#", p + 1)) {
+    stamps.push_back(std::stoull(vcd.substr(p + 2)));
+  }
+  REQUIRE(stamps.size() > 3);
+  REQUIRE(stamps[1] >= 10 * 2000);
+  REQUIRE(stamps[stamps.size() - 2] <= 60 * 2000 + 1000);
   REQUIRE(vcd.find("pe_0_0") == std::string::npos);  // outside the globs
   REQUIRE(vcd.find("pe_2_1") == std::string::npos);
   const std::string cmd = "vcd2fst " + dir + "/trace.vcd " + dir + "/trace.fst > /dev/null 2>&1";

@@ -137,3 +137,33 @@ TEST_CASE("aggregate statistics: mean, sample std, Student-t 95% interval", "[sw
   REQUIRE(t_quantile_975(31) == Approx(2.040).margin(1e-3));
   REQUIRE(t_quantile_975(1000) == Approx(1.962).margin(1e-3));
 }
+
+TEST_CASE("a point that cannot deploy stops the sweep before any trial", "[sweep][slow]") {
+  const SweepPlan plan = plan_sweep(parse_sweep(R"(
+config: {workload: {model: lenet5, images: 20}, mitigation: {scheme: secded}}
+axes: [{key: mitigation.secded_group_words, values: [1, 32]}]
+)",
+                                                "g.yaml"));
+  const fs::path dir = fresh_dir("preflight");
+  REQUIRE_THROWS_WITH(run(plan, dir, 2),
+                      "point 1 (mitigation.secded_group_words=32): mitigation.secded_group_words "
+                      "32 x 8 weight bits exceeds the 64 data bits of one SEC-DED codeword");
+  REQUIRE_FALSE(fs::exists(dir / "journal.jsonl"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("trials whose decoded weights equal an earlier run's reuse its accuracy", "[sweep]") {
+  // At rate 0 every scheme decodes to the quantized weights: the fault-free run answers all.
+  const SweepPlan plan = plan_sweep(parse_sweep(R"(
+config: {workload: {model: lenet5, images: 20}}
+axes: [{key: mitigation.scheme, values: [none, addsub, secded]}]
+repeat: 2
+metrics: [accuracy, accuracy_drop]
+)",
+                                                "m.yaml"));
+  const fs::path dir = fresh_dir("memo");
+  const SweepOutcome r = run(plan, dir, 2);
+  REQUIRE(r.memo_hits == 6);
+  REQUIRE(slurp(dir / "aggregate.csv").find(",0,0,0,0,0,0\n") != std::string::npos);
+  fs::remove_all(dir);
+}

@@ -1,6 +1,7 @@
 // Sweep files: axis expansion (grid, zip, points and their products), trial seeds, and every
 // error a bad sweep file gets before any trial runs, with its exact message.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -36,13 +37,13 @@ repeat: 4
 )");
   REQUIRE(p.columns ==
           std::vector<std::string>{"faults.weights.stuck_at.rate", "mitigation.scheme"});
-  REQUIRE(keys(p) == std::vector<std::string>{
-                         "faults.weights.stuck_at.rate=0,mitigation.scheme=none",
-                         "faults.weights.stuck_at.rate=0,mitigation.scheme=addsub",
-                         "faults.weights.stuck_at.rate=0.001,mitigation.scheme=none",
-                         "faults.weights.stuck_at.rate=0.001,mitigation.scheme=addsub",
-                         "faults.weights.stuck_at.rate=0.01,mitigation.scheme=none",
-                         "faults.weights.stuck_at.rate=0.01,mitigation.scheme=addsub"});
+  REQUIRE(keys(p) ==
+          std::vector<std::string>{"faults.weights.stuck_at.rate=0,mitigation.scheme=none",
+                                   "faults.weights.stuck_at.rate=0,mitigation.scheme=addsub",
+                                   "faults.weights.stuck_at.rate=0.001,mitigation.scheme=none",
+                                   "faults.weights.stuck_at.rate=0.001,mitigation.scheme=addsub",
+                                   "faults.weights.stuck_at.rate=0.01,mitigation.scheme=none",
+                                   "faults.weights.stuck_at.rate=0.01,mitigation.scheme=addsub"});
   REQUIRE(p.points[3].config.faults.weights.stuck_at.rate == 1e-3);
   REQUIRE(p.points[3].config.mitigation.scheme == MitigationScheme::kAddSub);
   REQUIRE(p.trials() == 24);
@@ -199,12 +200,27 @@ TEST_CASE("a base config is read relative to the sweep file; its own errors poin
   std::ofstream(dir / "s.yaml") << "base: base.yaml\naxes:\n  - {key: workload.images, "
                                    "values: [1, 2]}\n";
   const std::string sweep = (dir / "s.yaml").string();
-  REQUIRE_THROWS_WITH(plan_sweep(load_sweep(sweep)),
-                      (dir / "base.yaml").string() +
-                          ":4:16: quant.weight_bits must be in [2, 16], got 99");
+  REQUIRE_THROWS_WITH(
+      plan_sweep(load_sweep(sweep)),
+      (dir / "base.yaml").string() + ":4:16: quant.weight_bits must be in [2, 16], got 99");
   std::ofstream(dir / "base.yaml") << "workload:\n  images: 7\n";
   const SweepPlan p = plan_sweep(load_sweep(sweep));
   REQUIRE(p.base.workload.images == 7);
   REQUIRE(p.points[1].config.workload.images == 2);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("every sweep in configs/sweeps plans without errors", "[sweep]") {
+  const char* env = std::getenv("SAFSIM_SOURCE_DIR");
+  const std::filesystem::path root = env != nullptr ? env : SAFSIM_SOURCE_DIR;
+  int planned = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root / "configs" / "sweeps")) {
+    if (entry.path().extension() == ".yaml") {
+      INFO(entry.path().string());
+      const SweepPlan p = plan_sweep(load_sweep(entry.path().string()));
+      REQUIRE(p.trials() > 0);
+      ++planned;
+    }
+  }
+  REQUIRE(planned >= 1);
 }

@@ -1,0 +1,84 @@
+// Campaign throughput of `safsim sweep` in trial-images per second: one trial (deploy + the
+// single-threaded functional engine over all 10,000 test images, as every trial of
+// configs/repro/001_table5.yaml does), and a small campaign end to end on all cores.
+// Not a test: run it by hand (docs/sweeps.md, docs/performance.md).
+//   build/bench/bench_sweep --benchmark_min_time=3
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "sim/experiments/mpi_transport.h"
+#include "sim/experiments/sweep_runner.h"
+#include "sim/experiments/trial_runner.h"
+
+namespace {
+
+using namespace safsim;
+
+const char* kSchemes[] = {"none", "addsub", "lsb", "c1", "optimal", "secded"};
+
+/// 001 Table 5's model: 4-bit lenet5 on every test image, 1% stuck-at cells (rram 4:1).
+SweepPlan table5_point(const std::string& scheme, int images) {
+  return plan_sweep(parse_sweep(
+      "config: {workload: {model: lenet5, images: " + std::to_string(images) +
+          "}, quant: {weight_bits: 4}, faults: {weights: {stuck_at: {rate: 0.01, preset: "
+          "rram}}}, mitigation: {scheme: " +
+          scheme + "}}\nrepeat: 1000\n",
+      "bench.yaml"));
+}
+
+void BM_SweepTrial(benchmark::State& state) {
+  const SweepPlan plan = table5_point(kSchemes[state.range(0)], 0);
+  WorkloadCache cache;
+  cache.prepare(plan.points[0].config, 0);
+  const PreparedWorkload& w = cache.at(plan.points[0].config);
+  TrialContext ctx;  // one engine thread: trials are what runs in parallel
+  int trial = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(run_trial(plan, plan.points[0], trial++ % plan.repeat, w, ctx));
+  }
+  state.SetLabel(kSchemes[state.range(0)]);
+  state.counters["trial_images_per_s"] = benchmark::Counter(
+      double(state.iterations()) * w.workload.images.count, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SweepTrial)->DenseRange(0, 5)->Unit(benchmark::kMillisecond);
+
+void BM_SweepCampaignAllCores(benchmark::State& state) {
+  const SweepPlan plan = plan_sweep(parse_sweep(R"(
+config: {workload: {model: lenet5, images: 2000}, quant: {weight_bits: 4}}
+axes:
+  - {key: faults.weights.stuck_at.rate, values: [0.005, 0.02]}
+  - {key: mitigation.scheme, values: [none, addsub]}
+repeat: 4
+)",
+                                                "campaign.yaml"));
+  const std::string dir = (std::filesystem::temp_directory_path() / "safsim_bench_sweep").string();
+  int64_t images = 0;
+  for (auto _ : state) {
+    std::filesystem::remove_all(dir);
+    MpiTransport single_process;
+    SweepOptions o;
+    o.out_dir = dir;
+    o.show_progress = false;
+    images += run_sweep(plan, o, single_process).trial_images;
+  }
+  std::filesystem::remove_all(dir);
+  state.counters["trial_images_per_s"] =
+      benchmark::Counter(double(images), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SweepCampaignAllCores)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+// SystemC's library expects an sc_main; nothing here elaborates a model.
+int sc_main(int, char**) { return 0; }
+
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
