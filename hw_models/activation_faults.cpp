@@ -57,15 +57,18 @@ std::vector<ActivationFlip> ActivationFaultPlan::flips(int64_t image_index) cons
   return out;
 }
 
-int32_t ActivationFaultPlan::flip_code(int32_t code, const ActivationFlip& f) const {
-  const ActQuant& q = qm_.layers[f.layer].out_q;
-  const uint32_t mask = q.bits >= 32 ? ~0u : (1u << q.bits) - 1u;
-  const uint32_t word = (static_cast<uint32_t>(code) & mask) ^ (f.mask & mask);
+int32_t flip_activation_code(const ActQuant& q, int32_t code, uint32_t mask) {
+  const uint32_t word_mask = q.bits >= 32 ? ~0u : (1u << q.bits) - 1u;
+  const uint32_t word = (static_cast<uint32_t>(code) & word_mask) ^ (mask & word_mask);
   if (q.is_unsigned) {
     return static_cast<int32_t>(word);
   }
   const uint32_t sign = 1u << (q.bits - 1);
   return static_cast<int32_t>(word ^ sign) - static_cast<int32_t>(sign);
+}
+
+int32_t ActivationFaultPlan::flip_code(int32_t code, const ActivationFlip& f) const {
+  return flip_activation_code(qm_.layers[f.layer].out_q, code, f.mask);
 }
 
 float ActivationFaultPlan::flip_value(float value, uint32_t mask) {

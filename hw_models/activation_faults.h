@@ -14,6 +14,11 @@
 
 namespace safsim {
 
+/// THE rule for a flipped activation word: `code` stored as an A-bit word (A = q.bits; two's
+/// complement when signed, unsigned otherwise), XOR `mask`, decoded back to a code.
+///   int32_t flipped = flip_activation_code(layer.out_q, code, 1u << 7);
+int32_t flip_activation_code(const ActQuant& q, int32_t code, uint32_t mask);
+
 /// A flip of one activation word of one layer's output for one image (element in CHW order).
 struct ActivationFlip {
   int layer = 0;

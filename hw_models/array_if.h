@@ -18,6 +18,15 @@ struct TokenTag {
   float* acc_float = nullptr;   // float formats
 };
 
+/// Told of every psum accumulator access while watching() (scheduled flips in the ofmap/psum
+/// buffer): `entry` is TokenTag::acc + c (or acc_float + c); `overwrite` for a first row fold.
+class PsumWatcher {
+ public:
+  virtual ~PsumWatcher() = default;
+  virtual bool watching() const = 0;
+  virtual void on_psum_access(const void* entry, bool overwrite, uint64_t cycle) = 0;
+};
+
 /// Implemented by SystolicArray; the controller holds an sc_port<ArrayIf>.
 ///   array->load_weight_row(bank, words);   // shifts a weight row in from the top
 ///   array->issue_token(tag, values);       // token enters row 0; row r sees it r cycles later

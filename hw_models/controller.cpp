@@ -33,8 +33,7 @@ Controller::Controller(const sc_core::sc_module_name& name, const QuantModel& qm
   for (int h = 0; h < 2; ++h) {
     qm.is_float() ? psum_float_[h].assign(psum_entries, 0.0f) : psum_[h].assign(psum_entries, 0);
   }
-  x_int_.assign(rows_, 0);
-  x_float_.assign(rows_, 0.0f);
+  psum_watch_.owner = this;
   layer_cycles_.assign(qm.layers.size(), LayerCycles{});
   store_.codes.resize(qm.layers.size());
   store_.values.resize(qm.layers.size());
@@ -60,10 +59,15 @@ void Controller::start(const Dataset& images, Logits* out) {
   layer_ = -1;
   state_ = images.count > 0 ? ControllerState::kPpuLayer : ControllerState::kIdle;
   ppu_layer_done_ = 0;  // a zero-length pseudo layer: the first step moves to layer 0
-  begin_image();
+  begin_image(cycle_);
 }
 
-void Controller::begin_image() {
+// The input image is written into the ifmap buffer (the words of image - 1 are overwritten).
+void Controller::begin_image(uint64_t cycle) {
+  ppu_.begin_image(images_->first_index + image_);
+  if (watching(FlipMemory::kIfmap)) {
+    ifmap_range_access(-1, FlipOutcome::kMasked, cycle);
+  }
   const uint8_t* px = images_->image(image_);
   const size_t n = qm_.input_shape.size();
   if (qm_.is_float()) {
@@ -81,6 +85,9 @@ void Controller::begin_image() {
 
 void Controller::on_negedge() {
   const uint64_t n = cycle_++;  // the posedge this step prepares
+  if (flips_ != nullptr) {
+    flips_->land_due(n);  // before every access of cycle n
+  }
   while (true) {
     switch (state_) {
       case ControllerState::kIdle:
@@ -114,6 +121,9 @@ void Controller::on_negedge() {
 bool Controller::next_layer(uint64_t n) {
   if (++layer_ == static_cast<int>(qm_.layers.size())) {
     // Image done: the last layer's output is the logits.
+    if (watching(FlipMemory::kIfmap)) {
+      ifmap_range_access(flip_map_->storage(layer_ - 1), FlipOutcome::kEffective, n);
+    }
     const size_t k = logits_->classes;
     for (size_t c = 0; c < k; ++c) {
       if (qm_.is_float()) {
@@ -125,7 +135,7 @@ bool Controller::next_layer(uint64_t n) {
     if (++image_ == images_->count) {
       return false;
     }
-    begin_image();
+    begin_image(n);
     layer_ = 0;
   }
   layer_begin_ = n;
@@ -137,6 +147,9 @@ bool Controller::next_layer(uint64_t n) {
     return true;
   }
   state_ = ControllerState::kPpuLayer;
+  if (watching(FlipMemory::kIfmap)) {
+    ifmap_ppu_layer_access(q, n);
+  }
   const uint64_t cost = ppu_.run_layer(layer_, store_);
   ppu_layer_done_ = ppu_.submit(cost, n);
   if (q.kind != QOpKind::kFlatten) {
@@ -156,6 +169,8 @@ void Controller::begin_array_layer() {
   load_idx_ = load_rows_ = stream_idx_ = token_ = tiles_done_ = 0;
   ra_fold_ = ra_token_ = 0;
   ra_ready_.assign(size_t(std::max(2, ifmap->read_latency_cycles() + 2)), 0);
+  qm_.is_float() ? ra_x_float_.assign(ra_ready_.size() * rows_, 0.0f)
+                 : ra_x_int_.assign(ra_ready_.size() * rows_, 0);
   ra_head_ = ra_count_ = 0;
   sram_free_at_ = 0;
   weights_ready_.assign(folds, kNever);

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "hw_models/array_if.h"
+#include "hw_models/flip_address_map.h"
 #include "hw_models/layer_plan.h"
 #include "hw_models/post_processing.h"
 #include "memory/nvm_weight_bank.h"
+#include "memory/scheduled_flips.h"
 #include "memory/sram_buffer.h"
 #include "sim/engines/logits.h"
 #include "workloads/dataset.h"
@@ -55,12 +57,18 @@ class Controller : public sc_core::sc_module {
   const std::vector<LayerPlan>& plans() const { return plans_; }
   uint64_t cycle() const { return cycle_; }
   void trace(Tracer& tracer);
+  /// Lands `flips` at their cycles (before anything else of that cycle happens), flips the ifmap
+  /// and ofmap words the controller holds, and reports their reads and writes. Both must
+  /// outlive the simulation.
+  void set_scheduled_flips(ScheduledFlipInjector* flips, const FlipAddressMap* map);
+  /// Sees the array's psum accumulator accesses (for scheduled ofmap flips).
+  PsumWatcher* psum_watcher() { return &psum_watch_; }
 
  private:
   enum class Cause { kCompute, kNvm, kSram, kPp };
   void on_negedge();
   bool next_layer(uint64_t n);  // false when the batch is done
-  void begin_image();
+  void begin_image(uint64_t n);
   void begin_array_layer();
   void end_layer(uint64_t n);
   void step_array(uint64_t n);
@@ -68,7 +76,20 @@ class Controller : public sc_core::sc_module {
   bool load_step(uint64_t n);
   void read_ahead_step(uint64_t n);
   Cause stream_step(uint64_t n, bool nvm_blocked);
-  void issue_token(uint64_t n);
+  void issue_token(uint64_t n, size_t slot);
+  // Scheduled flips (controller_flips.cpp): the words the controller holds, and their accesses.
+  void flip_ifmap(int64_t address, int bit);
+  void flip_ofmap(int64_t address, int bit);
+  bool watching(FlipMemory m) const { return flips_ != nullptr && flips_->watching(m); }
+  void ifmap_range_access(int storage_layer, FlipOutcome outcome, uint64_t n);
+  void ifmap_ppu_layer_access(const QLayer& q, uint64_t n);
+  void ifmap_token_read(int storage_layer, const int32_t* idx, int count, uint64_t n);
+  void tile_access(const TilePlan& tp, int half, uint64_t n);
+  struct PsumWatch : PsumWatcher {
+    Controller* owner = nullptr;
+    bool watching() const override { return owner->watching(FlipMemory::kOfmap); }
+    void on_psum_access(const void* entry, bool overwrite, uint64_t cycle) override;
+  };
   void tile_step(uint64_t n);
   bool array_layer_done(uint64_t n) const;
   void count(Cause c);
@@ -97,14 +118,17 @@ class Controller : public sc_core::sc_module {
   int stream_idx_ = 0, token_ = 0, tiles_done_ = 0;
   int ra_fold_ = 0, ra_token_ = 0;  // ifmap read-ahead position
   std::vector<uint64_t> ra_ready_;  // ring of read-ahead tokens: cycle their data is usable
+  std::vector<int32_t> ra_x_int_;   // ... and their R operands, read from the ifmap buffer
+  std::vector<float> ra_x_float_;
   size_t ra_head_ = 0, ra_count_ = 0;
   uint64_t sram_free_at_ = 0;
   std::vector<uint64_t> weights_ready_, drain_end_, ppu_done_;
   std::vector<int> tile_last_fold_;
   std::vector<int64_t> psum_[2];  // the two halves of the ofmap/psum buffer
   std::vector<float> psum_float_[2];
-  std::vector<int32_t> x_int_;
-  std::vector<float> x_float_;
+  ScheduledFlipInjector* flips_ = nullptr;
+  const FlipAddressMap* flip_map_ = nullptr;
+  PsumWatch psum_watch_;
 
   Tracer* tracer_ = nullptr;
   struct Shadow {

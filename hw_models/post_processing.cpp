@@ -56,6 +56,60 @@ uint64_t PostProcessingUnit::submit(uint64_t job_cost, uint64_t now) {
   return busy_until_;
 }
 
+void PostProcessingUnit::begin_image(int64_t image_index) {
+  flips_.clear();
+  if (plan_ != nullptr && plan_->active()) {
+    flips_ = plan_->flips(image_index);
+  }
+}
+
+template <class Written>
+void PostProcessingUnit::apply_flips(int layer, ActivationStore& store, Written&& written) const {
+  for (const ActivationFlip& f : flips_) {
+    if (f.layer != layer || !written(f.element)) {
+      continue;
+    }
+    if (qm_.is_float()) {
+      float& v = store.values[layer][size_t(f.element)];
+      v = ActivationFaultPlan::flip_value(v, f.mask);
+    } else {
+      int32_t& v = store.codes[layer][size_t(f.element)];
+      v = plan_->flip_code(v, f);
+    }
+  }
+}
+
+bool PostProcessingUnit::reads_input(int layer, int64_t element) const {
+  const QLayer& q = qm_.layers[layer];
+  switch (q.kind) {
+    case QOpKind::kAdd:
+    case QOpKind::kGlobalAvgPool:
+      return true;
+    case QOpKind::kMaxPool:
+    case QOpKind::kAvgPool: {
+      // Does some output window cover input (iy, ix)?
+      const WindowGeom& g = q.geom;
+      const Shape& is = q.in_shape;
+      const int64_t iy = element / is.w % is.h, ix = element % is.w;
+      const auto covered = [](int64_t i, int outs, int stride, int pad, int kernel) {
+        for (int o = 0; o < outs; ++o) {
+          const int64_t k = i - (int64_t{o} * stride - pad);
+          if (k >= 0 && k < kernel) {
+            return true;
+          }
+        }
+        return false;
+      };
+      return covered(iy, q.out_shape.h, g.stride_h, g.pad_top, g.kernel_h) &&
+             covered(ix, q.out_shape.w, g.stride_w, g.pad_left, g.kernel_w);
+    }
+    case QOpKind::kFlatten:  // renames its input's words, reads none
+    case QOpKind::kArray:    // read by the array, not the PPU
+      return false;
+  }
+  return false;
+}
+
 uint64_t PostProcessingUnit::finish_tile(const LayerPlan& plan, const TilePlan& tile,
                                          const int64_t* acc, const float* acc_float,
                                          ActivationStore& store) {
@@ -73,6 +127,12 @@ uint64_t PostProcessingUnit::finish_tile(const LayerPlan& plan, const TilePlan& 
             post_process_int(acc[a], o, q, qm_.accumulator_bits);
       }
     }
+  }
+  if (!flips_.empty()) {
+    apply_flips(plan.layer, store, [&](int64_t e) {
+      const int64_t o = e / int64_t(t_count) - tile.o0, t = e % int64_t(t_count) - tile.t0;
+      return o >= 0 && o < tile.cols_used && t >= 0 && t < tile.tokens;
+    });
   }
   const uint64_t n = uint64_t(tile.tokens) * tile.cols_used;
   stats_.elements += n;
@@ -152,6 +212,9 @@ uint64_t PostProcessingUnit::run_layer(int layer, ActivationStore& store) {
       return 0;  // CHW order is already the flattened order: no data moves
     case QOpKind::kArray:
       return 0;
+  }
+  if (!flips_.empty()) {
+    apply_flips(layer, store, [](int64_t) { return true; });
   }
   stats_.elements += out_n;
   return cost(work);

@@ -10,6 +10,7 @@
 #include <systemc>
 #include <vector>
 
+#include "hw_models/activation_faults.h"
 #include "hw_models/layer_plan.h"
 #include "workloads/quant_model.h"
 
@@ -58,17 +59,30 @@ class PostProcessingUnit : public sc_core::sc_module {
   /// Queues a job of `cost` cycles at `now`; returns the cycle from which its results are usable.
   uint64_t submit(uint64_t cost, uint64_t now);
 
+  /// Activation flips applied to every output word as it is written (nullptr: none); the plan
+  /// must outlive the simulation.
+  void set_activation_faults(const ActivationFaultPlan* plan) { plan_ = plan; }
+  /// The image whose outputs are written next (its index in the dataset split keys the flips).
+  void begin_image(int64_t image_index);
+  /// Whether run_layer(layer) reads CHW element `element` of its input(s).
+  bool reads_input(int layer, int64_t element) const;
+
   const PpuStats& stats() const { return stats_; }
 
  private:
   uint64_t cost(uint64_t work) const;
   void pool_int(const QLayer& q, const int32_t* in, int32_t* out) const;
   void pool_float(const QLayer& q, const float* in, float* out) const;
+  /// Applies this image's flips of `layer` whose element satisfies `written`.
+  template <class Written>
+  void apply_flips(int layer, ActivationStore& store, Written&& written) const;
 
   const QuantModel& qm_;
   int lanes_, latency_, cols_;
   uint64_t busy_until_ = 0;
   PpuStats stats_;
+  const ActivationFaultPlan* plan_ = nullptr;
+  std::vector<ActivationFlip> flips_;  // of the image in flight, sorted by layer
 };
 
 }  // namespace safsim

@@ -111,13 +111,18 @@ struct ArrayCore {
   }
 
   // Bottom row: PE(R-1, c) finished the token issued at posedge n - (R-1) - c.
-  void drain_bottom(uint64_t n, int accumulator_bits) {
+  void drain_bottom(uint64_t n, int accumulator_bits, PsumWatcher* watcher) {
     const P* out = &psum[cur ^ 1][size_t(rows - 1) * cols];
     uint64_t issue = n + ring - (rows - 1);  // + ring keeps it non-negative modulo ring
     for (int c = 0; c < cols; ++c, --issue) {
       const TokenTag& t = tags[issue % ring];
       if (!t.valid || c >= t.cols_used) {
         continue;
+      }
+      if (watcher != nullptr) {
+        const void* entry = t.acc != nullptr ? static_cast<const void*>(t.acc + c)
+                                             : static_cast<const void*>(t.acc_float + c);
+        watcher->on_psum_access(entry, t.first_row_fold, n);
       }
       if constexpr (std::is_same_v<P, float>) {
         t.acc_float[c] = t.first_row_fold ? out[c] : t.acc_float[c] + out[c];
@@ -211,7 +216,8 @@ namespace {
 
 // One posedge of a core; returns whether the array did anything.
 template <class Core>
-bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, int accumulator_bits) {
+bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, int accumulator_bits,
+               PsumWatcher* watcher) {
   const bool token = k.token_pending;
   const bool load = k.load_pending;
   if (token) {
@@ -226,7 +232,7 @@ bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, int accumulator_bits)
     for (int r = 0; r < k.rows; ++r) {
       k.step_row(n, r);
     }
-    k.drain_bottom(n, accumulator_bits);
+    k.drain_bottom(n, accumulator_bits, watcher);
     k.cur ^= 1;
   }
   if (load) {
@@ -243,8 +249,11 @@ void SystolicArray::on_posedge() {
   const bool load = is_float_ ? float_core_->load_pending : int_core_->load_pending;
   stats_.tokens_issued += tok ? 1 : 0;
   stats_.weight_rows_loaded += load ? 1 : 0;
-  const bool busy = is_float_ ? step_core(*float_core_, n, quiet_after_, accumulator_bits_)
-                              : step_core(*int_core_, n, quiet_after_, accumulator_bits_);
+  PsumWatcher* watcher =
+      psum_watcher_ != nullptr && psum_watcher_->watching() ? psum_watcher_ : nullptr;
+  const bool busy = is_float_
+                        ? step_core(*float_core_, n, quiet_after_, accumulator_bits_, watcher)
+                        : step_core(*int_core_, n, quiet_after_, accumulator_bits_, watcher);
   stats_.busy_cycles += busy ? 1 : 0;
   if (tracer_ != nullptr && tracer_->in_window(n)) {
     update_trace_shadows();

@@ -54,6 +54,8 @@ class SystolicArray : public sc_core::sc_module, public ArrayIf {
   PeState pe(int r, int c) const;
   uint64_t cycle() const { return cycle_; }
   const ArrayStats& stats() const { return stats_; }
+  /// Reports psum accumulator accesses to `w` while it watches (nullptr: never).
+  void set_psum_watcher(PsumWatcher* w) { psum_watcher_ = w; }
   /// Registers every wanted PE register with the tracer (before simulation starts).
   void trace(Tracer& tracer);
 
@@ -71,6 +73,7 @@ class SystolicArray : public sc_core::sc_module, public ArrayIf {
   std::unique_ptr<IntCore> int_core_;
   std::unique_ptr<FloatCore> float_core_;
   ArrayStats stats_;
+  PsumWatcher* psum_watcher_ = nullptr;
 
   struct TracedPe {
     int r, c;

@@ -12,14 +12,10 @@ namespace safsim {
 
 constexpr uint64_t kNotReady = std::numeric_limits<uint64_t>::max();
 
-namespace {
-
-int stored_bits_per_word(const ReadPath& rp) {
+int NvmWeightBank::cells_per_word(const ReadPath& rp) {
   return std::max(rp.format.bits,
                   decoder_cost(rp.scheme, rp.format, rp.group_words).stored_bits_per_word);
 }
-
-}  // namespace
 
 NvmWeightBank::NvmWeightBank(const sc_core::sc_module_name& name, const QuantModel& qm,
                              const DeployedWeights& weights, const NvmConfig& cfg, bool ideal,
@@ -27,7 +23,7 @@ NvmWeightBank::NvmWeightBank(const sc_core::sc_module_name& name, const QuantMod
     : sc_core::sc_module(name),
       read_path_(weights.read_path),
       is_float_(qm.is_float()),
-      stored_bits_(stored_bits_per_word(weights.read_path)),
+      stored_bits_(cells_per_word(weights.read_path)),
       ideal_(ideal),
       rows_(rows),
       cols_(cols),
@@ -57,7 +53,7 @@ void NvmWeightBank::check_capacity(const QuantModel& qm, const DeployedWeights& 
   for (const std::vector<uint32_t>& layer : weights.stored) {
     words += layer.size();
   }
-  const int bits = stored_bits_per_word(weights.read_path);
+  const int bits = cells_per_word(weights.read_path);
   const double needed_kib = double(words) * bits / 8.0 / 1024.0;
   if (needed_kib > cfg.capacity_kib) {
     throw ConfigError(fmt::format(
@@ -100,20 +96,28 @@ void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
 
 // The decoded operand of the word at `address`. SEC-DED over groups of words decodes the whole
 // codeword group the word belongs to (groups start at the layer's first word).
-uint32_t NvmWeightBank::decode(uint32_t address, uint32_t layer_base) {
+uint32_t NvmWeightBank::decode(uint32_t address, uint32_t layer_base, uint64_t n) {
   const ReadPath& rp = read_path_;
   if (rp.group_words <= 1) {
+    if (flips_ != nullptr && flips_->watching(FlipMemory::kNvm)) {
+      flips_->on_read(FlipMemory::kNvm, address, n);
+    }
     return rp.decode_word(cells_[address]);
   }
   const uint32_t g = static_cast<uint32_t>(rp.group_words);
   const uint32_t first = layer_base + (address - layer_base) / g * g;
+  if (flips_ != nullptr && flips_->watching(FlipMemory::kNvm)) {
+    // The decoder reads the whole codeword group.
+    flips_->decide_if(FlipMemory::kNvm, FlipOutcome::kEffective, n,
+                      [first, g](int64_t a) { return a >= first && a < first + g; });
+  }
   group_.assign(cells_.begin() + first, cells_.begin() + first + g);
   return rp.decode_words(group_)[address - first];
 }
 
 void NvmWeightBank::read_word(const Request& q, uint64_t n) {
   const uint32_t raw = cells_[q.address];
-  const uint32_t word = decode(q.address, layer_base_[current_.layer]);
+  const uint32_t word = decode(q.address, layer_base_[current_.layer], n);
   const size_t i = size_t(q.row) * cols_ + q.col;
   if (is_float_) {
     staging_float_[i] = read_path_.format.to_float(word);

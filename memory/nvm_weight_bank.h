@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "memory/deployed_weights.h"
+#include "memory/scheduled_flips.h"
 #include "sim/config.h"
 #include "workloads/quant_model.h"
 
@@ -72,6 +73,11 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
   const NvmStats& stats() const { return stats_; }
   /// Cells per stored word (check bits of SEC-DED included).
   int word_bits() const { return stored_bits_; }
+  static int cells_per_word(const ReadPath& rp);
+  /// A transient upset of one stored cell (scheduled flips; address as in the deployment map).
+  void flip_bit(int64_t address, int bit) { cells_[size_t(address)] ^= 1u << bit; }
+  /// Reports every word read to `flips` (nullptr: none); it must outlive the simulation.
+  void set_scheduled_flips(ScheduledFlipInjector* flips) { flips_ = flips; }
   void trace(Tracer& tracer);
 
  private:
@@ -81,7 +87,7 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
   };
   void on_posedge();
   void read_word(const Request& q, uint64_t n);
-  uint32_t decode(uint32_t address, uint32_t layer_base);
+  uint32_t decode(uint32_t address, uint32_t layer_base, uint64_t n);
 
   ReadPath read_path_;  // a copy: the caller's DeployedWeights may be a temporary
   bool is_float_;
@@ -102,6 +108,7 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
   FoldRequest current_;
   uint64_t cycle_ = 0;
   NvmStats stats_;
+  ScheduledFlipInjector* flips_ = nullptr;
 
   Tracer* tracer_ = nullptr;
   struct Shadow {

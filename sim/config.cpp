@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "memory/scheduled_flips.h"
 #include "sim/config_override.h"
 #include "sim/config_reader.h"
 #include "sim/config_writer.h"
@@ -18,8 +19,9 @@ namespace safsim {
 namespace {
 
 /// Checks that involve several keys; single-key type and range checks live in the visit()s.
-void validate(const Config& /*cfg*/) {
-  // None yet. Add each rule here with its own ConfigError naming every key involved.
+void validate(const Config& cfg) {
+  // Add each rule here with its own ConfigError naming every key involved.
+  parse_scheduled_flips(cfg.faults.scheduled_flips);  // syntax; addresses need the model
 }
 
 /// The one YAML document in `text` (null for an empty file).

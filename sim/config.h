@@ -248,11 +248,15 @@ struct ActivationFaultsConfig {
 struct FaultsConfig {
   WeightFaultsConfig weights;
   ActivationFaultsConfig activations;
+  std::vector<std::string> scheduled_flips;  // "cycle:memory:address:bit" (cycle engine only)
 
   template <class V>
   void visit(V& v) {
     v.section("weights", weights, "faults of the NVM weight memory");
     v.section("activations", activations, "faults of the SRAM activation buffers");
+    v.value("scheduled_flips", scheduled_flips,
+            "cycle engine: single bit flips \"cycle:memory:address:bit\", memory nvm, ifmap or "
+            "ofmap (docs/faults.md, scheduled flips)");
   }
 };
 

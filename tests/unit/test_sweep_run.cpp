@@ -1,6 +1,8 @@
 // Running sweeps in-process on lenet5 with 100 test images: results independent of the thread
 // count, resume from a partial (even torn) journal equal to an uninterrupted run byte for byte,
 // directory and journal errors, and the aggregate statistics.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -37,7 +39,9 @@ std::string slurp(const fs::path& p) {
 }
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("safsim_test_sweep_" + name);
+  // The pid keeps concurrent test runs (ctest -j, several build trees) apart.
+  const fs::path d =
+      fs::temp_directory_path() / ("safsim_test_sweep_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(d);
   return d;
 }

@@ -1,5 +1,7 @@
 // Sweep files: axis expansion (grid, zip, points and their products), trial seeds, and every
 // error a bad sweep file gets before any trial runs, with its exact message.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -194,7 +196,8 @@ TEST_CASE("sweep errors name the file, line and column before any trial", "[swee
 
 TEST_CASE("a base config is read relative to the sweep file; its own errors point into it",
           "[sweep]") {
-  const auto dir = std::filesystem::temp_directory_path() / "safsim_test_sweep_base";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("safsim_test_sweep_base_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "base.yaml") << "workload:\n  images: 7\nquant:\n  weight_bits: 99\n";
   std::ofstream(dir / "s.yaml") << "base: base.yaml\naxes:\n  - {key: workload.images, "

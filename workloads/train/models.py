@@ -204,9 +204,10 @@ def weight_modules_in_forward_order(model):
     return order
 
 
-def from_onnx(name, onnx_path):
-    """Rebuild zoo model `name` as an eager PyTorch module carrying the weights of
-    its ONNX file. BN is folded when the ONNX graph has no BatchNormalization node.
+def load_onnx_weights(model, onnx_path):
+    """Copy the Conv/Gemm weights and biases of an ONNX file into `model` (in place).
+    BN is folded first when the ONNX graph has no BatchNormalization node, so the
+    returned module may be a (fused) copy: always use the return value.
     Conv/Gemm nodes are matched to Conv2d/Linear modules in execution order (shapes checked)."""
     import onnx
     from onnx import numpy_helper
@@ -214,8 +215,8 @@ def from_onnx(name, onnx_path):
     inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
     nodes = [n for n in g.node if n.op_type in ("Conv", "Gemm")]
     has_bn = any(n.op_type == "BatchNormalization" for n in g.node)
-    model = build(name).eval()
-    if not has_bn:
+    model = model.eval()
+    if not has_bn and any(isinstance(x, nn.BatchNorm2d) for x in model.modules()):
         model = fuse_bn(model)
     mods = weight_modules_in_forward_order(model)
     assert len(mods) == len(nodes), (len(mods), len(nodes))
@@ -237,6 +238,12 @@ def from_onnx(name, onnx_path):
             elif mod.bias is not None:
                 mod.bias.zero_()
     return model.eval()
+
+
+def from_onnx(name, onnx_path):
+    """Rebuild zoo model `name` as an eager PyTorch module carrying the weights of
+    an ONNX file (see load_onnx_weights)."""
+    return load_onnx_weights(build(name), onnx_path)
 
 
 if __name__ == "__main__":

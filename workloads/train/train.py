@@ -133,8 +133,12 @@ ZOO_HEADER = """\
 #                         (for resnet20 BN is folded into the conv weights by the exporter)
 #   total_weights       : sum of weights_per_layer
 #   onnx_ops            : set of ONNX op types present in the exported graph
+#   onnx_bn_nodes       : number of BatchNormalization nodes in the graph (0: BN folded into Conv)
 #   train_command       : exact command (run from the repo root) that reproduces the model
 #   seed, epochs        : training seed and number of epochs
+#   weights_from        : "trained", or the zoo file whose weights were copied unchanged
+#                         (cnn_s002_archopt reuses cnn_s002's weights: same fp32 function)
+#   hyperparameters     : training recipe (defaults of train.py, see workloads/train/README.md)
 #   train_time_s        : training wall time (2 CPU threads), informative only
 #   torch_version       : PyTorch version used for training and export
 """
@@ -178,6 +182,9 @@ def main():
                          "(default /tmp/safsim_zoo_<model>_seed<seed>.pt)")
     ap.add_argument("--from-ckpt", default=None,
                     help="skip training: load this checkpoint, evaluate and export")
+    ap.add_argument("--weights-from-onnx", default=None,
+                    help="skip training: take the weights of another zoo ONNX file with the same "
+                         "weight layout (used for cnn_s002_archopt <- cnn_s002.onnx)")
     ap.add_argument("--time-batches", type=int, default=0,
                     help="only time this many training batches, print the epoch estimate and exit")
     args = ap.parse_args()
@@ -231,8 +238,15 @@ def main():
         train_time = ck.get("train_time_s", float("nan"))
         assert ck.get("epochs", cfg["epochs"]) == cfg["epochs"], (ck.get("epochs"), cfg["epochs"])
         print("loaded %s (trained %s epochs, %.1fs)" % (args.from_ckpt, ck.get("epochs"), train_time))
+    if args.weights_from_onnx:
+        assert not args.from_ckpt
+        assert not any(isinstance(x, nn.BatchNorm2d) for x in model.modules())
+        model = models.load_onnx_weights(model, args.weights_from_onnx)
+        cfg["epochs"] = 0
+        train_time = 0.0
+        print("weights taken from", args.weights_from_onnx)
     t_start = time.time()
-    for epoch in range(0 if args.from_ckpt else cfg["epochs"]):
+    for epoch in range(0 if (args.from_ckpt or args.weights_from_onnx) else cfg["epochs"]):
         model.train()
         perm = torch.randperm(n, generator=gen)
         t_ep = time.time()
@@ -261,7 +275,7 @@ def main():
         print("epoch %d/%d loss %.4f train_acc %.4f test_acc %.4f lr %.5f time %.1fs (total %.1fs)"
               % (epoch + 1, cfg["epochs"], loss_sum / seen, correct / seen, acc,
                  opt.param_groups[0]["lr"], t_train_ep, time.time() - t_start), flush=True)
-    if not args.from_ckpt:
+    if not (args.from_ckpt or args.weights_from_onnx):
         train_time = time.time() - t_start
         torch.save({"state_dict": model.state_dict(), "model": args.model, "seed": args.seed,
                     "epochs": cfg["epochs"], "cfg": cfg, "train_time_s": train_time,
@@ -289,6 +303,9 @@ def main():
 
     cmd = ("/usr/bin/python3 workloads/train/train.py --model %s --epochs %d --seed %d --out workloads/zoo/"
            % (args.model, cfg["epochs"], args.seed))
+    if args.weights_from_onnx:
+        cmd = ("/usr/bin/python3 workloads/train/train.py --model %s --weights-from-onnx %s --out workloads/zoo/"
+               % (args.model, args.weights_from_onnx))
     for k in ("opt", "lr", "wd", "batch", "sched", "augment"):
         if getattr(args, k) is not None and getattr(args, k) != DEFAULTS[args.model][k]:
             cmd += " --%s %s" % (k, getattr(args, k))
@@ -311,8 +328,11 @@ def main():
         train_command=cmd,
         seed=args.seed,
         epochs=cfg["epochs"],
-        hyperparameters="opt=%s lr=%g wd=%g batch=%d sched=%s augment=%s" % (
-            cfg["opt"], cfg["lr"], cfg["wd"], cfg["batch"], cfg["sched"], cfg["augment"]),
+        weights_from=(os.path.basename(args.weights_from_onnx) + " (no training: identical weights)"
+                      if args.weights_from_onnx else "trained"),
+        hyperparameters=("n/a (not trained)" if args.weights_from_onnx else
+                         "opt=%s lr=%g wd=%g batch=%d sched=%s augment=%s" % (
+                             cfg["opt"], cfg["lr"], cfg["wd"], cfg["batch"], cfg["sched"], cfg["augment"])),
         train_time_s=round(train_time, 1),
         torch_version=torch.__version__,
     )
