@@ -52,6 +52,7 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, const QuantModel& 
   controller_->nvm(*nvm_);
   controller_->ifmap(*ifmap_);
   controller_->ofmap(*ofmap_);
+  array_->set_psum_watcher(controller_->psum_watcher());
   layer_memory_.assign(qm.layers.size(), LayerMemoryEvents{});
 }
 
@@ -68,6 +69,14 @@ void Accelerator::run(const Dataset& images, Logits* out) {
   if (!controller_->finished()) {
     sc_core::sc_start();  // returns at the controller's sc_pause()
   }
+}
+
+void Accelerator::set_scheduled_flips(ScheduledFlipInjector* flips, const FlipAddressMap* map) {
+  if (flips != nullptr) {
+    flips->set_target(FlipMemory::kNvm, [this](int64_t a, int bit) { nvm_->flip_bit(a, bit); });
+  }
+  nvm_->set_scheduled_flips(flips);
+  controller_->set_scheduled_flips(flips, map);
 }
 
 void Accelerator::on_layer_end(int layer, uint64_t begin, uint64_t end) {

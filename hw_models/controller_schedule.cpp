@@ -72,13 +72,32 @@ void Controller::read_ahead_step(uint64_t n) {
   }
   const FoldPlan& f = plan_->folds[ra_fold_];
   const TilePlan& t = plan_->tiles[f.tile];
-  const int bytes = activation_bytes(qm_, qm_.layers[plan_->layer].inputs[0]);
+  const int in_layer = qm_.layers[plan_->layer].inputs[0];
+  const int bytes = activation_bytes(qm_, in_layer);
   const uint64_t elem = (uint64_t(t.t0) + ra_token_) * plan_->reduction + f.k0;
   const int cycles = ifmap->read_run(elem * bytes, uint64_t(f.rows_used) * bytes, n);
   sram_free_at_ = n + cycles;
-  ra_ready_[(ra_head_ + ra_count_) % ra_ready_.size()] =
-      n + cycles - 1 + ifmap->read_latency_cycles();
+  const size_t slot = (ra_head_ + ra_count_) % ra_ready_.size();
+  ra_ready_[slot] = n + cycles - 1 + ifmap->read_latency_cycles();
   ++ra_count_;
+  // The token's operands leave the ifmap buffer now (im2col gather; padding and unused rows 0).
+  const int32_t* idx = &plan_->im2col[elem];
+  if (qm_.is_float()) {
+    const float* in = store_.values_of(in_layer);
+    float* x = &ra_x_float_[slot * rows_];
+    for (int r = 0; r < rows_; ++r) {
+      x[r] = r < f.rows_used && idx[r] >= 0 ? in[idx[r]] : 0.0f;
+    }
+  } else {
+    const int32_t* in = store_.codes_of(in_layer);
+    int32_t* x = &ra_x_int_[slot * rows_];
+    for (int r = 0; r < rows_; ++r) {
+      x[r] = r < f.rows_used && idx[r] >= 0 ? in[idx[r]] : 0;
+    }
+  }
+  if (watching(FlipMemory::kIfmap)) {
+    ifmap_token_read(flip_map_->storage(in_layer), idx, f.rows_used, n);
+  }
   if (++ra_token_ == t.tokens) {
     ra_token_ = 0;
     ++ra_fold_;
@@ -101,19 +120,18 @@ Controller::Cause Controller::stream_step(uint64_t n, bool nvm_blocked) {
   if (ra_count_ == 0 || ra_ready_[ra_head_] > n) {
     return Cause::kSram;
   }
+  const size_t slot = ra_head_;
   ra_head_ = (ra_head_ + 1) % ra_ready_.size();
   --ra_count_;
-  issue_token(n);
+  issue_token(n, slot);
   return Cause::kCompute;
 }
 
-void Controller::issue_token(uint64_t n) {
+// The token at the head of the read-ahead FIFO enters the array.
+void Controller::issue_token(uint64_t n, size_t slot) {
   const int f = stream_idx_;
   const FoldPlan& fp = plan_->folds[f];
   const TilePlan& tp = plan_->tiles[fp.tile];
-  const int k_count = plan_->reduction;
-  const int32_t* idx = &plan_->im2col[(size_t(tp.t0) + token_) * k_count + fp.k0];
-  const int in_layer = qm_.layers[plan_->layer].inputs[0];
   TokenTag tag;
   tag.valid = true;
   tag.bank = static_cast<uint8_t>(f % 2);
@@ -121,19 +139,11 @@ void Controller::issue_token(uint64_t n) {
   tag.cols_used = tp.cols_used;
   const size_t row = size_t(token_) * cols_;
   if (qm_.is_float()) {
-    const float* in = store_.values_of(in_layer);
-    for (int r = 0; r < rows_; ++r) {
-      x_float_[r] = r < fp.rows_used && idx[r] >= 0 ? in[idx[r]] : 0.0f;
-    }
     tag.acc_float = psum_float_[fp.tile % 2].data() + row;
-    array->issue_token(tag, x_float_.data());
+    array->issue_token(tag, &ra_x_float_[slot * rows_]);
   } else {
-    const int32_t* in = store_.codes_of(in_layer);
-    for (int r = 0; r < rows_; ++r) {
-      x_int_[r] = r < fp.rows_used && idx[r] >= 0 ? in[idx[r]] : 0;
-    }
     tag.acc = psum_[fp.tile % 2].data() + row;
-    array->issue_token(tag, x_int_.data());
+    array->issue_token(tag, &ra_x_int_[slot * rows_]);
   }
   if (++token_ == tp.tokens) {
     drain_end_[f] = n + rows_ + cols_ - 1;  // last psum leaves PE(R-1, C-1) at n + R + C - 2
@@ -149,6 +159,7 @@ void Controller::tile_step(uint64_t n) {
     const int t = tiles_done_++;
     const TilePlan& tp = plan_->tiles[t];
     const int h = t % 2;
+    tile_access(tp, h, n);  // before the PPU reads the psums and writes the outputs
     const uint64_t cost =
         ppu_.finish_tile(*plan_, tp, qm_.is_float() ? nullptr : psum_[h].data(),
                          qm_.is_float() ? psum_float_[h].data() : nullptr, store_);

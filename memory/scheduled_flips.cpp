@@ -92,6 +92,16 @@ std::vector<ScheduledFlip> parse_scheduled_flips(const std::vector<std::string>&
   return out;
 }
 
+ScheduledFlipStats count_outcomes(const std::vector<FlipRecord>& records) {
+  ScheduledFlipStats st;
+  for (const FlipRecord& r : records) {
+    st.injected += r.outcome != FlipOutcome::kScheduled ? 1 : 0;
+    st.effective += r.outcome == FlipOutcome::kEffective ? 1 : 0;
+    st.masked += r.outcome == FlipOutcome::kMasked ? 1 : 0;
+  }
+  return st;
+}
+
 ScheduledFlipInjector::ScheduledFlipInjector(std::vector<ScheduledFlip> flips) {
   for (const ScheduledFlip& f : flips) {
     records_.push_back(FlipRecord{f, FlipOutcome::kScheduled, 0});

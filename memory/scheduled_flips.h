@@ -60,6 +60,9 @@ struct ScheduledFlipStats {
   }
 };
 
+/// Counts of the records' outcomes (injected = every record whose cycle was reached).
+ScheduledFlipStats count_outcomes(const std::vector<FlipRecord>& records);
+
 /// Lands the flips at their cycles through per-memory bit-flip functions and follows each one
 /// until its value is read or overwritten. The owner of a memory's words registers how to flip
 /// a bit and reports accesses while watching() is true (a cheap test on the hot path).

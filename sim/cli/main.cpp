@@ -9,7 +9,9 @@
 #include "sim/cli/bench_command.h"
 #include "sim/cli/encode_command.h"
 #include "sim/cli/eval_command.h"
+#include "sim/cli/plot_command.h"
 #include "sim/cli/run_command.h"
+#include "sim/cli/sweep_command.h"
 #include "sim/config_doc.h"
 #include "sim/errors.h"
 
@@ -21,6 +23,8 @@ int sc_main(int argc, char** argv) {
   app.require_subcommand(1);
   safsim::register_run_command(app);
   safsim::register_eval_command(app);
+  safsim::register_sweep_command(app);
+  safsim::register_plot_command(app);
   safsim::register_encode_command(app);
   safsim::register_bench_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")

@@ -23,6 +23,51 @@ struct RunOptions {
   bool trace = false;
 };
 
+// The fault lines: what deployment did to the weights (as eval prints it), and the flips.
+void print_faults(const Workload& w, const ActivationFaultPlan& activation_faults,
+                  const ScheduledFlipStats& scheduled, size_t scheduled_count) {
+  const DeploymentStats& d = w.deployment;
+  if (d.defective_cells > 0 || d.weight_flips_injected > 0) {
+    fmt::print(
+        "  faults          {} defective cells, {} non-silent, weights with 1 / 2+ non-silent: "
+        "{} / {}, mean |deviation| {:.3f} -> {:.3f} LSB ({})\n",
+        d.defective_cells, d.non_silent_faults, d.weights_with_1_non_silent,
+        d.weights_with_2plus_non_silent, d.mean_abs_deviation_before, d.mean_abs_deviation_after,
+        to_string(w.weights.read_path.scheme));
+  }
+  if (activation_faults.active()) {
+    int64_t flips = 0;
+    for (int i = 0; i < w.images.count; ++i) {
+      flips += static_cast<int64_t>(activation_faults.flips(w.images.first_index + i).size());
+    }
+    fmt::print("  act. flips      {} words over {} images\n", flips, w.images.count);
+  }
+  if (scheduled_count > 0) {
+    fmt::print("  scheduled flips {} of {} injected: {} effective, {} masked\n", scheduled.injected,
+               scheduled_count, scheduled.effective, scheduled.masked);
+  }
+}
+
+// summary.json "scheduled_flips": the counts and every flip with where it landed.
+nlohmann::ordered_json scheduled_flips_json(const CycleEngine& engine) {
+  nlohmann::ordered_json j;
+  const std::vector<FlipRecord> records = engine.scheduled_flips();
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const FlipRecord& r : records) {
+    list.push_back({{"cycle", r.flip.cycle},
+                    {"memory", to_string(r.flip.memory)},
+                    {"address", r.flip.address},
+                    {"bit", r.flip.bit},
+                    {"location", engine.describe(r.flip)},
+                    {"outcome", to_string(r.outcome)},
+                    {"decided_cycle", r.decided_cycle}});
+  }
+  j["scheduled"] = records.size();
+  count_outcomes(records).visit([&](const char* name, uint64_t v) { j[name] = v; });
+  j["flips"] = list;
+  return j;
+}
+
 void print_summary(const Config& c, const Workload& w, const CycleResult& r, double acc,
                    double seconds) {
   const RunStats& s = r.stats;
@@ -54,12 +99,17 @@ void run(const RunOptions& o) {
   const Workload w = prepare_workload(c);
   ensure_directory(c.output.dir);
   const auto t0 = std::chrono::steady_clock::now();
+  const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, c.seed, 0);
+  const std::vector<ScheduledFlip> scheduled = parse_scheduled_flips(c.faults.scheduled_flips);
   CycleEngine engine(w.qmodel, w.weights, c.accelerator, c.output.trace, c.output.dir);
+  engine.set_activation_faults(&activation_faults);
+  engine.set_scheduled_flips(scheduled);
   const CycleResult r = engine.run(w.images);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double acc = accuracy(r.logits, w.images.labels);
   print_summary(c, w, r, acc, seconds);
+  print_faults(w, activation_faults, count_outcomes(engine.scheduled_flips()), scheduled.size());
 
   nlohmann::ordered_json s;
   s["command"] = "run";
@@ -79,6 +129,8 @@ void run(const RunOptions& o) {
   for (const auto& [key, value] : stats.items()) {
     s[key] = value;
   }
+  report_deployment(w, s, c.output.dir);
+  s["scheduled_flips"] = scheduled_flips_json(engine);
   s["timing"] = {{"seconds", seconds}};
   if (!engine.trace_path().empty()) {
     s["trace"] = engine.trace_path();

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "hw_models/accelerator.h"
+#include "hw_models/flip_address_map.h"
 #include "memory/nvm_tech.h"
 #include "sim/trace.h"
 
@@ -39,6 +40,8 @@ struct CycleEngine::Impl {
   AcceleratorConfig cfg;
   NvmTech tech;
   std::unique_ptr<Tracer> tracer;  // declared before the accelerator: closed after it
+  std::unique_ptr<FlipAddressMap> flip_map;
+  std::unique_ptr<ScheduledFlipInjector> flips;
   std::unique_ptr<Accelerator> accel;
   std::vector<LayerCycles> cycles_before;
   std::vector<LayerMemoryEvents> memory_before;
@@ -55,6 +58,7 @@ CycleEngine::CycleEngine(const QuantModel& qm, const DeployedWeights& weights,
     : impl_(std::make_unique<Impl>(qm, cfg)) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
   Accelerator::check_fits(qm, weights, cfg);
+  impl_->flip_map = std::make_unique<FlipAddressMap>(impl_->qm, weights, cfg);
   impl_->accel = std::make_unique<Accelerator>("accelerator", impl_->qm, weights, cfg);
   if (trace.enabled) {
     std::filesystem::create_directories(out_dir.empty() ? "." : out_dir);
@@ -69,8 +73,29 @@ CycleEngine::~CycleEngine() {
   impl_->tracer.reset();
 }
 
+uint64_t CycleEngine::cycle() const { return impl_->accel->controller().cycle(); }
+
 std::string CycleEngine::trace_path() const {
   return impl_->tracer ? impl_->tracer->path() : std::string();
+}
+
+void CycleEngine::set_activation_faults(const ActivationFaultPlan* plan) {
+  impl_->accel->set_activation_faults(plan);
+}
+
+void CycleEngine::set_scheduled_flips(const std::vector<ScheduledFlip>& flips) {
+  impl_->flip_map->check(flips);
+  auto injector = std::make_unique<ScheduledFlipInjector>(flips);
+  impl_->accel->set_scheduled_flips(injector.get(), impl_->flip_map.get());
+  impl_->flips = std::move(injector);
+}
+
+std::vector<FlipRecord> CycleEngine::scheduled_flips() const {
+  return impl_->flips ? impl_->flips->records() : std::vector<FlipRecord>{};
+}
+
+std::string CycleEngine::describe(const ScheduledFlip& f) const {
+  return impl_->flip_map->describe(f);
 }
 
 CycleResult CycleEngine::run(const Dataset& images) {
@@ -79,6 +104,9 @@ CycleResult CycleEngine::run(const Dataset& images) {
   impl_->blocks_before = impl_->block_counters();
   CycleResult r;
   impl_->accel->run(images, &r.logits);
+  if (impl_->flips) {
+    impl_->flips->end_run(impl_->accel->controller().cycle() - 1);  // the run's last cycle
+  }
   RunStats& s = r.stats;
   s.images = images.count;
   s.rows = impl_->cfg.array.rows;
@@ -107,6 +135,10 @@ std::vector<std::pair<std::string, uint64_t>> CycleEngine::Impl::block_counters(
   collect(accel->ifmap_sram(), accel->ifmap_sram().stats());
   collect(accel->ofmap_sram(), accel->ofmap_sram().stats());
   collect(accel->post_processing(), accel->post_processing().stats());
+  ScheduledFlipStats f = flips ? flips->stats() : ScheduledFlipStats{};
+  f.visit([&](const char* name, uint64_t v) {
+    out.emplace_back(std::string(accel->name()) + ".scheduled_flips." + name, v);
+  });
   return out;
 }
 

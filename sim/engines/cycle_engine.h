@@ -4,8 +4,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "hw_models/activation_faults.h"
 #include "memory/deployed_weights.h"
+#include "memory/scheduled_flips.h"
 #include "sim/config.h"
 #include "sim/engines/logits.h"
 #include "sim/stats.h"
@@ -36,7 +39,23 @@ class CycleEngine {
   CycleEngine(const CycleEngine&) = delete;
   CycleEngine& operator=(const CycleEngine&) = delete;
 
+  /// Transient activation flips (faults.activations.bitflip) applied to each layer's output
+  /// words as the post-processing unit writes them, exactly as FunctionalEngine does (nullptr:
+  /// none). The plan must outlive the engine.
+  void set_activation_faults(const ActivationFaultPlan* plan);
+  /// Single bit flips at a cycle and an address of the NVM, ifmap or ofmap words
+  /// (faults.scheduled_flips, docs/faults.md); replaces earlier ones. Throws ConfigError for an
+  /// address or bit outside the memory. Outcomes are decided by the end of each run().
+  ///   eng.set_scheduled_flips(parse_scheduled_flips(cfg.faults.scheduled_flips));
+  void set_scheduled_flips(const std::vector<ScheduledFlip>& flips);
+  /// Every scheduled flip with its outcome, in the order given.
+  std::vector<FlipRecord> scheduled_flips() const;
+  /// Where a flip lands in model terms ("conv2[345]", "nvm fc1 o=3 k=17", ...).
+  std::string describe(const ScheduledFlip& f) const;
+
   CycleResult run(const Dataset& images);
+  /// The cycle the next run() starts at (cycle counts continue across runs).
+  uint64_t cycle() const;
   /// Path of the VCD file, empty when tracing is off.
   std::string trace_path() const;
 

@@ -155,8 +155,8 @@ TEST_CASE("sweep errors name the file, line and column before any trial", "[swee
             "    - {key: accelerator.array.rows, values: [8]}\n") ==
         "s.yaml:4:7: axes[0]: zipped keys need equal numbers of values; "
         "'accelerator.array.rows' has 1 but 'quant.weight_bits' has 2");
-  CHECK(err("axes:\n  - {key: faults, values: [1]}\n") ==
-        "s.yaml:2:11: 'faults' is a section; use one of its keys: activations, weights");
+  CHECK(err("axes:\n  - {key: accelerator.array, values: [1]}\n") ==
+        "s.yaml:2:11: 'accelerator.array' is a section; use one of its keys: cols, rows");
   CHECK(err("axis: []\n") ==
         "s.yaml:1:1: unknown key 'axis' in the sweep file (did you mean 'axes'?); allowed "
         "keys: name, description, base, config, engine, axes, repeat, seed, metrics, version");

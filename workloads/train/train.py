@@ -37,7 +37,7 @@ DEFAULTS = {
     "lenet5_avgpool":   dict(epochs=20, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "cnn_s002":         dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "cnn_s002_archopt": dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
-    "resnet20":         dict(epochs=30, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle", augment="crop_flip"),
+    "resnet20":         dict(epochs=15, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle", augment="crop_flip"),
 }
 
 
