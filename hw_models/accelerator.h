@@ -44,9 +44,7 @@ class Accelerator : public sc_core::sc_module {
   /// Registers the wanted signals of every block (before the first run()).
   void trace(Tracer& tracer);
   /// Activation flips applied as the post-processing unit writes output words (nullptr: none).
-  void set_activation_faults(const ActivationFaultPlan* plan) {
-    ppu_->set_activation_faults(plan);
-  }
+  void set_activation_faults(const ActivationFaultPlan* plan) { ppu_->set_activation_faults(plan); }
   /// Lands scheduled flips in the NVM, ifmap and ofmap words (nullptr: none). Both must outlive
   /// the simulation.
   void set_scheduled_flips(ScheduledFlipInjector* flips, const FlipAddressMap* map);

@@ -38,8 +38,8 @@ void Controller::flip_ifmap(int64_t address, int bit) {
     if (qm_.is_float()) {
       store_.values[l][e] = ActivationFaultPlan::flip_value(store_.values[l][e], mask);
     } else {
-      store_.codes[l][e] = flip_activation_code(qm_.layers[size_t(layer)].out_q, store_.codes[l][e],
-                                                mask);
+      store_.codes[l][e] =
+          flip_activation_code(qm_.layers[size_t(layer)].out_q, store_.codes[l][e], mask);
     }
   }
 }
@@ -59,8 +59,9 @@ void Controller::flip_ofmap(int64_t address, int bit) {
 // Every word of a storage layer (or the input image) is read or written.
 void Controller::ifmap_range_access(int storage_layer, FlipOutcome outcome, uint64_t n) {
   const int64_t first = flip_map_->ifmap_base(storage_layer);
-  const int64_t count = static_cast<int64_t>(
-      storage_layer < 0 ? qm_.input_shape.size() : qm_.layers[size_t(storage_layer)].out_shape.size());
+  const int64_t count =
+      static_cast<int64_t>(storage_layer < 0 ? qm_.input_shape.size()
+                                             : qm_.layers[size_t(storage_layer)].out_shape.size());
   flips_->decide_if(FlipMemory::kIfmap, outcome, n,
                     [first, count](int64_t a) { return a >= first && a < first + count; });
 }

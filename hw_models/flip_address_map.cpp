@@ -107,8 +107,8 @@ std::string FlipAddressMap::describe(const ScheduledFlip& f) const {
     }
     case FlipMemory::kIfmap: {
       const auto [layer, element] = ifmap_word(f.address);
-      return fmt::format("{}[{}]", layer < 0 ? std::string("input") : qm_.layers[size_t(layer)].name,
-                         element);
+      return fmt::format(
+          "{}[{}]", layer < 0 ? std::string("input") : qm_.layers[size_t(layer)].name, element);
     }
     case FlipMemory::kOfmap: {
       const int64_t e = f.address % psum_entries_;

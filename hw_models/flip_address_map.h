@@ -22,7 +22,8 @@ namespace safsim {
 ///   std::string where = map.describe(flips[0]);  // "conv2[345]"
 class FlipAddressMap {
  public:
-  FlipAddressMap(const QuantModel& qm, const DeployedWeights& weights, const AcceleratorConfig& cfg);
+  FlipAddressMap(const QuantModel& qm, const DeployedWeights& weights,
+                 const AcceleratorConfig& cfg);
 
   int64_t words(FlipMemory m) const;
   /// Bits of the word at a valid address: NVM cells per word, activation bits (fp32: 32),

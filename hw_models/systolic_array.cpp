@@ -251,9 +251,8 @@ void SystolicArray::on_posedge() {
   stats_.weight_rows_loaded += load ? 1 : 0;
   PsumWatcher* watcher =
       psum_watcher_ != nullptr && psum_watcher_->watching() ? psum_watcher_ : nullptr;
-  const bool busy = is_float_
-                        ? step_core(*float_core_, n, quiet_after_, accumulator_bits_, watcher)
-                        : step_core(*int_core_, n, quiet_after_, accumulator_bits_, watcher);
+  const bool busy = is_float_ ? step_core(*float_core_, n, quiet_after_, accumulator_bits_, watcher)
+                              : step_core(*int_core_, n, quiet_after_, accumulator_bits_, watcher);
   stats_.busy_cycles += busy ? 1 : 0;
   if (tracer_ != nullptr && tracer_->in_window(n)) {
     update_trace_shadows();

@@ -11,7 +11,8 @@
 namespace safsim {
 namespace {
 
-constexpr const char* kSyntax = "must be \"cycle:memory:address:bit\" with memory nvm, ifmap or ofmap";
+constexpr const char* kSyntax =
+    "must be \"cycle:memory:address:bit\" with memory nvm, ifmap or ofmap";
 
 bool parse_number(const std::string& text, uint64_t& out) {
   if (text.empty() || text.size() > 19 ||
@@ -119,7 +120,9 @@ void ScheduledFlipInjector::set_target(FlipMemory m, FlipFn flip) {
 
 void ScheduledFlipInjector::land(uint64_t cycle) {
   while (next_ < order_.size() && records_[order_[next_]].flip.cycle <= cycle) {
-    FlipRecord& r = records_[order_[next_++]];
+    const size_t i = order_[next_++];
+    pending_list_.push_back(i);
+    FlipRecord& r = records_[i];
     const FlipFn& flip = targets_[static_cast<int>(r.flip.memory)];
     if (flip) {
       flip(r.flip.address, r.flip.bit);
@@ -138,11 +141,10 @@ void ScheduledFlipInjector::decide(FlipRecord& r, FlipOutcome outcome, uint64_t 
 }
 
 void ScheduledFlipInjector::end_run(uint64_t cycle) {
-  for (FlipRecord& r : records_) {
-    if (r.outcome == FlipOutcome::kPending) {
-      decide(r, FlipOutcome::kMasked, cycle);
-    }
+  for (size_t i : pending_list_) {
+    decide(records_[i], FlipOutcome::kMasked, cycle);
   }
+  pending_list_.clear();
 }
 
 }  // namespace safsim

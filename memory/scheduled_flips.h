@@ -68,7 +68,7 @@ ScheduledFlipStats count_outcomes(const std::vector<FlipRecord>& records);
 /// a bit and reports accesses while watching() is true (a cheap test on the hot path).
 ///   ScheduledFlipInjector inj(parse_scheduled_flips(cfg.faults.scheduled_flips));
 ///   inj.set_target(FlipMemory::kNvm, [&](int64_t a, int bit) { cells[a] ^= 1u << bit; });
-///   inj.land_due(cycle);  if (inj.watching(FlipMemory::kNvm)) inj.on_read(FlipMemory::kNvm, a, cycle);
+///   inj.land_due(n);  ...  inj.on_read(FlipMemory::kNvm, address, n);  // at every read
 class ScheduledFlipInjector {
  public:
   using FlipFn = std::function<void(int64_t address, int bit)>;
@@ -94,12 +94,19 @@ class ScheduledFlipInjector {
   /// Decides every pending flip of `m` whose address satisfies `hit` (a range access).
   template <class Hit>
   void decide_if(FlipMemory m, FlipOutcome outcome, uint64_t cycle, Hit&& hit) {
-    for (size_t i = 0; i < records_.size() && watching(m); ++i) {
-      FlipRecord& r = records_[i];
-      if (r.outcome == FlipOutcome::kPending && r.flip.memory == m && hit(r.flip.address)) {
+    if (!watching(m)) {
+      return;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < pending_list_.size(); ++i) {
+      FlipRecord& r = records_[pending_list_[i]];
+      if (r.flip.memory == m && hit(r.flip.address)) {
         decide(r, outcome, cycle);
+      } else {
+        pending_list_[kept++] = pending_list_[i];
       }
     }
+    pending_list_.resize(kept);
   }
   /// The run ended: flips still pending were never read again, they count as masked.
   void end_run(uint64_t cycle);
@@ -113,8 +120,9 @@ class ScheduledFlipInjector {
   void decide(FlipRecord& r, FlipOutcome outcome, uint64_t cycle);
 
   std::vector<FlipRecord> records_;
-  std::vector<size_t> order_;  // records by cycle
-  size_t next_ = 0;            // next record (in order_) to land
+  std::vector<size_t> order_;         // records by cycle
+  size_t next_ = 0;                   // next record (in order_) to land
+  std::vector<size_t> pending_list_;  // records landed and not decided yet
   FlipFn targets_[3];
   int pending_[3] = {0, 0, 0};
   ScheduledFlipStats stats_;

@@ -188,15 +188,18 @@ TEST_CASE("scheduled flips after the last read of their word are masked and chan
 
 TEST_CASE("scheduled flips outside the memories are config errors", "[cycle][faults][scheduled]") {
   Setup s;
-  REQUIRE_THROWS_WITH(
-      s.engine.set_scheduled_flips({{10, FlipMemory::kIfmap, 1 << 20, 0}}),
-      Catch::Contains("faults.scheduled_flips[0]: ifmap address must be below"));
+  REQUIRE_THROWS_WITH(s.engine.set_scheduled_flips({{10, FlipMemory::kIfmap, 1 << 20, 0}}),
+                      Catch::Contains("faults.scheduled_flips[0]: ifmap address must be below"));
   REQUIRE_THROWS_WITH(s.engine.set_scheduled_flips({{10, FlipMemory::kNvm, 0, 8}}),
                       Catch::Contains("faults.scheduled_flips[0]: bit must be below 8"));
   REQUIRE_THROWS_WITH(parse_scheduled_flip("10:sram:3:1", "k"),
                       Catch::Contains("memory must be one of nvm, ifmap, ofmap"));
   REQUIRE_THROWS_WITH(parse_scheduled_flip("10:nvm:3", "k"),
                       Catch::Contains("must be \"cycle:memory:address:bit\""));
+  REQUIRE_THROWS_WITH(
+      parse_config("faults:\n  scheduled_flips: ['5:nvm:1:2', '5:nvm:x:2']\n", "x.yaml"),
+      "faults.scheduled_flips[1] must be \"cycle:memory:address:bit\" with memory nvm, ifmap or "
+      "ofmap, got '5:nvm:x:2'");
   const ScheduledFlip f = parse_scheduled_flip("1200:ifmap:37:6", "k");
   REQUIRE(f.cycle == 1200);
   REQUIRE(f.memory == FlipMemory::kIfmap);
