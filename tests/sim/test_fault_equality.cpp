@@ -42,10 +42,7 @@ FaultsConfig faults_of(const FaultCase& f) {
 }
 
 void check_faulty_zoo(const std::string& name, const FaultCase& f, bool ideal) {
-  if (!std::filesystem::exists(zoo_dir() + "/" + name + ".onnx")) {
-    WARN("zoo model " << name << " not found in " << zoo_dir() << ": skipped");
-    return;
-  }
+  REQUIRE(std::filesystem::exists(zoo_dir() + "/" + name + ".onnx"));  // the zoo is committed
   QuantConfig qc;
   qc.weight_bits = f.weight_bits;
   const QuantModel qm = quantize(load_model(name), qc,

@@ -1,5 +1,5 @@
 // The zoo models exported by workloads/train/train.py import, have the layer sizes zoo.yaml
-// documents and classify like PyTorch did. A model is skipped with a warning while absent.
+// documents and classify like PyTorch did. The zoo is committed, so a missing file fails.
 #include <onnx/onnx_pb.h>
 #include <yaml-cpp/yaml.h>
 
@@ -52,10 +52,7 @@ double float_accuracy(const Model& m, const Dataset& test, int n) {
 
 TEST_CASE("Zoo lenet5 imports with the LeNet-5 layer sizes", "[onnx][zoo]") {
   const std::string path = zoo_file("lenet5.onnx");
-  if (!std::filesystem::exists(path)) {
-    WARN(path << " is absent; skipped");
-    return;
-  }
+  REQUIRE(std::filesystem::exists(path));
   const Model m = import_onnx(path);
   // conv 1->20 5x5, conv 20->50 5x5, fc 800->120, fc 120->84, fc 84->10.
   CHECK(array_weight_counts(m) == std::vector<int64_t>{500, 25000, 96000, 10080, 840});
@@ -67,17 +64,12 @@ TEST_CASE("Zoo lenet5 imports with the LeNet-5 layer sizes", "[onnx][zoo]") {
 TEST_CASE("Every zoo model matches zoo.yaml: layer sizes and fp32 test accuracy",
           "[onnx][dataset][zoo]") {
   const std::string index = zoo_file("zoo.yaml");
-  if (!std::filesystem::exists(index)) {
-    WARN(index << " is absent; skipped");
-    return;
-  }
+  REQUIRE(std::filesystem::exists(index));
   const Dataset test = load_dataset("fashion-mnist", DatasetSplit::kTest);
   for (const YAML::Node& entry : YAML::LoadFile(index)["models"]) {
     const std::string path = zoo_file(entry["file"].as<std::string>());
-    if (!std::filesystem::exists(path)) {
-      WARN(path << " is listed in zoo.yaml but absent; skipped");
-      continue;
-    }
+    INFO(path << " is listed in zoo.yaml");
+    REQUIRE(std::filesystem::exists(path));
     INFO(path);
     const Model m = import_onnx(path);
     CHECK(array_weight_counts(m) == entry["weights_per_layer"].as<std::vector<int64_t>>());
@@ -97,10 +89,7 @@ TEST_CASE("Every zoo model matches zoo.yaml: layer sizes and fp32 test accuracy"
 
 TEST_CASE("Zoo resnet20 imports with its BatchNormalizations folded", "[onnx][zoo]") {
   const std::string path = zoo_file("resnet20.onnx");
-  if (!std::filesystem::exists(path)) {
-    WARN(path << " is absent; skipped");
-    return;
-  }
+  REQUIRE(std::filesystem::exists(path));
   onnx::ModelProto proto;
   {
     std::ifstream f(path, std::ios::binary);
