@@ -70,6 +70,18 @@ inline int32_t avg_pool_round(int64_t sum, int count) {
   return static_cast<int32_t>(q);
 }
 
+/// Average pooling of integer codes, the one rule both engines use. AveragePool keeps its
+/// input's scale (avg_pool_round). GlobalAveragePool has its own calibrated output scale: the
+/// window sum is rescaled by requant[0] = s_in / (count * s_out), so the few logits a global pool
+/// feeds keep full resolution instead of the pre-pool tensor's coarse step.
+inline int32_t avg_pool_int(int64_t sum, int count, const QLayer& layer) {
+  if (layer.kind == QOpKind::kGlobalAvgPool && !layer.requant.empty()) {
+    const Requant& rq = layer.requant[0];
+    return clamp_to(round_shift(sum * rq.multiplier, rq.shift), layer.out_q);
+  }
+  return avg_pool_round(sum, count);
+}
+
 /// Residual add: both inputs rescaled to the output scale with a shared shift, then ReLU/clamp.
 int32_t residual_add_int(int32_t a, int32_t b, const QLayer& layer);
 

@@ -152,7 +152,7 @@ void PostProcessingUnit::pool_int(const QLayer& q, const int32_t* in, int32_t* o
           mx = std::max(mx, in[i]);
         });
         out[(size_t(c) * os.h + oy) * os.w + ox] =
-            q.kind == QOpKind::kMaxPool ? mx : avg_pool_round(sum, n);
+            q.kind == QOpKind::kMaxPool ? mx : avg_pool_int(sum, n, q);
       }
     }
   }

@@ -261,7 +261,16 @@ QuantModel quantize(const Model& model, const QuantConfig& qc, const Dataset& ca
         quantize_add(q, input_quant(qm, q.inputs[0]), input_quant(qm, q.inputs[1]), ranges[i],
                      qc.activation_bits);
         break;
-      default:  // pooling and flatten keep their input's codes and scale
+      case QOpKind::kGlobalAvgPool: {
+        // Own output scale (see avg_pool_int): s_in / (H*W * s_out) as a fixed-point multiplier.
+        const ActQuant& in = input_quant(qm, q.inputs[0]);
+        q.out_q = in.is_unsigned ? unsigned_quant(qc.activation_bits, ranges[i].out_max_abs)
+                                 : signed_quant(qc.activation_bits, ranges[i].out_max_abs);
+        const double count = double(q.in_shape.h) * q.in_shape.w;
+        q.requant = {make_requant(double(in.scale) / (count * q.out_q.scale))};
+        break;
+      }
+      default:  // max/avg pooling and flatten keep their input's codes and scale
         q.out_q = input_quant(qm, q.inputs[0]);
         break;
     }

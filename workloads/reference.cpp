@@ -73,7 +73,7 @@ Tensor pool(const QLayer& q, const Tensor& in) {
         }
         const int window = g.count_include_pad ? g.kernel_h * g.kernel_w : valid;
         out[(size_t(c) * os.h + oy) * os.w + ox] =
-            q.kind == QOpKind::kMaxPool ? mx : avg_pool_round(sum, window);
+            q.kind == QOpKind::kMaxPool ? mx : avg_pool_int(sum, window, q);
       }
     }
   }

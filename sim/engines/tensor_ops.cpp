@@ -140,7 +140,7 @@ void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int b
                             std::vector<float>& out) {
   const bool global = q.kind == QOpKind::kGlobalAvgPool;
   pool_channels_last(in, q, batch, global, out,
-                     [is_float](const float* img, int c, int ya, int yb, int xa, int xb, int window,
+                     [is_float, &q](const float* img, int c, int ya, int yb, int xa, int xb, int window,
                                 const Shape& is) {
                        if (is_float) {
                          float sum = 0.0f;
@@ -157,7 +157,7 @@ void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int b
                            sum += static_cast<int64_t>(img[(size_t(y) * is.w + x) * is.c + c]);
                          }
                        }
-                       return static_cast<float>(avg_pool_round(sum, window));
+                       return static_cast<float>(avg_pool_int(sum, window, q));
                      });
 }
 
