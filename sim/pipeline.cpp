@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "memory/deployment.h"
 #include "sim/errors.h"
 #include "sim/output_files.h"
@@ -34,6 +36,25 @@ Workload prepare_workload(const Config& c) {
   w.qmodel = quantize(w.model, c.quant, calibration);
   w.weights = deploy(w.qmodel, c.faults, c.mitigation, c.seed, /*trial=*/0, &w.deployment);
   return w;
+}
+
+nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const char* command,
+                                      const char* engine, double accuracy) {
+  nlohmann::ordered_json s;
+  s["command"] = command;
+  s["engine"] = engine;
+  s["model"] = w.model.name;
+  s["weight_format"] = to_string(w.qmodel.weight_format.format);
+  s["weight_bits"] = w.qmodel.weight_format.bits;
+  s["activation_bits"] = c.quant.activation_bits;
+  s["images"] = w.images.count;
+  s["correct"] = static_cast<int>(std::lround(accuracy * w.images.count));
+  s["accuracy"] = accuracy;
+  s["weights"] = w.qmodel.weight_count();
+  s["macs_per_image"] = w.qmodel.macs_per_image();
+  s["seed"] = c.seed;
+  s["version"] = SAFSIM_VERSION;
+  return s;
 }
 
 void report_deployment(const Workload& w, nlohmann::ordered_json& summary,

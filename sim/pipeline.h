@@ -27,6 +27,11 @@ struct Workload {
 ///   Workload w = prepare_workload(load_config("configs/default.yaml"));
 Workload prepare_workload(const Config& c);
 
+/// The summary.json fields every command shares: command, engine, workload, quantization,
+/// accuracy on the images run, seed and version.
+nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const char* command,
+                                      const char* engine, double accuracy);
+
 /// Adds the deployment statistics to a summary object (key "deployment") and writes
 /// `out_dir/deviation.csv` (001 Fig. 9) when the model has integer weights.
 void report_deployment(const Workload& w, nlohmann::ordered_json& summary,

@@ -49,20 +49,7 @@ void run_eval(const CommonOptions& o) {
         to_string(w.weights.read_path.scheme));
   }
 
-  nlohmann::ordered_json s;
-  s["command"] = "eval";
-  s["engine"] = "functional";
-  s["model"] = w.model.name;
-  s["weight_format"] = to_string(w.qmodel.weight_format.format);
-  s["weight_bits"] = w.qmodel.weight_format.bits;
-  s["activation_bits"] = c.quant.activation_bits;
-  s["images"] = w.images.count;
-  s["correct"] = static_cast<int>(std::lround(acc * w.images.count));
-  s["accuracy"] = acc;
-  s["weights"] = w.qmodel.weight_count();
-  s["macs_per_image"] = w.qmodel.macs_per_image();
-  s["seed"] = c.seed;
-  s["version"] = SAFSIM_VERSION;
+  nlohmann::ordered_json s = summary_header(c, w, "eval", "functional", acc);
   report_deployment(w, s, c.output.dir);
   s["timing"] = {{"seconds", seconds}, {"images_per_s", w.images.count / seconds}};
   write_file_atomic(c.output.dir + "/summary.json", s.dump(2) + "\n");

@@ -111,20 +111,10 @@ void run(const RunOptions& o) {
   print_summary(c, w, r, acc, seconds);
   print_faults(w, activation_faults, count_outcomes(engine.scheduled_flips()), scheduled.size());
 
-  nlohmann::ordered_json s;
-  s["command"] = "run";
-  s["engine"] = "cycle";
-  s["model"] = w.model.name;
-  s["weight_format"] = to_string(w.qmodel.weight_format.format);
-  s["weight_bits"] = w.qmodel.weight_format.bits;
-  s["activation_bits"] = c.quant.activation_bits;
-  s["correct"] = static_cast<int>(std::lround(acc * w.images.count));
-  s["accuracy"] = acc;
+  nlohmann::ordered_json s = summary_header(c, w, "run", "cycle", acc);
   s["nvm_tech"] = c.accelerator.nvm.tech;
   s["weight_load"] = c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped";
   s["ideal_memory"] = c.accelerator.ideal_memory;
-  s["seed"] = c.seed;
-  s["version"] = SAFSIM_VERSION;
   const nlohmann::ordered_json stats = run_stats_json(r.stats);
   for (const auto& [key, value] : stats.items()) {
     s[key] = value;

@@ -140,8 +140,8 @@ void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int b
                             std::vector<float>& out) {
   const bool global = q.kind == QOpKind::kGlobalAvgPool;
   pool_channels_last(in, q, batch, global, out,
-                     [is_float, &q](const float* img, int c, int ya, int yb, int xa, int xb, int window,
-                                const Shape& is) {
+                     [is_float, &q](const float* img, int c, int ya, int yb, int xa, int xb,
+                                    int window, const Shape& is) {
                        if (is_float) {
                          float sum = 0.0f;
                          for (int y = ya; y < yb; ++y) {
