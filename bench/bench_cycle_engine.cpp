@@ -3,7 +3,6 @@
 //   build/bench/bench_cycle_engine --benchmark_min_time=5
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <systemc>
@@ -47,14 +46,3 @@ void BM_CycleEngineResnet20Array32x32(benchmark::State& state) {
 BENCHMARK(BM_CycleEngineResnet20Array32x32)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
-
-// SystemC's library expects an sc_main; this program drives sc_start itself from main().
-int sc_main(int, char**) { return 0; }
-
-int main(int argc, char** argv) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

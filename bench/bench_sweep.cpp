@@ -5,7 +5,6 @@
 //   build/bench/bench_sweep --benchmark_min_time=3
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -71,14 +70,3 @@ repeat: 4
 BENCHMARK(BM_SweepCampaignAllCores)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
-
-// SystemC's library expects an sc_main; nothing here elaborates a model.
-int sc_main(int, char**) { return 0; }
-
-int main(int argc, char** argv) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
