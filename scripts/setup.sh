@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package safsim needs; idempotent (installs only what is missing).
-# Usage: scripts/setup.sh [--with-torch]   (PyTorch is needed only to retrain the zoo and for
-# the optional autograd cross-checks; the build and the test suite do not need it.)
+# Usage: scripts/setup.sh   (PyTorch, python3-torch, retrains the zoo, fine-tunes for 002's
+# feature optimization and cross-checks safsim's backward pass against autograd in the tests.)
 set -euo pipefail
 
 packages=(
@@ -9,11 +9,8 @@ packages=(
   libsystemc-dev libeigen3-dev libyaml-cpp-dev catch2 libfmt-dev libcli11-dev
   nlohmann-json3-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   libbenchmark-dev clang-format-14 dataset-fashion-mnist gtkwave libopenmpi-dev openmpi-bin
-  python3 python3-numpy python3-matplotlib
+  python3 python3-numpy python3-matplotlib python3-torch
 )
-if [[ "${1:-}" == "--with-torch" || "${SAFSIM_WITH_TORCH:-0}" == "1" ]]; then
-  packages+=(python3-torch)
-fi
 
 missing=()
 for p in "${packages[@]}"; do
