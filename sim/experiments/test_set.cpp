@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "sim/errors.h"
 #include "sim/output_files.h"
@@ -94,6 +97,29 @@ TestImage golden_image(const Logits& logits, int row) {
                           logits.codes.begin() + begin + logits.classes);
   }
   return t;
+}
+
+SelfTestVerdict judge_self_test(const TestSet& set, const Logits& outputs,
+                                const SelfTestCriterion& criterion) {
+  if (outputs.images != int(set.images.size())) {
+    throw std::logic_error("judge_self_test: one output row per test image expected");
+  }
+  SelfTestVerdict v;
+  for (int i = 0; i < outputs.images; ++i) {
+    const TestImage& g = set.images[size_t(i)];
+    if (outputs.top1(i) != g.golden_top1) {
+      ++v.mismatches;
+    }
+    for (int c = 0; c < outputs.classes; ++c) {
+      const double golden = set.is_float ? double(g.golden_values[size_t(c)])
+                                         : double(set.logit_scale) * g.golden_codes[size_t(c)];
+      v.max_logit_distance = std::max(v.max_logit_distance, std::abs(outputs.value(i, c) - golden));
+    }
+  }
+  v.fault_detected =
+      v.mismatches >= criterion.min_mismatches ||
+      (criterion.logit_threshold > 0.0 && v.max_logit_distance > criterion.logit_threshold);
+  return v;
 }
 
 nlohmann::ordered_json to_json(const TestSet& t) {

@@ -42,6 +42,28 @@ struct TestSet {
   std::vector<TestImage> images;
 };
 
+/// When a self-test flags a fault (000 §III): at least `min_mismatches` test images whose top-1
+/// differs from the golden top-1, or (when logit_threshold > 0) at least one image whose logits
+/// differ from the golden ones by more than `logit_threshold` in L-infinity distance (real
+/// values: codes times logit_scale for integer formats).
+struct SelfTestCriterion {
+  int min_mismatches = 1;
+  double logit_threshold = 0.0;  // 0: off
+};
+
+/// The outcome of comparing one self-test run with the golden results.
+struct SelfTestVerdict {
+  int mismatches = 0;             // images whose top-1 differs from golden
+  double max_logit_distance = 0;  // largest L-infinity distance over the images
+  bool fault_detected = false;
+};
+
+/// The single definition of the self-test criterion, used by the SelfTestController (cycle
+/// engine), the detection experiment and `safsim selftest`. `outputs` row i belongs to
+/// `set.images[i]`.
+SelfTestVerdict judge_self_test(const TestSet& set, const Logits& outputs,
+                                const SelfTestCriterion& criterion);
+
 /// A 64-bit FNV-1a-style digest of what the accelerator computes with: every layer's kind,
 /// shapes, quantization parameters, bias and requantization, and every *decoded* weight of
 /// `weights`. Two deployments hash equal iff the engines would compute the same function.
