@@ -52,6 +52,7 @@ class Accelerator : public sc_core::sc_module {
   const Controller& controller() const { return *controller_; }
   const SystolicArray& array() const { return *array_; }
   const NvmWeightBank& nvm() const { return *nvm_; }
+  NvmWeightBank& nvm() { return *nvm_; }
   const SramBuffer& ifmap_sram() const { return *ifmap_; }
   const SramBuffer& ofmap_sram() const { return *ofmap_; }
   const PostProcessingUnit& post_processing() const { return *ppu_; }

@@ -204,9 +204,13 @@ DeployedWeights deploy(const QuantModel& qm, const FaultsConfig& faults,
   // The map the encoder knows: the oracle, or what March C- finds on the faulty cells.
   DefectMap march_map;
   if (mitigation.defect_map == DefectMapSource::kMarch) {
-    FaultyCellArray cells(mem.truth);
-    MarchResult r =
-        run_march_c_minus(cells, g, {nvm.read_latency_cycles, nvm.write_latency_cycles});
+    MarchResult r;
+    if (nvm.march) {
+      r = nvm.march(mem.truth);
+    } else {
+      FaultyCellArray cells(mem.truth);
+      r = run_march_c_minus(cells, g, {nvm.read_latency_cycles, nvm.write_latency_cycles});
+    }
     st.march_operations = r.operations();
     st.march_cycles = r.cycles;
     march_map = std::move(r.discovered);

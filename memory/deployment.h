@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "memory/deployed_weights.h"
 #include "memory/deployment_stats.h"
 #include "memory/fault_model.h"
+#include "memory/march_test.h"
 #include "sim/config.h"
 #include "workloads/quant_model.h"
 
@@ -21,6 +23,10 @@ struct NvmTarget {
   std::optional<BankGeometry> geometry;
   int read_latency_cycles = 1;  // March test cost
   int write_latency_cycles = 1;
+  /// The memory the March test runs on, given the true stuck cells (mitigation.defect_map:
+  /// march). Empty: a plain FaultyCellArray holding them. The cycle engine passes its
+  /// NvmWeightBank here, so the test runs on the bank's cells (CycleEngine::march_test()).
+  std::function<MarchResult(const DefectMap& truth)> march;
 };
 
 /// Geometry of the configured NVM for words of `word_bits` cells: nvm.banks banks of word lines

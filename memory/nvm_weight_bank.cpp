@@ -29,9 +29,11 @@ NvmWeightBank::NvmWeightBank(const sc_core::sc_module_name& name, const QuantMod
       cols_(cols),
       banks_(cfg.banks),
       words_per_cycle_(cfg.words_per_cycle_per_bank),
-      latency_(cfg.read_latency_cycles + weights.read_path.added_latency_cycles) {
+      latency_(cfg.read_latency_cycles + weights.read_path.added_latency_cycles),
+      cell_timing_{cfg.read_latency_cycles, cfg.write_latency_cycles} {
   for (size_t i = 0; i < qm.layers.size(); ++i) {
     layer_base_.push_back(static_cast<uint32_t>(cells_.size()));
+    layer_words_.push_back(weights.stored[i].size());
     reduction_.push_back(qm.layers[i].reduction);
     cells_.insert(cells_.end(), weights.stored[i].begin(), weights.stored[i].end());
   }
@@ -92,6 +94,67 @@ void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
     }
   }
   pending_ = ideal_ ? 0 : size_t(req.rows_used) * req.cols_used;
+}
+
+void NvmWeightBank::flip_bit(int64_t address, int bit) {
+  uint32_t& cell = cells_[size_t(address)];
+  cell ^= 1u << bit;
+  if (!stuck_.empty()) {
+    cell = apply_stuck_bits(cell, stuck_[size_t(address)]);
+  }
+}
+
+void NvmWeightBank::install_defects(const DefectMap& defects) {
+  const BankGeometry& g = defects.geometry();
+  if (g.word_bits != stored_bits_ || defects.words() < words()) {
+    throw std::logic_error(fmt::format(
+        "{}: a defect map of {} words x {} cells cannot cover {} stored words x {} cells", name(),
+        defects.words(), g.word_bits, words(), stored_bits_));
+  }
+  geometry_ = g;
+  stuck_.resize(size_t(defects.words()));
+  for (int64_t a = 0; a < defects.words(); ++a) {
+    stuck_[size_t(a)] = defects.at(a);
+  }
+  cells_.assign(size_t(defects.words()), 0u);
+  for (size_t a = 0; a < cells_.size(); ++a) {
+    cells_[a] = apply_stuck_bits(0u, stuck_[a]);
+  }
+}
+
+MarchResult NvmWeightBank::run_march_test() {
+  if (stuck_.empty()) {
+    throw std::logic_error(std::string(name()) + ": install_defects() before the March test");
+  }
+  return run_march_c_minus(*this, geometry_, cell_timing_);
+}
+
+void NvmWeightBank::program(const DeployedWeights& weights) {
+  if (weights.read_path.scheme != read_path_.scheme ||
+      weights.stored.size() != layer_base_.size()) {
+    throw std::logic_error(std::string(name()) + ": program() with another layout or read path");
+  }
+  for (size_t l = 0; l < weights.stored.size(); ++l) {
+    const std::vector<uint32_t>& layer = weights.stored[l];
+    if (layer.size() != layer_words_[l]) {
+      throw std::logic_error(std::string(name()) + ": program() with another layer size");
+    }
+    for (size_t i = 0; i < layer.size(); ++i) {
+      write(int64_t(layer_base_[l] + i), layer[i]);
+    }
+  }
+}
+
+void NvmWeightBank::write(int64_t addr, uint32_t word) {
+  ++stats_.cell_port_writes;
+  const uint32_t mask = stored_bits_ >= 32 ? 0xFFFFFFFFu : (1u << stored_bits_) - 1u;
+  word &= mask;
+  cells_[size_t(addr)] = stuck_.empty() ? word : apply_stuck_bits(word, stuck_[size_t(addr)]);
+}
+
+uint32_t NvmWeightBank::read(int64_t addr) {
+  ++stats_.cell_port_reads;
+  return cells_[size_t(addr)];
 }
 
 // The decoded operand of the word at `address`. SEC-DED over groups of words decodes the whole

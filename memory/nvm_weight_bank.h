@@ -1,7 +1,9 @@
-// The NVM weight memory: banks holding the deployed (encoded, possibly faulty) words exactly as
-// written. Every read is counted and passes through the read-path decoder. Bank b serves up to
-// words_per_cycle_per_bank reads per cycle; a word read at posedge n can be shifted into the
-// array at posedge n + read_latency_cycles + decoder latency + 1 (docs/timing.md).
+// The NVM weight memory: banks of cells holding the deployed (encoded, possibly faulty) words
+// exactly as written. Every read is counted and passes through the read-path decoder. Its cell
+// port (WordMemoryIf) lets a March test write and read every cell before deployment, through
+// the stuck-at defects installed in the cells (issue 4, `mitigation.defect_map: march`). Bank b
+// serves up to words_per_cycle_per_bank reads per cycle; a word read at posedge n can be shifted
+// into the array at posedge n + read_latency_cycles + decoder latency + 1 (docs/timing.md).
 #pragma once
 
 #include <cstdint>
@@ -9,7 +11,9 @@
 #include <systemc>
 #include <vector>
 
+#include "memory/defect_map.h"
 #include "memory/deployed_weights.h"
+#include "memory/march_test.h"
 #include "memory/scheduled_flips.h"
 #include "sim/config.h"
 #include "workloads/quant_model.h"
@@ -39,19 +43,23 @@ class WeightReadIf : public virtual sc_core::sc_interface {
 struct NvmStats {
   uint64_t reads = 0;  // words read (each through the read-path decoder)
   uint64_t bits_read = 0;
-  uint64_t busy_cycles = 0;  // posedges with at least one bank reading
+  uint64_t busy_cycles = 0;       // posedges with at least one bank reading
+  uint64_t cell_port_reads = 0;   // words read through the cell port (March test)
+  uint64_t cell_port_writes = 0;  // words written through the cell port (March test, programming)
 
   template <class F>
   void visit(F&& f) {
     f("reads", reads);
     f("bits_read", bits_read);
     f("busy_cycles", busy_cycles);
+    f("cell_port_reads", cell_port_reads);
+    f("cell_port_writes", cell_port_writes);
   }
 };
 
 /// Address map: layer weights are stored O x K (QLayer::weight_words order) from a layer base;
 /// output channel o lives in bank o % banks, so one array row's C words spread over the banks.
-class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
+class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public WordMemoryIf {
  public:
   SC_HAS_PROCESS(NvmWeightBank);
   sc_core::sc_in<bool> clk{"clk"};
@@ -71,11 +79,31 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
   const float* row_float(int row) const override { return &staging_float_[size_t(row) * cols_]; }
 
   const NvmStats& stats() const { return stats_; }
-  /// Cells per stored word (check bits of SEC-DED included).
-  int word_bits() const { return stored_bits_; }
   static int cells_per_word(const ReadPath& rp);
   /// A transient upset of one stored cell (scheduled flips; address as in the deployment map).
-  void flip_bit(int64_t address, int bit) { cells_[size_t(address)] ^= 1u << bit; }
+  /// A stuck cell keeps its value: the flip is masked.
+  void flip_bit(int64_t address, int bit);
+
+  // ---- the cell port: before the simulation starts (March test, programming) ----
+  /// Makes the cells faulty: from now on every write goes through apply_stuck_bits() with
+  /// `defects`, whose geometry is the whole memory under test (at least the model's words, of
+  /// word_bits() cells each). The cell array grows to the map's size; at power-up the stuck
+  /// cells show their values and the others hold 0. Throws std::logic_error on a misfit.
+  void install_defects(const DefectMap& defects);
+  /// March C- through the cell port with this bank's latencies (reads: read_latency_cycles,
+  /// writes: write_latency_cycles, one word operation at a time).
+  ///   bank.install_defects(truth);
+  ///   MarchResult r = bank.run_march_test();  // r.discovered == truth for stuck-at faults
+  MarchResult run_march_test();
+  /// Writes the deployed words into the cells through the port (stuck cells win). The words
+  /// must have the layout and read path the bank was built with.
+  void program(const DeployedWeights& weights);
+
+  int64_t words() const override { return int64_t(cells_.size()); }
+  /// Cells per stored word (check bits of SEC-DED included).
+  int word_bits() const override { return stored_bits_; }
+  void write(int64_t addr, uint32_t word) override;
+  uint32_t read(int64_t addr) override;
   /// Reports every word read to `flips` (nullptr: none); it must outlive the simulation.
   void set_scheduled_flips(ScheduledFlipInjector* flips) { flips_ = flips; }
   void trace(Tracer& tracer);
@@ -94,9 +122,13 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf {
   int stored_bits_;
   bool ideal_;
   int rows_, cols_, banks_, words_per_cycle_, latency_;
+  MarchTiming cell_timing_;
   std::vector<uint32_t> cells_;               // every layer's stored words, as written
+  std::vector<StuckBits> stuck_;              // per word; empty until install_defects()
+  BankGeometry geometry_;                     // of the installed defect map
   std::vector<uint32_t> group_;               // one SEC-DED codeword group being decoded
   std::vector<uint32_t> layer_base_;          // first address of each layer
+  std::vector<size_t> layer_words_;           // stored words of each layer
   std::vector<int> reduction_;                // K of each layer
   std::vector<std::vector<Request>> queues_;  // per bank, in load order
   std::vector<size_t> heads_;

@@ -97,19 +97,26 @@ def curve_plot(plt, directory, rows, x, group, metric, name):
     cols = min(3, len(parts))
     nrows = math.ceil(len(parts) / cols)
     fig, axes = plt.subplots(nrows, cols, figsize=(5 * cols, 3.6 * nrows), squeeze=False)
-    numeric_x = is_numeric(rows, x)
+    # Layers are names (or indices that only name a layer): categorical, in sweep order.
+    numeric_x = is_numeric(rows, x) and x != LAYER
+    categories = ordered_values(rows, x)
     scale = 100.0 if is_rate(x) else 1.0
+    # One colour per group value across every panel, so a scheme looks the same everywhere.
+    groups = ordered_values(rows, group) if group else [None]
     for ax, (title, part) in zip(axes.flat, parts):
-        for g in (ordered_values(part, group) if group else [None]):
+        for g in groups:
             sel = [r for r in part if group is None or r[group] == g]
-            sel.sort(key=lambda r: float(r[x]) if numeric_x else ordered_values(part, x).index(r[x]))
-            xs = [float(r[x]) * scale if numeric_x else r[x] for r in sel]
+            if not sel:
+                continue
+            sel.sort(key=lambda r: float(r[x]) if numeric_x else categories.index(r[x]))
+            xs = [float(r[x]) * scale if numeric_x else categories.index(r[x]) for r in sel]
             mean = [stat(r, metric, "mean") for r in sel]
             lo = [stat(r, metric, "ci95_lo") for r in sel]
             hi = [stat(r, metric, "ci95_hi") for r in sel]
-            line, = ax.plot(xs, mean, marker="o", label=g if g is not None else metric)
+            color = f"C{groups.index(g) % 10}"
+            ax.plot(xs, mean, marker="o", color=color, label=g if g is not None else metric)
             if not all(math.isnan(v) for v in lo):
-                ax.fill_between(xs, lo, hi, alpha=0.2, color=line.get_color(), linewidth=0)
+                ax.fill_between(xs, lo, hi, alpha=0.2, color=color, linewidth=0)
         ax.set_xlabel(short(x) + (" (%)" if is_rate(x) else ""))
         ax.set_ylabel(metric)
         ax.set_title(title, fontsize=9)
@@ -117,7 +124,8 @@ def curve_plot(plt, directory, rows, x, group, metric, name):
         if group:
             ax.legend(title=short(group), fontsize=8)
         if not numeric_x:
-            ax.tick_params(axis="x", rotation=45)
+            ax.set_xticks(range(len(categories)))
+            ax.set_xticklabels(categories, rotation=45, ha="right")
     for ax in list(axes.flat)[len(parts):]:
         ax.set_visible(False)
     save(plt, fig, directory, name)

@@ -101,6 +101,7 @@ struct NvmConfig {
   double capacity_kib = 1024;
   int banks = 8;
   int read_latency_cycles = 4;
+  int write_latency_cycles = 25;
   int words_per_cycle_per_bank = 1;
 
   template <class V>
@@ -109,6 +110,8 @@ struct NvmConfig {
     v.value("capacity_kib", capacity_kib, 1.0, 16777216.0, "weight memory capacity in KiB");
     v.value("banks", banks, 1, 1024, "independent banks");
     v.value("read_latency_cycles", read_latency_cycles, 0, 10000, "cycles from request to data");
+    v.value("write_latency_cycles", write_latency_cycles, 1, 100000,
+            "cycles per word write (March test before deployment; RRAM SET/RESET ~50 ns)");
     v.value("words_per_cycle_per_bank", words_per_cycle_per_bank, 1, 1024,
             "weight words one bank delivers per cycle");
   }

@@ -14,6 +14,21 @@
 namespace safsim {
 
 Workload prepare_workload(const Config& c) {
+  Workload w = load_workload(c);
+  deploy_workload(c, w);
+  return w;
+}
+
+void deploy_workload(const Config& c, Workload& w,
+                     const std::function<MarchResult(const DefectMap&)>& march) {
+  NvmTarget target;
+  target.read_latency_cycles = c.accelerator.nvm.read_latency_cycles;
+  target.write_latency_cycles = c.accelerator.nvm.write_latency_cycles;
+  target.march = march;
+  w.weights = deploy(w.qmodel, c.faults, c.mitigation, c.seed, /*trial=*/0, &w.deployment, target);
+}
+
+Workload load_workload(const Config& c) {
   Workload w;
   w.model = load_model(c.workload.model);
   Dataset test = load_dataset(c.workload.dataset, DatasetSplit::kTest);
@@ -34,7 +49,6 @@ Workload prepare_workload(const Config& c) {
         load_dataset(c.workload.dataset, DatasetSplit::kTrain).slice(0, c.quant.calibration_images);
   }
   w.qmodel = quantize(w.model, c.quant, calibration);
-  w.weights = deploy(w.qmodel, c.faults, c.mitigation, c.seed, /*trial=*/0, &w.deployment);
   return w;
 }
 

@@ -2,11 +2,13 @@
 // test images. Shared by every subcommand so they all see the same workload.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "memory/deployed_weights.h"
 #include "memory/deployment_stats.h"
+#include "memory/march_test.h"
 #include "sim/config.h"
 #include "workloads/dataset.h"
 #include "workloads/model.h"
@@ -26,6 +28,15 @@ struct Workload {
 /// weights into the NVM with `c.faults` and `c.mitigation` (trial 0 of `c.seed`).
 ///   Workload w = prepare_workload(load_config("configs/default.yaml"));
 Workload prepare_workload(const Config& c);
+
+/// The first half of prepare_workload(): model, quantized model and images; nothing deployed.
+Workload load_workload(const Config& c);
+
+/// The second half: deploys w.qmodel into the NVM (w.weights, w.deployment). `march` is the
+/// memory a March test runs on when mitigation.defect_map is `march` (empty: a plain cell
+/// array); the March cost uses accelerator.nvm's read and write latencies.
+void deploy_workload(const Config& c, Workload& w,
+                     const std::function<MarchResult(const DefectMap&)>& march = {});
 
 /// The summary.json fields every command shares: command, engine, workload, quantization,
 /// accuracy on the images run, seed and version.

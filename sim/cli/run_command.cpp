@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "memory/deployment.h"
 #include "memory/nvm_tech.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/cycle_engine.h"
@@ -34,6 +35,12 @@ void print_faults(const Workload& w, const ActivationFaultPlan& activation_fault
         d.defective_cells, d.non_silent_faults, d.weights_with_1_non_silent,
         d.weights_with_2plus_non_silent, d.mean_abs_deviation_before, d.mean_abs_deviation_after,
         to_string(w.weights.read_path.scheme));
+  }
+  if (d.march_operations > 0) {
+    fmt::print(
+        "  march C-        {} word operations, {} cycles on the NVM bank; {} stuck cells in {} "
+        "words\n",
+        d.march_operations, d.march_cycles, d.known_defective_cells, d.memory_words);
   }
   if (activation_faults.active()) {
     int64_t flips = 0;
@@ -96,12 +103,30 @@ void run(const RunOptions& o) {
   if (o.trace) {
     c.output.trace.enabled = true;
   }
-  const Workload w = prepare_workload(c);
+  Workload w = load_workload(c);
   ensure_directory(c.output.dir);
   const auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<CycleEngine> engine_owner;
+  if (c.mitigation.defect_map == DefectMapSource::kMarch) {
+    // The March test runs on the bank's own cells, so the bank is built first with the layout
+    // of this scheme (a fault-free deployment), then programmed with what the encoder made of
+    // the discovered map.
+    MitigationConfig layout_mitigation = c.mitigation;
+    layout_mitigation.defect_map = DefectMapSource::kOracle;
+    const DeployedWeights layout =
+        deploy(w.qmodel, FaultsConfig(), layout_mitigation, c.seed, /*trial=*/0, nullptr);
+    engine_owner = std::make_unique<CycleEngine>(w.qmodel, layout, c.accelerator, c.output.trace,
+                                                 c.output.dir);
+    deploy_workload(c, w, [&](const DefectMap& truth) { return engine_owner->march_test(truth); });
+    engine_owner->program_weights(w.weights);
+  } else {
+    deploy_workload(c, w);
+    engine_owner = std::make_unique<CycleEngine>(w.qmodel, w.weights, c.accelerator, c.output.trace,
+                                                 c.output.dir);
+  }
+  CycleEngine& engine = *engine_owner;
   const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, c.seed, 0);
   const std::vector<ScheduledFlip> scheduled = parse_scheduled_flips(c.faults.scheduled_flips);
-  CycleEngine engine(w.qmodel, w.weights, c.accelerator, c.output.trace, c.output.dir);
   engine.set_activation_faults(&activation_faults);
   engine.set_scheduled_flips(scheduled);
   const CycleResult r = engine.run(w.images);

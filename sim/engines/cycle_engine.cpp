@@ -98,6 +98,16 @@ std::string CycleEngine::describe(const ScheduledFlip& f) const {
   return impl_->flip_map->describe(f);
 }
 
+MarchResult CycleEngine::march_test(const DefectMap& truth) {
+  NvmWeightBank& bank = impl_->accel->nvm();
+  bank.install_defects(truth);
+  return bank.run_march_test();
+}
+
+void CycleEngine::program_weights(const DeployedWeights& weights) {
+  impl_->accel->nvm().program(weights);
+}
+
 CycleResult CycleEngine::run(const Dataset& images) {
   impl_->cycles_before = impl_->accel->controller().layer_cycles();
   impl_->memory_before = impl_->accel->layer_memory();

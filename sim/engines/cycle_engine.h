@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "hw_models/activation_faults.h"
+#include "memory/defect_map.h"
 #include "memory/deployed_weights.h"
+#include "memory/march_test.h"
 #include "memory/scheduled_flips.h"
 #include "sim/config.h"
 #include "sim/engines/logits.h"
@@ -52,6 +54,18 @@ class CycleEngine {
   std::vector<FlipRecord> scheduled_flips() const;
   /// Where a flip lands in model terms ("conv2[345]", "nvm fc1 o=3 k=17", ...).
   std::string describe(const ScheduledFlip& f) const;
+
+  /// March C- on the NVM weight bank's cells before deployment (mitigation.defect_map: march):
+  /// installs `truth` as the cells' stuck-at defects, then writes and reads every cell through
+  /// the bank's cell port. The bank keeps the defects; program_weights() then stores the
+  /// deployment made with the discovered map. Must precede the first run().
+  ///   CycleEngine eng(qm, layout, ...);              // layout: a deployment of the same scheme
+  ///   deploy_workload(c, w, [&](const DefectMap& t) { return eng.march_test(t); });
+  ///   eng.program_weights(w.weights);
+  MarchResult march_test(const DefectMap& truth);
+  /// Writes deployed words into the bank's cells (stuck cells win). Same scheme and layout as
+  /// the weights the engine was built with.
+  void program_weights(const DeployedWeights& weights);
 
   CycleResult run(const Dataset& images);
   /// The cycle the next run() starts at (cycle counts continue across runs).

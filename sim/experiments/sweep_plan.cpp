@@ -251,6 +251,25 @@ void add_point(SweepPlan& plan, const BaseText& base, const SweepSpec& spec,
   plan.points.push_back(std::move(point));
 }
 
+// Where the sweep file sets `key` (inline config first, then the axes), or the base config.
+std::string origin_of(const SweepSpec& spec, const std::string& key) {
+  for (const Assignment& a : spec.config) {
+    if (a.key == key) {
+      return a.origin;
+    }
+  }
+  for (const SweepAxis& axis : spec.axes) {
+    for (const std::vector<Assignment>& choice : axis.choices) {
+      for (const Assignment& a : choice) {
+        if (a.key == key) {
+          return a.origin;
+        }
+      }
+    }
+  }
+  return spec.base_path.empty() ? spec.path : spec.base_path;
+}
+
 }  // namespace
 
 uint64_t trial_seed(uint64_t sweep_seed, int trial) {
@@ -319,6 +338,14 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
   bool all_cycle = true;
   for (const SweepPoint& p : plan.points) {
     all_cycle = all_cycle && p.config.engine == EngineKind::kCycle;
+    // A scheduled flip names a cycle and an address of the cycle engine's memories; the
+    // functional engine has neither, and silently dropping the flips would fake a result.
+    if (p.config.engine != EngineKind::kCycle && !p.config.faults.scheduled_flips.empty()) {
+      throw ConfigError(fmt::format(
+          "{}: faults.scheduled_flips needs engine: cycle (the functional engine has no cycles "
+          "or addresses; use faults.weights.bitflip or faults.activations.bitflip)",
+          origin_of(spec, "faults.scheduled_flips")));
+    }
   }
   plan.metric_names = effective_metrics(spec.metrics, all_cycle);
   plan.metrics = metric_columns(plan.metric_names, all_cycle);

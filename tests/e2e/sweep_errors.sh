@@ -36,6 +36,10 @@ expect_error "axes:
 expect_error "repeat: 5
 metrics: [accuracy, cycles]" \
   "error: bad.yaml:2:21: metric 'cycles' comes from the cycle engine, but the sweep runs the functional engine at some points; set engine: cycle"
+expect_error "engine: functional
+config:
+  faults: {scheduled_flips: ['100:nvm:0:7']}" \
+  "error: bad.yaml:3:29: faults.scheduled_flips needs engine: cycle (the functional engine has no cycles or addresses; use faults.weights.bitflip or faults.activations.bitflip)"
 
 "$SAFSIM" sweep missing.yaml --no-progress 2> err.txt
 [ $? -eq 2 ] && grep -q "cannot open sweep file 'missing.yaml'" err.txt || {

@@ -163,7 +163,7 @@ TEST_CASE("deployment with the March-discovered map equals the oracle deployment
     march.defect_map = DefectMapSource::kMarch;
     DeploymentStats so, sm;
     const DeployedWeights a = deploy(qm, faults, oracle, 11, 0, &so);
-    const DeployedWeights b = deploy(qm, faults, march, 11, 0, &sm, {std::nullopt, 4, 10});
+    const DeployedWeights b = deploy(qm, faults, march, 11, 0, &sm, {std::nullopt, 4, 10, {}});
     CHECK(a.stored == b.stored);
     CHECK(sm.known_defective_cells == so.known_defective_cells);
     CHECK(sm.march_operations == 10 * sm.memory_words);
@@ -215,7 +215,7 @@ TEST_CASE("defect-map files drive deployment; misfits and bad combinations are e
   CHECK_THROWS_AS(deploy(qm, from_file, scheme(MitigationScheme::kSecded), 0, 0, nullptr),
                   DefectMapError);
   std::remove(path.c_str());
-  CHECK_THROWS_WITH(deploy(qm, drawn, c1, 0, 0, nullptr, {BankGeometry{1, 4, 16, 8}, 1, 1}),
+  CHECK_THROWS_WITH(deploy(qm, drawn, c1, 0, 0, nullptr, {BankGeometry{1, 4, 16, 8}, 1, 1, {}}),
                     Catch::Contains("the model needs 1072 weight words"));
   // secded_group_words applies to secded only, so a sweep over schemes can keep it set.
   MitigationConfig grouped_c1 = c1;
