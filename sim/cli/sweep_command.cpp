@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "sim/cli/plot_command.h"
@@ -15,6 +16,8 @@
 #include "sim/experiments/mpi_transport.h"
 #include "sim/experiments/sweep_plan.h"
 #include "sim/experiments/sweep_runner.h"
+#include "workloads/dataset.h"
+#include "workloads/onnx_import.h"
 
 namespace safsim {
 namespace {
@@ -43,6 +46,21 @@ void print_plan(const SweepPlan& plan) {
   }
 }
 
+/// --dry-run also imports every model and reads every dataset the points name, so a missing or
+/// broken workload is reported now rather than when the first trial starts.
+void check_workloads(const SweepPlan& plan) {
+  std::set<std::string> models, datasets;
+  for (const SweepPoint& p : plan.points) {
+    if (models.insert(p.config.workload.model).second) {
+      load_model(p.config.workload.model);
+    }
+    if (datasets.insert(p.config.workload.dataset).second) {
+      load_dataset(p.config.workload.dataset, DatasetSplit::kTest);
+    }
+  }
+  fmt::print("workloads: {} model(s) and {} dataset(s) load\n", models.size(), datasets.size());
+}
+
 /// srun with several tasks but no MPI job: every task would run the whole sweep into one DIR.
 void check_not_orphaned_srun_task(const MpiTransport& mpi) {
   const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
@@ -63,6 +81,7 @@ int sweep_main(const SweepCliOptions& o, MpiTransport& mpi) {
   if (o.dry_run) {
     if (mpi.rank() == 0) {
       print_plan(plan);
+      check_workloads(plan);
     }
     return 0;
   }
@@ -128,7 +147,9 @@ void register_sweep_command(CLI::App& app) {
   cmd->add_flag("--resume", o->resume, "continue the sweep journaled in --out");
   cmd->add_flag("--plot", o->plot, "draw figures under DIR/plots when done (python3-matplotlib)");
   cmd->add_flag("--no-progress", o->no_progress, "no progress output on stderr");
-  cmd->add_flag("--dry-run", o->dry_run, "check the sweep file and list its points; run nothing");
+  cmd->add_flag(
+      "--dry-run", o->dry_run,
+      "check the sweep file, list its points and load their models and datasets; run nothing");
   cmd->callback([o] { run_sweep_command(*o); });
 }
 
