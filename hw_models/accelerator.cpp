@@ -79,6 +79,17 @@ void Accelerator::set_scheduled_flips(ScheduledFlipInjector* flips, const FlipAd
   controller_->set_scheduled_flips(flips, map);
 }
 
+void Accelerator::add_self_test(const TestSet& set, const Dataset& test_images,
+                                const SelfTestConfig& cfg) {
+  self_test_ =
+      std::make_unique<SelfTestController>("self_test", controller_->qm(), set, test_images, cfg);
+  self_test_->fault_detected(fault_detected_);
+  controller_->self_test(*self_test_);
+  if (tracer_ != nullptr) {
+    self_test_->trace(*tracer_);
+  }
+}
+
 void Accelerator::on_layer_end(int layer, uint64_t begin, uint64_t end) {
   (void)end;
   LayerMemoryEvents now;
@@ -110,6 +121,10 @@ void Accelerator::trace(Tracer& tracer) {
   nvm_->trace(tracer);
   ifmap_->trace(tracer);
   ofmap_->trace(tracer);
+  if (self_test_) {
+    self_test_->trace(tracer);
+  }
+  tracer_ = &tracer;
 }
 
 }  // namespace safsim
