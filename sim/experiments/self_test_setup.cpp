@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "memory/deployment.h"
+#include "sim/engines/functional_engine.h"
 #include "sim/errors.h"
 
 namespace safsim {
@@ -33,6 +34,28 @@ Dataset test_set_images(const TestSet& set, const Dataset& split, const std::str
     d.labels.push_back(split.labels[size_t(im.index)]);
   }
   return d;
+}
+
+TestSet indexed_test_set(const QuantModel& qm, const DeployedWeights& weights, const Dataset& pool,
+                         const std::vector<int>& indices) {
+  TestSet t;
+  t.strategy = "indices";
+  t.dataset = pool.name;
+  t.model_hash = deployed_model_hash(qm, weights);
+  t.is_float = qm.is_float();
+  t.logit_scale = qm.layers.back().out_q.scale;
+  for (const int i : indices) {
+    TestImage im;
+    im.index = i;
+    t.images.push_back(im);
+  }
+  const Dataset images = test_set_images(t, pool, "indexed_test_set");
+  const Logits golden = FunctionalEngine(qm, weights, 1).run(images);
+  for (size_t i = 0; i < indices.size(); ++i) {
+    t.images[i] = golden_image(golden, static_cast<int>(i));
+    t.images[i].index = indices[i];
+  }
+  return t;
 }
 
 SelfTestProgram load_self_test_program(const Config& c, const QuantModel& qm) {

@@ -39,6 +39,13 @@ inline SelfTestCriterion self_test_criterion(const SelfTestConfig& s) {
   return {s.min_mismatches, s.logit_threshold};
 }
 
+/// A test set of the given test images (indices into `pool`, labels unused) with golden results
+/// from the functional engine on `weights`, which must be the fault-free deployment (its hash
+/// is recorded). Strategy "indices": no selection score (0).
+///   TestSet t = indexed_test_set(qm, fault_free_deployment(qm, c), test_split, {0, 1, 2});
+TestSet indexed_test_set(const QuantModel& qm, const DeployedWeights& weights, const Dataset& pool,
+                         const std::vector<int>& indices);
+
 /// summary.json "self_test" of `safsim run`: the settings, buffer bytes, cycles spent testing
 /// and their share of `total_cycles`, the flag and every test's start/end cycle and verdict.
 nlohmann::ordered_json self_test_report(const SelfTestController& stc, const Config& c,
