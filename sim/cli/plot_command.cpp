@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -57,6 +58,7 @@ bool render_plot(const std::string& script_name, const std::string& dir) {
     args.push_back(a.data());
   }
   args.push_back(nullptr);
+  std::fflush(stdout);  // our lines first, then the script's
   pid_t pid = 0;
   if (posix_spawn(&pid, py.c_str(), nullptr, nullptr, args.data(), environ) != 0) {
     fmt::print(stderr, "plot: cannot start {}\n", py);
