@@ -101,8 +101,9 @@ std::string CycleEngine::describe(const ScheduledFlip& f) const {
 
 void CycleEngine::enable_self_test(const TestSet& set, const Dataset& test_images,
                                    const SelfTestConfig& cfg) {
-  if (impl_->accel->self_test() != nullptr) {
-    throw std::logic_error("CycleEngine::enable_self_test: the controller is already loaded");
+  if (impl_->accel->self_test() != nullptr || sc_core::sc_get_status() != sc_core::SC_ELABORATION) {
+    // SystemC adds modules only while elaborating, i.e. before the first run().
+    throw std::logic_error("CycleEngine::enable_self_test: once, and before the first run()");
   }
   impl_->accel->add_self_test(set, test_images, cfg);
 }

@@ -148,8 +148,8 @@ LifetimeResult run_lifetime(const Config& c, const QuantModel& qm, const Dataset
     }
     p.defective_cells = mem.defective_cells();
     p.upset_cells = mem.upset_cells();
-    const DeployedWeights w = mem.deployed();
-    p.accuracy = accuracy_of(w);
+    const FunctionalEngine engine(qm, mem.deployed(), threads);  // decodes the words once
+    p.accuracy = accuracy(engine.run(eval), eval.labels);
     p.drop_points = 100.0 * (r.fault_free_accuracy - p.accuracy);
     p.harmful = p.drop_points >= l.harmful_drop_points;
     if (p.harmful && !in_episode) {
@@ -160,7 +160,7 @@ LifetimeResult run_lifetime(const Config& c, const QuantModel& qm, const Dataset
     }
     p.tested = m % uint64_t(l.evals_per_period) == 0;
     if (p.tested) {
-      const Logits out = FunctionalEngine(qm, w, threads).run(program.images);
+      const Logits out = engine.run(program.images);
       p.verdict = judge_self_test(program.set, out, criterion);
       if (in_episode && !episodes.back().detected) {
         Episode& ep = episodes.back();

@@ -145,8 +145,22 @@ TEST_CASE("without faults the flag never rises and a test costs test images x cy
   const std::string vcd = read_all(engine.trace_path());
   for (const char* signal : {"test_mode", "test_image", "mismatches", "fault_detected"}) {
     INFO(signal);
-    REQUIRE(vcd.find(signal) != std::string::npos);
+    REQUIRE(vcd.find(std::string(" ") + signal + " ") != std::string::npos);
   }
+  // test_mode rises in the trace: "$var wire 1 <id> test_mode $end", then a "1<id>" change.
+  std::istringstream lines(vcd);
+  std::string line, id;
+  int rises = 0;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string w0, w1, w2, w3, w4;
+    words >> w0 >> w1 >> w2 >> w3 >> w4;
+    if (w0 == "$var" && w4 == "test_mode") {
+      id = w3;
+    }
+    rises += !id.empty() && line == "1" + id;
+  }
+  REQUIRE(rises == 2);  // one per test
 }
 
 TEST_CASE("a fault that changes a test image's top-1 raises the flag when that result is compared",

@@ -3,7 +3,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "memory/encoders/encoder.h"
 #include "sim/experiments/lifetime.h"
+#include "sim/experiments/lifetime_memory.h"
+#include "tests/unit/random_model.h"
+#include "workloads/quantize.h"
 
 using namespace safsim;
 
@@ -50,4 +54,97 @@ TEST_CASE("Poisson arrivals come at cells x H(t) on average and repeat for a see
   REQUIRE(std::abs(n - 2000.0) < 5 * std::sqrt(2000.0));
   REQUIRE(std::abs(double(ones) / n - 0.8) < 0.05);
   REQUIRE_FALSE(b.next_until(100.0, &f));
+}
+
+namespace {
+
+// A small classifier with random weights, its evaluation images and a 4-image test set.
+struct Lifetime {
+  QuantModel qm;
+  Dataset eval = test::random_images({1, 8, 8}, 60, 21);
+  SelfTestProgram program;
+  Config c;
+
+  explicit Lifetime(MitigationScheme scheme) {
+    test::ModelBuilder b({1, 8, 8}, 5);
+    int x = b.act(b.conv(-1, 4, 3, 1, 0), LayerKind::kRelu);
+    b.conv(b.flatten(x), 10, 1, 1, 0, true);
+    qm = quantize(b.build(), QuantConfig{}, test::random_images({1, 8, 8}, 40, 6));
+    c.mitigation.scheme = scheme;
+    const Dataset pool = test::random_images({1, 8, 8}, 10, 22);
+    program.set = indexed_test_set(qm, fault_free_deployment(qm, c), pool, {0, 1, 2, 3});
+    program.images = test_set_images(program.set, pool, "pool");
+    c.selftest.period = 100;
+    c.selftest.lifetime.hours = 40;
+    c.selftest.lifetime.inferences_per_hour = 100;
+    c.selftest.lifetime.evals_per_period = 2;
+  }
+  LifetimeResult run(int threads) const {
+    return run_lifetime(c, qm, eval, program, /*cycles_per_image=*/1000, threads);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("healing after upsets alone restores the fault-free accuracy exactly", "[lifetime]") {
+  Lifetime l(MitigationScheme::kNone);
+  l.c.selftest.lifetime.flip_rate_per_bit_hour = 2e-3;
+  l.c.selftest.lifetime.heal = true;
+  const LifetimeResult r = l.run(1);
+  REQUIRE(r.timeline.size() == 80);  // 40 h, a test every hour, 2 evaluations each
+  int heals = 0;
+  for (const LifetimePoint& p : r.timeline) {
+    REQUIRE(p.defective_cells == 0);
+    REQUIRE(p.healed == (p.tested && p.verdict.fault_detected));
+    if (p.healed) {
+      ++heals;
+      REQUIRE(p.accuracy_after_heal == r.fault_free_accuracy);  // the rewrite cleared them
+    }
+  }
+  REQUIRE(heals > 0);
+  REQUIRE(r.summary["heals"] == heals);
+  // Overhead: 40 tests x 4 images x 1000 cycles of 40 x 4 + 4000 x 1000.
+  REQUIRE(r.summary["overhead"]["test_cycle_share"].get<double>() ==
+          Approx(160.0 / (160.0 + 4000.0)));
+}
+
+TEST_CASE("a lifetime timeline does not depend on the thread count", "[lifetime]") {
+  Lifetime l(MitigationScheme::kC1);
+  l.c.selftest.lifetime.flip_rate_per_bit_hour = 1e-3;
+  l.c.selftest.lifetime.defect_rate_per_bit_hour = 1e-3;
+  l.c.selftest.lifetime.heal = true;
+  const LifetimeResult a = l.run(1), b = l.run(3);
+  REQUIRE(lifetime_csv(a) == lifetime_csv(b));
+  REQUIRE(a.summary.dump() == b.summary.dump());
+  REQUIRE(a.timeline.back().defective_cells > 0);
+}
+
+TEST_CASE("march and rewrite encodes every word knowing exactly the stuck cells", "[lifetime]") {
+  Lifetime l(MitigationScheme::kC1);
+  LifetimeMemory mem(l.qm, l.c.mitigation);
+  const int bits = l.qm.weight_format.bits;
+  DefectMap truth(geometry_for_words(mem.cells() / bits, bits, 1));
+  RandomStream rng(3, 0, "test_defects");
+  for (int i = 0; i < 200; ++i) {
+    const auto cell = int64_t(rng.below(uint64_t(mem.cells())));
+    const bool value = rng.bernoulli(0.8);
+    mem.add_defect(cell, value);
+    truth.add_stuck_cell(cell / bits, int(cell % bits), value);
+    mem.upset(int64_t(rng.below(uint64_t(mem.cells()))));
+  }
+  REQUIRE(mem.defective_cells() == truth.defective_cells());
+  const MarchResult march = mem.march_and_rewrite();
+  REQUIRE(march.discovered.same_defects(truth));
+  REQUIRE(mem.upset_cells() == 0);
+  const DeployedWeights d = mem.deployed();
+  int64_t a = 0;
+  for (size_t layer = 0; layer < l.qm.layers.size(); ++layer) {
+    const std::vector<uint32_t>& words = l.qm.layers[layer].weight_words;
+    for (size_t i = 0; i < words.size(); ++i, ++a) {
+      const uint32_t want = apply_stuck_bits(
+          encode_word(MitigationScheme::kC1, l.qm.weight_format, words[i], truth.at(a)),
+          truth.at(a));
+      REQUIRE(d.stored[layer][i] == want);
+    }
+  }
 }
