@@ -54,7 +54,9 @@ class Accelerator : public sc_core::sc_module {
   /// image i) and connects it to the controller. Before the first run(); once.
   void add_self_test(const TestSet& set, const Dataset& test_images, const SelfTestConfig& cfg);
   /// nullptr without add_self_test().
-  const SelfTestController* self_test() const { return self_test_.get(); }
+  const SelfTestController* self_test() const {
+    return self_test_->loaded() ? self_test_.get() : nullptr;
+  }
 
   const Controller& controller() const { return *controller_; }
   const SystolicArray& array() const { return *array_; }

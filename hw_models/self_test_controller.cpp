@@ -21,29 +21,32 @@ SelfTestBuffer self_test_buffer(const QuantModel& qm, int test_images) {
   return b;
 }
 
-SelfTestController::SelfTestController(const sc_core::sc_module_name& name, const QuantModel& qm,
-                                       const TestSet& set, const Dataset& images,
-                                       const SelfTestConfig& cfg)
-    : sc_core::sc_module(name),
-      criterion_{cfg.min_mismatches, cfg.logit_threshold},
-      unit_(cfg.period_unit),
-      period_(cfg.period),
-      set_(set),
-      pixels_(images.pixels),
-      image_bytes_(qm.input_shape.size()),
-      buffer_(self_test_buffer(qm, static_cast<int>(set.images.size()))),
-      next_due_cycle_(cfg.period) {
-  if (images.count != static_cast<int>(set.images.size()) || images.shape != qm.input_shape) {
-    throw std::logic_error("SelfTestController: one input-shaped image per test image expected");
-  }
-  judged_ = set_;
-  judged_.images.clear();
-  outputs_.classes = qm.classes();
-  outputs_.is_float = qm.is_float();
-  outputs_.scale = qm.layers.back().out_q.scale;
+SelfTestController::SelfTestController(const sc_core::sc_module_name& name, const QuantModel& qm)
+    : sc_core::sc_module(name), qm_(qm) {
   SC_METHOD(compare);
   sensitive << result_latched_;
   dont_initialize();
+}
+
+void SelfTestController::load(const TestSet& set, const Dataset& images,
+                              const SelfTestConfig& cfg) {
+  if (images.count != static_cast<int>(set.images.size()) || images.shape != qm_.input_shape) {
+    throw std::logic_error("SelfTestController: one input-shaped image per test image expected");
+  }
+  loaded_ = true;
+  criterion_ = {cfg.min_mismatches, cfg.logit_threshold};
+  unit_ = cfg.period_unit;
+  period_ = cfg.period;
+  next_due_cycle_ = cfg.period;
+  set_ = set;
+  pixels_ = images.pixels;
+  image_bytes_ = qm_.input_shape.size();
+  buffer_ = self_test_buffer(qm_, static_cast<int>(set.images.size()));
+  judged_ = set_;
+  judged_.images.clear();
+  outputs_.classes = qm_.classes();
+  outputs_.is_float = qm_.is_float();
+  outputs_.scale = qm_.layers.back().out_q.scale;
 }
 
 uint64_t SelfTestController::test_cycles() const {
@@ -55,6 +58,9 @@ uint64_t SelfTestController::test_cycles() const {
 }
 
 bool SelfTestController::test_due(uint64_t cycle) const {
+  if (!loaded_) {
+    return false;
+  }
   return unit_ == PeriodUnit::kInferences ? inferences_since_test_ >= period_
                                           : cycle >= next_due_cycle_;
 }

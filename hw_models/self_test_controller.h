@@ -38,18 +38,21 @@ struct SelfTestBuffer {
 };
 SelfTestBuffer self_test_buffer(const QuantModel& qm, int test_images);
 
-/// Wired by Accelerator::add_self_test (before the first run): the controller's `self_test`
-/// port bound to this block, `fault_detected` to a signal of the accelerator.
-///   SelfTestController stc("self_test", qm, set, test_images, cfg.selftest);
+/// Part of every Accelerator (the controller's `self_test` port is bound to it,
+/// `fault_detected` to a signal of the accelerator); idle until Accelerator::add_self_test
+/// loads it, before the first run.
+///   SelfTestController stc("self_test", qm);  stc.load(set, test_images, cfg.selftest);
 ///   ... acc.run(images);  if (stc.fault_detected_cycle()) ...
 class SelfTestController : public sc_core::sc_module, public TestImageSourceIf {
  public:
   SC_HAS_PROCESS(SelfTestController);
   sc_core::sc_out<bool> fault_detected{"fault_detected"};
 
-  /// `images` holds the pixels of set.images[i] as its image i (copied into the buffer).
-  SelfTestController(const sc_core::sc_module_name& name, const QuantModel& qm, const TestSet& set,
-                     const Dataset& images, const SelfTestConfig& cfg);
+  /// An empty controller: it never starts a test until load() fills its buffer.
+  SelfTestController(const sc_core::sc_module_name& name, const QuantModel& qm);
+  /// Fills the buffer: `images` holds the pixels of set.images[i] as its image i (copied).
+  void load(const TestSet& set, const Dataset& images, const SelfTestConfig& cfg);
+  bool loaded() const { return loaded_; }
 
   void inference_done(uint64_t cycle) override;
   void test_result(const std::vector<int32_t>& codes, const std::vector<float>& values,
@@ -70,12 +73,14 @@ class SelfTestController : public sc_core::sc_module, public TestImageSourceIf {
   bool test_due(uint64_t cycle) const;
   void update_trace(uint64_t cycle);
 
-  const SelfTestCriterion criterion_;
-  const PeriodUnit unit_;
-  const uint64_t period_;
+  const QuantModel& qm_;
+  bool loaded_ = false;
+  SelfTestCriterion criterion_;
+  PeriodUnit unit_ = PeriodUnit::kInferences;
+  uint64_t period_ = 0;
   TestSet set_;                  // the buffer: golden results ...
   std::vector<uint8_t> pixels_;  // ... and the test images, at set order
-  size_t image_bytes_;           // pixels per image
+  size_t image_bytes_ = 0;       // pixels per image
   SelfTestBuffer buffer_;
 
   // Registers.
