@@ -18,10 +18,13 @@ namespace {
 
 void check_fault_free(const Config& c) {
   const WeightFaultsConfig& f = c.faults.weights;
-  if (f.stuck_at.rate > 0 || !f.stuck_at.map_file.empty() || f.bitflip.mode != BitFlipMode::kNone) {
+  if (f.stuck_at.rate > 0 || !f.stuck_at.map_file.empty() || f.bitflip.mode != BitFlipMode::kNone ||
+      c.faults.activations.bitflip.mode != BitFlipMode::kNone ||
+      !c.faults.scheduled_flips.empty()) {
     throw ConfigError(
-        "safsim selftest grows its own faults (selftest.lifetime.*): faults.weights.stuck_at "
-        "and faults.weights.bitflip must be off");
+        "safsim selftest grows its own faults (selftest.lifetime.*): faults.weights.stuck_at, "
+        "faults.weights.bitflip, faults.activations.bitflip and faults.scheduled_flips must be "
+        "off");
   }
 }
 
