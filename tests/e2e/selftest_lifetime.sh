@@ -34,6 +34,14 @@ assert s["flags"] > 0 and s["defect_arrivals"] > 0, s
 assert s["overhead"]["cycles_per_test"] == 20 * s["overhead"]["cycles_per_image"]
 assert s["false_alarms"] == sum(r["flag"] == "1" and r["harmful"] == "0" for r in rows)
 PY
+# Without matplotlib the run still succeeds and says the plot was skipped.
+SAFSIM_PYTHON=/nonexistent/python3 "$safsim" selftest configs/selftest_lifetime.yaml \
+  --out "$tmp/noplot" "${short[@]}" >"$tmp/noplot.log" 2>&1
+grep -q "plot            skipped" "$tmp/noplot.log" || { echo "FAIL: no skip note"; cat "$tmp/noplot.log"; exit 1; }
+cmp "$tmp/t1/timeline.csv" "$tmp/noplot/timeline.csv"
+[[ -s "$tmp/t1/plots/lifetime.png" ]] || ! /usr/bin/python3 -c "import matplotlib" 2>/dev/null \
+  || { echo "FAIL: no plot although matplotlib is installed"; exit 1; }
+
 # A test set selected for 8-bit weights does not fit a 6-bit deployment.
 set +e
 "$safsim" selftest configs/selftest_lifetime.yaml --out "$tmp/bad" "${short[@]}" \

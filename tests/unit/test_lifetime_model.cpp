@@ -148,3 +148,17 @@ TEST_CASE("march and rewrite encodes every word knowing exactly the stuck cells"
     }
   }
 }
+
+TEST_CASE("a period in cycles becomes whole inferences of the measured cycles per image",
+          "[lifetime]") {
+  Lifetime l(MitigationScheme::kNone);
+  l.c.selftest.period_unit = PeriodUnit::kCycles;
+  l.c.selftest.period = 150500;  // ceil(150500 / 1000 cycles per image) = 151 inferences
+  const LifetimeResult r = l.run(1);
+  REQUIRE(r.period_inferences == 151);
+  // 40 h x 100 inferences per hour = 4000 inferences: 26 tests of 151, 2 evaluations each.
+  REQUIRE(r.summary["tests"] == 26);
+  REQUIRE(r.timeline.size() == 52);
+  REQUIRE(r.summary["flags"] == 0);  // no faults configured
+  REQUIRE(r.summary["false_alarms"] == 0);
+}
