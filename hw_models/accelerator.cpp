@@ -53,6 +53,10 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, const QuantModel& 
   controller_->ifmap(*ifmap_);
   controller_->ofmap(*ofmap_);
   array_->set_psum_watcher(controller_->psum_watcher());
+  // Idle until add_self_test() loads its buffer: it then never starts a test.
+  self_test_ = std::make_unique<SelfTestController>("self_test", qm);
+  self_test_->fault_detected(fault_detected_);
+  controller_->self_test(*self_test_);
   layer_memory_.assign(qm.layers.size(), LayerMemoryEvents{});
 }
 
@@ -77,6 +81,14 @@ void Accelerator::set_scheduled_flips(ScheduledFlipInjector* flips, const FlipAd
   }
   nvm_->set_scheduled_flips(flips);
   controller_->set_scheduled_flips(flips, map);
+}
+
+void Accelerator::add_self_test(const TestSet& set, const Dataset& test_images,
+                                const SelfTestConfig& cfg) {
+  self_test_->load(set, test_images, cfg);
+  if (tracer_ != nullptr) {
+    self_test_->trace(*tracer_);
+  }
 }
 
 void Accelerator::on_layer_end(int layer, uint64_t begin, uint64_t end) {
@@ -110,6 +122,10 @@ void Accelerator::trace(Tracer& tracer) {
   nvm_->trace(tracer);
   ifmap_->trace(tracer);
   ofmap_->trace(tracer);
+  if (self_test_->loaded()) {
+    self_test_->trace(tracer);
+  }
+  tracer_ = &tracer;
 }
 
 }  // namespace safsim

@@ -10,6 +10,7 @@
 
 #include "hw_models/controller.h"
 #include "hw_models/post_processing.h"
+#include "hw_models/self_test_controller.h"
 #include "hw_models/systolic_array.h"
 #include "memory/nvm_weight_bank.h"
 #include "memory/sram_buffer.h"
@@ -49,6 +50,14 @@ class Accelerator : public sc_core::sc_module {
   /// the simulation.
   void set_scheduled_flips(ScheduledFlipInjector* flips, const FlipAddressMap* map);
 
+  /// Loads a SelfTestController with the test set (pixels of set.images[i] as `test_images`
+  /// image i) and connects it to the controller. Before the first run(); once.
+  void add_self_test(const TestSet& set, const Dataset& test_images, const SelfTestConfig& cfg);
+  /// nullptr without add_self_test().
+  const SelfTestController* self_test() const {
+    return self_test_->loaded() ? self_test_.get() : nullptr;
+  }
+
   const Controller& controller() const { return *controller_; }
   const SystolicArray& array() const { return *array_; }
   const NvmWeightBank& nvm() const { return *nvm_; }
@@ -71,6 +80,9 @@ class Accelerator : public sc_core::sc_module {
   std::unique_ptr<PostProcessingUnit> ppu_;
   std::unique_ptr<Controller> controller_;
   std::unique_ptr<TraceClock> trace_clock_;
+  std::unique_ptr<SelfTestController> self_test_;
+  sc_core::sc_signal<bool> fault_detected_{"fault_detected"};
+  Tracer* tracer_ = nullptr;
   std::vector<LayerMemoryEvents> layer_memory_;
   LayerMemoryEvents last_;  // module counters at the previous layer boundary
   std::vector<uint64_t> first_start_;

@@ -59,16 +59,18 @@ void Controller::start(const Dataset& images, Logits* out) {
   layer_ = -1;
   state_ = images.count > 0 ? ControllerState::kPpuLayer : ControllerState::kIdle;
   ppu_layer_done_ = 0;  // a zero-length pseudo layer: the first step moves to layer 0
-  begin_image(cycle_);
+  testing_ = false;
+  if (images.count > 0) {
+    begin_image(cycle_, images.image(0), images.first_index);
+  }
 }
 
 // The input image is written into the ifmap buffer (the words of image - 1 are overwritten).
-void Controller::begin_image(uint64_t cycle) {
-  ppu_.begin_image(images_->first_index + image_);
+void Controller::begin_image(uint64_t cycle, const uint8_t* px, int64_t dataset_index) {
+  ppu_.begin_image(dataset_index);
   if (watching(FlipMemory::kIfmap)) {
     ifmap_range_access(-1, FlipOutcome::kMasked, cycle);
   }
-  const uint8_t* px = images_->image(image_);
   const size_t n = qm_.input_shape.size();
   if (qm_.is_float()) {
     store_.input_float.resize(n);
@@ -124,18 +126,25 @@ bool Controller::next_layer(uint64_t n) {
     if (watching(FlipMemory::kIfmap)) {
       ifmap_range_access(flip_map_->storage(layer_ - 1), FlipOutcome::kEffective, n);
     }
-    const size_t k = logits_->classes;
-    for (size_t c = 0; c < k; ++c) {
-      if (qm_.is_float()) {
-        logits_->values[size_t(image_) * k + c] = store_.values.back()[c];
-      } else {
-        logits_->codes[size_t(image_) * k + c] = store_.codes.back()[c];
+    if (testing_) {
+      self_test->test_result(store_.codes.back(), store_.values.back(), n);
+    } else {
+      const size_t k = logits_->classes;
+      for (size_t c = 0; c < k; ++c) {
+        if (qm_.is_float()) {
+          logits_->values[size_t(image_) * k + c] = store_.values.back()[c];
+        } else {
+          logits_->codes[size_t(image_) * k + c] = store_.codes.back()[c];
+        }
+      }
+      ++image_;
+      if (self_test.size() > 0) {
+        self_test->inference_done(n);
       }
     }
-    if (++image_ == images_->count) {
+    if (!next_image(n)) {
       return false;
     }
-    begin_image(n);
     layer_ = 0;
   }
   layer_begin_ = n;
@@ -157,6 +166,22 @@ bool Controller::next_layer(uint64_t n) {
     ifmap->count_reads(q.in_shape.size() * in_bytes * q.inputs.size());
     ifmap->count_writes(p.out_bytes);
   }
+  return true;
+}
+
+// Test images go first when the SelfTestController has a test due: they run between workload
+// images without a gap, with the same schedule (timing is data-independent).
+bool Controller::next_image(uint64_t n) {
+  SourcedImage test;
+  testing_ = self_test.size() > 0 && self_test->next_test_image(n, &test);
+  if (testing_) {
+    begin_image(n, test.pixels, test.dataset_index);
+    return true;
+  }
+  if (image_ == images_->count) {
+    return false;
+  }
+  begin_image(n, images_->image(image_), images_->first_index + image_);
   return true;
 }
 

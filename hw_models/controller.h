@@ -13,6 +13,7 @@
 #include "hw_models/flip_address_map.h"
 #include "hw_models/layer_plan.h"
 #include "hw_models/post_processing.h"
+#include "hw_models/test_image_source_if.h"
 #include "memory/nvm_weight_bank.h"
 #include "memory/scheduled_flips.h"
 #include "memory/sram_buffer.h"
@@ -45,6 +46,8 @@ class Controller : public sc_core::sc_module {
   sc_core::sc_port<WeightReadIf> nvm{"nvm"};
   sc_core::sc_port<SramIf> ifmap{"ifmap"};
   sc_core::sc_port<SramIf> ofmap{"ofmap"};
+  /// Optional: the SelfTestController, asked at every image boundary for a test image.
+  sc_core::sc_port<TestImageSourceIf, 1, sc_core::SC_ZERO_OR_MORE_BOUND> self_test{"self_test"};
 
   /// `on_layer_end(layer, first_cycle, end_cycle)` runs after every layer of every image.
   Controller(const sc_core::sc_module_name& name, const QuantModel& qm,
@@ -56,6 +59,7 @@ class Controller : public sc_core::sc_module {
   const std::vector<LayerCycles>& layer_cycles() const { return layer_cycles_; }
   const std::vector<LayerPlan>& plans() const { return plans_; }
   uint64_t cycle() const { return cycle_; }
+  const QuantModel& qm() const { return qm_; }
   void trace(Tracer& tracer);
   /// Lands `flips` at their cycles (before anything else of that cycle happens), flips the ifmap
   /// and ofmap words the controller holds, and reports their reads and writes. Both must
@@ -68,7 +72,8 @@ class Controller : public sc_core::sc_module {
   enum class Cause { kCompute, kNvm, kSram, kPp };
   void on_negedge();
   bool next_layer(uint64_t n);  // false when the batch is done
-  void begin_image(uint64_t n);
+  void begin_image(uint64_t n, const uint8_t* pixels, int64_t dataset_index);
+  bool next_image(uint64_t n);  // false when the batch is done
   void begin_array_layer();
   void end_layer(uint64_t n);
   void step_array(uint64_t n);
@@ -106,6 +111,7 @@ class Controller : public sc_core::sc_module {
   const Dataset* images_ = nullptr;
   Logits* logits_ = nullptr;
   int image_ = 0, layer_ = -1;
+  bool testing_ = false;  // the image in the array is a self-test image
   ControllerState state_ = ControllerState::kIdle;
   uint64_t cycle_ = 0, layer_begin_ = 0, ppu_layer_done_ = 0;
   ActivationStore store_;

@@ -22,6 +22,11 @@ namespace {
 void validate(const Config& cfg) {
   // Add each rule here with its own ConfigError naming every key involved.
   parse_scheduled_flips(cfg.faults.scheduled_flips);  // syntax; addresses need the model
+  if (cfg.selftest.enabled && cfg.selftest.testset.empty()) {
+    throw ConfigError(
+        "selftest.enabled is true but selftest.testset is empty: name the testset.json "
+        "(`safsim select`) the SelfTestController loads");
+  }
 }
 
 /// The one YAML document in `text` (null for an empty file).

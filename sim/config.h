@@ -293,6 +293,80 @@ struct OutputConfig {
   }
 };
 
+enum class PeriodUnit { kInferences, kCycles };
+enum class DefectGrowth { kConstant, kPower, kExponential };
+
+/// `safsim selftest`: the lifetime timeline (docs/lifetime.md). Accuracy is evaluated on the
+/// workload images (workload.images from workload.first_image).
+struct LifetimeConfig {
+  double hours = 1000;
+  double inferences_per_hour = 3600;
+  double flip_rate_per_bit_hour = 0;
+  DefectGrowth defect_growth = DefectGrowth::kPower;
+  double defect_rate_per_bit_hour = 0;
+  double defect_t0_hours = 1000;
+  double defect_beta = 1;
+  double sa1_fraction = 0.8;
+  int evals_per_period = 1;
+  double harmful_drop_points = 5;
+  bool heal = false;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("hours", hours, 1e-6, 1e9, "length of the simulated lifetime in hours");
+    v.value("inferences_per_hour", inferences_per_hour, 1e-6, 1e12,
+            "inference rate of the deployed accelerator");
+    v.value("flip_rate_per_bit_hour", flip_rate_per_bit_hour, 0.0, 1.0,
+            "transient weight flips: Poisson rate per stored bit per hour");
+    v.choice("defect_growth", defect_growth,
+             EnumNames<DefectGrowth>{{"constant", DefectGrowth::kConstant},
+                                     {"power", DefectGrowth::kPower},
+                                     {"exponential", DefectGrowth::kExponential}},
+             "stuck-at rate law r(t) per cell: constant r0, power r0*(t/t0)^beta, exponential "
+             "r0*exp(t/t0)");
+    v.value("defect_rate_per_bit_hour", defect_rate_per_bit_hour, 0.0, 1.0,
+            "r0: stuck-at defect rate per cell per hour (at t = t0 for the power law)");
+    v.value("defect_t0_hours", defect_t0_hours, 1e-6, 1e9, "t0 of the defect rate law, hours");
+    v.value("defect_beta", defect_beta, -0.99, 10.0, "beta of the power law (> 0: wear-out)");
+    v.value("sa1_fraction", sa1_fraction, 0.0, 1.0,
+            "share of new defects stuck at 1 (001: RRAM 0.8)");
+    v.value("evals_per_period", evals_per_period, 1, 1000,
+            "accuracy evaluations per test period (the last one at the test)");
+    v.value("harmful_drop_points", harmful_drop_points, 0.0, 100.0,
+            "theta: the model is harmful once accuracy dropped by this many points");
+    v.value("heal", heal,
+            "on a flag: March test, re-encode with mitigation.scheme and rewrite the weights");
+  }
+};
+
+/// The SelfTestController (000): test images run every `period`, compared with golden results.
+struct SelfTestConfig {
+  bool enabled = false;
+  std::string testset;
+  uint64_t period = 1000;
+  PeriodUnit period_unit = PeriodUnit::kInferences;
+  int min_mismatches = 1;
+  double logit_threshold = 0;
+  LifetimeConfig lifetime;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("enabled", enabled, "safsim run: load the SelfTestController with the test set");
+    v.value("testset", testset, "testset.json (safsim select) with the golden results");
+    v.value("period", period, uint64_t{1}, uint64_t{1} << 62,
+            "a self-test starts every `period` inferences or cycles");
+    v.choice("period_unit", period_unit,
+             EnumNames<PeriodUnit>{{"inferences", PeriodUnit::kInferences},
+                                   {"cycles", PeriodUnit::kCycles}},
+             "unit of selftest.period");
+    v.value("min_mismatches", min_mismatches, 1, 1000000,
+            "k: flag when at least k test images change their top-1");
+    v.value("logit_threshold", logit_threshold, 0.0, 1e30,
+            "also flag when a logit moves more than this (L-inf, real units); 0 = off");
+    v.section("lifetime", lifetime, "safsim selftest: the lifetime model");
+  }
+};
+
 struct Config {
   WorkloadConfig workload;
   QuantConfig quant;
@@ -303,6 +377,7 @@ struct Config {
   FaultsConfig faults;
   MitigationConfig mitigation;
   OutputConfig output;
+  SelfTestConfig selftest;
 
   template <class V>
   void visit(V& v) {
@@ -318,6 +393,7 @@ struct Config {
     v.section("faults", faults, "fault models (docs/faults.md)");
     v.section("mitigation", mitigation, "deploy-time fault mitigation");
     v.section("output", output, "what is written");
+    v.section("selftest", selftest, "self-test controller and lifetime runs (docs/lifetime.md)");
   }
 };
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -25,17 +26,19 @@ std::string python() {
   return env != nullptr && *env != '\0' ? env : "/usr/bin/python3";
 }
 
-/// scripts/plot_sweep.py of the source tree: $SAFSIM_SOURCE_DIR, else the configured one.
-std::string plot_script() {
+/// scripts/NAME of the source tree: $SAFSIM_SOURCE_DIR, else the configured one.
+std::string plot_script(const std::string& name) {
   const char* env = std::getenv("SAFSIM_SOURCE_DIR");
   const std::string root = env != nullptr ? env : SAFSIM_SOURCE_DIR;
-  return root + "/scripts/plot_sweep.py";
+  return root + "/scripts/" + name;
 }
 
 }  // namespace
 
-bool render_sweep_plots(const std::string& dir) {
-  const std::string script = plot_script();
+bool render_sweep_plots(const std::string& dir) { return render_plot("plot_sweep.py", dir); }
+
+bool render_plot(const std::string& script_name, const std::string& dir) {
+  const std::string script = plot_script(script_name);
   const std::string py = python();
   if (!std::filesystem::exists(py)) {
     fmt::print(stderr,
@@ -55,6 +58,7 @@ bool render_sweep_plots(const std::string& dir) {
     args.push_back(a.data());
   }
   args.push_back(nullptr);
+  std::fflush(stdout);  // our lines first, then the script's
   pid_t pid = 0;
   if (posix_spawn(&pid, py.c_str(), nullptr, nullptr, args.data(), environ) != 0) {
     fmt::print(stderr, "plot: cannot start {}\n", py);

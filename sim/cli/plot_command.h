@@ -15,5 +15,7 @@ void register_plot_command(CLI::App& app);
 ///   if (!render_sweep_plots("out/sweeps/example_rates")) { /* the sweep itself still succeeded */
 ///   }
 bool render_sweep_plots(const std::string& dir);
+/// The same for any script of scripts/: /usr/bin/python3 scripts/SCRIPT DIR.
+bool render_plot(const std::string& script_name, const std::string& dir);
 
 }  // namespace safsim

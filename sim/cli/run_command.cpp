@@ -12,6 +12,7 @@
 #include "memory/nvm_tech.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/cycle_engine.h"
+#include "sim/experiments/self_test_setup.h"
 #include "sim/output_files.h"
 #include "sim/pipeline.h"
 #include "sim/report.h"
@@ -75,6 +76,16 @@ nlohmann::ordered_json scheduled_flips_json(const CycleEngine& engine) {
   return j;
 }
 
+void print_self_test(const SelfTestController& stc, uint64_t total_cycles) {
+  fmt::print("  self-test       {} tests x {} images, {} cycles ({:.2f}% of all), buffer {} B\n",
+             stc.tests().size(), stc.test_images(), stc.test_cycles(),
+             total_cycles > 0 ? 100.0 * double(stc.test_cycles()) / double(total_cycles) : 0.0,
+             stc.buffer().bytes());
+  if (stc.flag()) {
+    fmt::print("  fault_detected  at cycle {}\n", stc.fault_detected_cycle());
+  }
+}
+
 void print_summary(const Config& c, const Workload& w, const CycleResult& r, double acc,
                    double seconds) {
   const RunStats& s = r.stats;
@@ -82,9 +93,9 @@ void print_summary(const Config& c, const Workload& w, const CycleResult& r, dou
   fmt::print("{} on a {}x{} array at {} MHz ({}, {} memory), {} images\n", w.model.name, s.rows,
              s.cols, s.clock_mhz,
              c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped",
-             c.accelerator.ideal_memory ? "ideal" : c.accelerator.nvm.tech, s.images);
+             c.accelerator.ideal_memory ? "ideal" : c.accelerator.nvm.tech, w.images.count);
   fmt::print("  accuracy        {:.2f}% ({} / {})\n", 100.0 * acc,
-             static_cast<int>(std::lround(acc * s.images)), s.images);
+             static_cast<int>(std::lround(acc * w.images.count)), w.images.count);
   fmt::print("  cycles          {} total, {} per image\n", t.cycles, s.cycles_per_image());
   fmt::print("  latency         {:.2f} us per image\n", s.latency_us_per_image());
   fmt::print("  PE utilization  {:.1f}%\n", 100.0 * t.utilization);
@@ -129,6 +140,10 @@ void run(const RunOptions& o) {
   const std::vector<ScheduledFlip> scheduled = parse_scheduled_flips(c.faults.scheduled_flips);
   engine.set_activation_faults(&activation_faults);
   engine.set_scheduled_flips(scheduled);
+  if (c.selftest.enabled) {
+    const SelfTestProgram p = load_self_test_program(c, w.qmodel);
+    engine.enable_self_test(p.set, p.images, c.selftest);
+  }
   const CycleResult r = engine.run(w.images);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -146,6 +161,12 @@ void run(const RunOptions& o) {
   }
   report_deployment(w, s, c.output.dir);
   s["scheduled_flips"] = scheduled_flips_json(engine);
+  if (const SelfTestController* stc = engine.self_test()) {
+    s["images"] = w.images.count;  // the workload's; `inferences` counts the test images too
+    s["inferences"] = r.stats.images;
+    s["self_test"] = self_test_report(*stc, c, r.stats.total.cycles);
+    print_self_test(*stc, r.stats.total.cycles);
+  }
   s["timing"] = {{"seconds", seconds}};
   if (!engine.trace_path().empty()) {
     s["trace"] = engine.trace_path();

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "hw_models/accelerator.h"
 #include "hw_models/flip_address_map.h"
@@ -108,7 +109,20 @@ void CycleEngine::program_weights(const DeployedWeights& weights) {
   impl_->accel->nvm().program(weights);
 }
 
+void CycleEngine::enable_self_test(const TestSet& set, const Dataset& test_images,
+                                   const SelfTestConfig& cfg) {
+  if (impl_->accel->self_test() != nullptr || impl_->accel->controller().cycle() > 0) {
+    // Its period counts from cycle 0.
+    throw std::logic_error("CycleEngine::enable_self_test: once, and before the first run()");
+  }
+  impl_->accel->add_self_test(set, test_images, cfg);
+}
+
+const SelfTestController* CycleEngine::self_test() const { return impl_->accel->self_test(); }
+
 CycleResult CycleEngine::run(const Dataset& images) {
+  const SelfTestController* stc = impl_->accel->self_test();
+  const uint64_t tested_before = stc != nullptr ? stc->test_images_run() : 0;
   impl_->cycles_before = impl_->accel->controller().layer_cycles();
   impl_->memory_before = impl_->accel->layer_memory();
   impl_->blocks_before = impl_->block_counters();
@@ -118,12 +132,13 @@ CycleResult CycleEngine::run(const Dataset& images) {
     impl_->flips->end_run(impl_->accel->controller().cycle() - 1);  // the run's last cycle
   }
   RunStats& s = r.stats;
-  s.images = images.count;
+  // Every inference the accelerator ran: the workload's and the self-test's images.
+  s.images = images.count + int(stc != nullptr ? stc->test_images_run() - tested_before : 0);
   s.rows = impl_->cfg.array.rows;
   s.cols = impl_->cfg.array.cols;
   s.clock_mhz = impl_->cfg.clock_mhz;
   for (size_t i = 0; i < impl_->qm.layers.size(); ++i) {
-    s.layers.push_back(impl_->layer_stats(i, images.count));
+    s.layers.push_back(impl_->layer_stats(i, s.images));
   }
   sum_totals(s);
   s.block_counters = impl_->block_counters();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hw_models/activation_faults.h"
+#include "hw_models/self_test_controller.h"
 #include "memory/defect_map.h"
 #include "memory/deployed_weights.h"
 #include "memory/march_test.h"
@@ -67,6 +68,14 @@ class CycleEngine {
   /// the weights the engine was built with.
   void program_weights(const DeployedWeights& weights);
 
+  /// Loads the SelfTestController (docs/lifetime.md) with `set` (pixels of set.images[i] as
+  /// `test_images` image i); tests then run every cfg.period between the images of run().
+  /// Before the first run(); once.
+  void enable_self_test(const TestSet& set, const Dataset& test_images, const SelfTestConfig& cfg);
+  /// nullptr unless enable_self_test() was called.
+  const SelfTestController* self_test() const;
+
+  /// Runs `images`; with a self-test, the stats also count the test images run in between.
   CycleResult run(const Dataset& images);
   /// The cycle the next run() starts at (cycle counts continue across runs).
   uint64_t cycle() const;

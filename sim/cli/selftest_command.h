@@ -1,0 +1,10 @@
+// `safsim selftest CONFIG`: the lifetime run of the self-test controller (docs/lifetime.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace safsim {
+
+void register_selftest_command(CLI::App& app);
+
+}  // namespace safsim
