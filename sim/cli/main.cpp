@@ -11,6 +11,7 @@
 #include "sim/cli/eval_command.h"
 #include "sim/cli/plot_command.h"
 #include "sim/cli/run_command.h"
+#include "sim/cli/select_command.h"
 #include "sim/cli/sweep_command.h"
 #include "sim/config_doc.h"
 #include "sim/errors.h"
@@ -27,6 +28,7 @@ int sc_main(int argc, char** argv) {
   safsim::register_plot_command(app);
   safsim::register_encode_command(app);
   safsim::register_bench_command(app);
+  safsim::register_select_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
       ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });
   try {
