@@ -9,6 +9,7 @@
 #include "sim/cli/bench_command.h"
 #include "sim/cli/encode_command.h"
 #include "sim/cli/eval_command.h"
+#include "sim/cli/gradient_command.h"
 #include "sim/cli/plot_command.h"
 #include "sim/cli/run_command.h"
 #include "sim/cli/select_command.h"
@@ -29,6 +30,7 @@ int sc_main(int argc, char** argv) {
   safsim::register_encode_command(app);
   safsim::register_bench_command(app);
   safsim::register_select_command(app);
+  safsim::register_gradient_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
       ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });
   try {

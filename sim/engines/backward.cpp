@@ -84,6 +84,15 @@ std::vector<std::vector<float>> dequantized_activations(const QuantModel& qm,
   return v;
 }
 
+std::vector<float> dequantized_input(const QuantModel& qm, const uint8_t* image) {
+  std::vector<float> x(size_t(qm.input_shape.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = qm.is_float() ? float(image[i]) / 255.0f
+                         : dequantize(quantize_pixel(image[i], qm.input_q), qm.input_q);
+  }
+  return x;
+}
+
 double softmax_cross_entropy(const std::vector<double>& logits, int label,
                              std::vector<double>* grad) {
   const double top = *std::max_element(logits.begin(), logits.end());
@@ -105,15 +114,6 @@ struct BackwardPass::Impl {
   const QuantModel& qm;
   const FunctionalEngine& forward;
   std::vector<std::vector<float>> weights;  // real, O x K per array layer
-
-  std::vector<float> input_values(const uint8_t* image) const {
-    std::vector<float> x(size_t(qm.input_shape.size()));
-    for (size_t i = 0; i < x.size(); ++i) {
-      x[i] = qm.is_float() ? float(image[i]) / 255.0f
-                           : dequantize(quantize_pixel(image[i], qm.input_q), qm.input_q);
-    }
-    return x;
-  }
 
   void array_backward(int li, const std::vector<float>& in, const std::vector<float>& out,
                       std::vector<float>& g_out, std::vector<float>* g_in,
@@ -215,7 +215,7 @@ WeightGradient BackwardPass::weight_gradient(const uint8_t* image, int label, do
     throw std::invalid_argument("BackwardPass: label out of range");
   }
   const std::vector<std::vector<float>> act = dequantized_activations(qm, impl_->forward, image);
-  const std::vector<float> input = impl_->input_values(image);
+  const std::vector<float> input = dequantized_input(qm, image);
   std::vector<std::vector<float>> g(n);
   for (size_t l = 0; l < n; ++l) {
     g[l].assign(act[l].size(), 0.0f);

@@ -30,6 +30,10 @@ std::vector<std::vector<float>> dequantized_activations(const QuantModel& qm,
                                                         const FunctionalEngine& forward,
                                                         const uint8_t* image);
 
+/// The real value of the input image as the first layer sees it (CHW): the pixel's code times
+/// the input scale (integer formats), or p / 255 (float formats).
+std::vector<float> dequantized_input(const QuantModel& qm, const uint8_t* image);
+
 /// Softmax cross-entropy of real logits against `label`: the loss, and dL/dlogits in `grad`.
 double softmax_cross_entropy(const std::vector<double>& logits, int label,
                              std::vector<double>* grad);
