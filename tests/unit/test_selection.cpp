@@ -10,6 +10,8 @@
 #include "sim/experiments/selection.h"
 #include "sim/experiments/selection_cover.h"
 #include "sim/experiments/selection_scores.h"
+#include "sim/experiments/sweep_report.h"
+#include "sim/experiments/sweep_selftest.h"
 #include "workloads/quantize.h"
 
 using namespace safsim;
@@ -204,4 +206,34 @@ TEST_CASE("selection errors: unknown strategy, count out of range, grad on float
   o.count = 3;
   o.strategy = SelectionStrategy::kGrad;
   CHECK_THROWS_WITH(select_test_set(sf, o), Catch::Contains("integer weights"));
+}
+
+TEST_CASE("Wilson interval of a detection share", "[selection]") {
+  const Proportion p = wilson_interval(18, 20);
+  CHECK(p.value == Approx(0.9));
+  CHECK(p.lo == Approx(0.6990).margin(1e-4));
+  CHECK(p.hi == Approx(0.9721).margin(1e-4));
+  const Proportion all = wilson_interval(20, 20);
+  CHECK(all.hi == 1.0);
+  CHECK(all.lo == Approx(0.8389).margin(1e-4));
+  CHECK(std::isnan(wilson_interval(0, 0).value));
+}
+
+TEST_CASE("selftest section of a sweep file: defaults, coverage count, errors", "[selection]") {
+  const SweepSelfTest s =
+      parse_sweep_selftest(YAML::Load("{strategies: [corner, coverage], count: 7}"), "s.yaml");
+  CHECK(s.enabled);
+  CHECK(s.harm_threshold_points == 1.0);
+  CHECK(s.criterion.min_mismatches == 1);
+  CHECK(s.options_for(SelectionStrategy::kCorner).count == 7);
+  CHECK(s.options_for(SelectionStrategy::kCoverage).count == 0);
+  CHECK(selftest_columns(s) ==
+        std::vector<std::string>{"harmful", "detected_corner", "detected_coverage"});
+  CHECK_THROWS_WITH(parse_sweep_selftest(YAML::Load("{strategies: [corner, corner]}"), "s.yaml"),
+                    Catch::Contains("listed twice"));
+  CHECK_THROWS_WITH(parse_sweep_selftest(YAML::Load("{count: 3}"), "s.yaml"),
+                    Catch::Contains("needs 'strategies:'"));
+  CHECK_THROWS_WITH(parse_sweep_selftest(
+                        YAML::Load("{strategies: [grad], criterion: {min_mismatch: 2}}"), "s.yaml"),
+                    Catch::Contains("did you mean 'min_mismatches'"));
 }
