@@ -5,6 +5,7 @@
 # Usage: sweep_detection.sh SAFSIM SOURCE_DIR
 set -euo pipefail
 safsim=$(realpath "$1")
+src=$(realpath "$2")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
@@ -86,4 +87,8 @@ sed 's/engine: functional/engine: cycle/' det.yaml > cycle.yaml
 expect_error "the detection experiment runs on the functional engine" cycle.yaml
 sed 's/harm_threshold_points: 1/harm_threshold_points: -1/' det.yaml > theta.yaml
 expect_error "selftest.harm_threshold_points must be in [0, 100], got -1" theta.yaml
+# The repro files of 000 plan cleanly.
+for f in "$src"/configs/repro/000_*.yaml; do
+  "$safsim" sweep "$f" --dry-run > /dev/null || { echo "FAIL: dry run of $f"; exit 1; }
+done
 echo "sweep_detection: passed"
