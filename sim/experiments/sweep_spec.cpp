@@ -23,9 +23,9 @@ namespace safsim {
 namespace {
 
 // `version` is written by sweep.resolved.yaml (itself a sweep file) and ignored.
-const std::vector<std::string> kTopLevelKeys = {"name",    "description", "base",    "config",
-                                                "engine",  "axes",        "repeat",  "seed",
-                                                "metrics", "version",     "selftest"};
+const std::vector<std::string> kTopLevelKeys = {"name",    "description", "base",   "config",
+                                                "engine",  "axes",        "repeat", "seed",
+                                                "metrics", "selftest",    "version"};
 
 /// Parsing context: the file name for messages and the schema for key checks.
 struct Ctx {
