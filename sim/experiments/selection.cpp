@@ -99,7 +99,6 @@ struct ImageScorer::Cache {
   std::vector<double> corner, prob_distrib, activation;
   std::vector<double> grad[2];  // by GradientLabel
   std::vector<std::vector<uint8_t>> coverage;
-  std::unique_ptr<FunctionalEngine> engine;  // one thread: used per image from many threads
 };
 
 ImageScorer::ImageScorer(const Config& c, const Workload& w)
