@@ -9,6 +9,8 @@ DIR/summary.json (the axis columns and metrics), and draws what the axes call fo
     95% CI bands (001 Fig. 8), one panel per value of the remaining axes;
   * deviation histograms per scheme when deviation_histogram_* metrics were recorded (001 Fig. 9);
   * accuracy vs. flipped bit position / vs. layer (003 Figs. 6, 7, 9) for bitflip.bit / .layer;
+  * detection sweeps (DIR/detection.csv): self-test detection accuracy, TPR and FPR vs. the
+    fault rate, one curve per selection strategy, 95% Wilson bands (000 Figs. 1, 2);
   * otherwise every metric vs. every axis (cycles and energy vs. an architecture axis, ...).
 Exit code 3 (and a hint) when matplotlib is missing: `safsim sweep --plot` never fails for it.
 """
@@ -157,6 +159,36 @@ def histogram_plot(plt, directory, rows, which):
         save(plt, fig, directory, f"{which}_{index}")
 
 
+def detection_plot(plt, directory, x):
+    """000 Figs. 1-2: detection accuracy, TPR and FPR vs. the fault rate, one curve per strategy,
+    one row of panels per combination of the other axes."""
+    with open(os.path.join(directory, "detection.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    others = [c for c in COLUMNS if c != x]
+    parts = panels(rows, others)
+    fig, axes = plt.subplots(len(parts), 3, figsize=(15, 3.8 * len(parts)), squeeze=False)
+    for row_axes, (title, part) in zip(axes, parts):
+        for ax, (what, label) in zip(row_axes, [("accuracy", "detection accuracy (TP+TN)/maps"),
+                                                ("tpr", "TPR: harmful maps detected"),
+                                                ("fpr", "FPR: harmless maps flagged")]):
+            for strategy in ordered_values(part, "strategy"):
+                sel = sorted((r for r in part if r["strategy"] == strategy), key=lambda r: float(r[x]))
+                xs = [100.0 * float(r[x]) for r in sel]
+                ys = [as_number(r[what]) for r in sel]
+                lo = [as_number(r[what + "_lo"]) for r in sel]
+                hi = [as_number(r[what + "_hi"]) for r in sel]
+                line, = ax.plot(xs, ys, marker="o", label=strategy)
+                ax.fill_between(xs, lo, hi, alpha=0.12, color=line.get_color(), linewidth=0)
+            ax.set_xscale("log")
+            ax.set_xlabel(short(x) + " (%)")
+            ax.set_ylabel(label)
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_title(title, fontsize=9)
+            ax.grid(True, alpha=0.3)
+        row_axes[0].legend(fontsize=8)
+    save(plt, fig, directory, f"detection_vs_{short(x)}")
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: plot_sweep.py DIR", file=sys.stderr)
@@ -177,9 +209,13 @@ def main():
     if not rows:
         print("plot: no points", file=sys.stderr)
         return 2
-    scalar = [m for m in METRICS if not m.startswith(HISTOGRAMS)]
+    detection = os.path.exists(os.path.join(directory, "detection.csv"))
+    scalar = [m for m in METRICS if not m.startswith(HISTOGRAMS)
+              and not (detection and (m == "harmful" or m.startswith("detected_")))]
     drawn = False
     rates = [c for c in COLUMNS if is_rate(c) and is_numeric(rows, c)]
+    for x in rates if detection else []:  # 000 Figs. 1, 2
+        detection_plot(plt, directory, x)
     for x in rates:  # 001 Fig. 8 style
         group = SCHEME if SCHEME in COLUMNS else next((c for c in COLUMNS if c != x), None)
         for m in scalar:

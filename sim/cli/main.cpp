@@ -9,8 +9,10 @@
 #include "sim/cli/bench_command.h"
 #include "sim/cli/encode_command.h"
 #include "sim/cli/eval_command.h"
+#include "sim/cli/gradient_command.h"
 #include "sim/cli/plot_command.h"
 #include "sim/cli/run_command.h"
+#include "sim/cli/select_command.h"
 #include "sim/cli/selftest_command.h"
 #include "sim/cli/sweep_command.h"
 #include "sim/config_doc.h"
@@ -28,6 +30,8 @@ int sc_main(int argc, char** argv) {
   safsim::register_plot_command(app);
   safsim::register_encode_command(app);
   safsim::register_bench_command(app);
+  safsim::register_select_command(app);
+  safsim::register_gradient_command(app);
   safsim::register_selftest_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
       ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });

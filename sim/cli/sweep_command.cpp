@@ -102,9 +102,9 @@ int sweep_main(const SweepCliOptions& o, MpiTransport& mpi) {
   const double trial_seconds = r.seconds > 0 ? r.seconds : 1e-9;
   fmt::print(stderr,
              "sweep {}: {} trials ({} run now) in {:.1f} s, {:.0f} trial-images/s; wrote "
-             "{}/results.csv, aggregate.csv, summary.json\n",
+             "{}/results.csv, aggregate.csv, summary.json{}\n",
              plan.name, r.trials, r.ran, r.seconds, double(r.trial_images) / trial_seconds,
-             so.out_dir);
+             so.out_dir, plan.selftest.enabled ? ", detection.csv" : "");
   if (o.plot && !render_sweep_plots(so.out_dir)) {
     fmt::print(stderr, "sweep: the results are complete; only the figures are missing\n");
   }

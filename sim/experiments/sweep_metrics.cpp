@@ -138,6 +138,9 @@ std::vector<double> metric_values(const std::vector<std::string>& columns,
   for (const auto& [name, value] : m.cycle) {
     v[name] = value;
   }
+  for (const auto& [name, value] : m.selftest) {
+    v[name] = value;
+  }
   std::vector<double> out;
   out.reserve(columns.size());
   for (const std::string& c : columns) {

@@ -41,6 +41,7 @@ struct TrialMeasurement {
   double fault_free_accuracy = 0.0;
   DeploymentStats stats;
   std::vector<std::pair<std::string, double>> cycle;
+  std::vector<std::pair<std::string, double>> selftest;  // detection sweeps (sweep_selftest.h)
 };
 
 /// Names of the cycle engine's figures, as summary.json of `safsim run` spells them.

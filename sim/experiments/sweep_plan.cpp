@@ -169,6 +169,10 @@ std::string emit_resolved(const SweepPlan& p) {
     out << m.name;
   }
   out << YAML::EndSeq;
+  if (p.selftest.enabled) {
+    out << YAML::Key << "selftest" << YAML::Value;
+    emit_sweep_selftest(out, p.selftest);
+  }
   out << YAML::Key << "config" << YAML::Value << YAML::BeginMap;
   ConfigWriter writer(out);
   ConfigWithoutSeed without_seed(writer);
@@ -335,9 +339,10 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
       odometer[a] = 0;
     }
   }
-  bool all_cycle = true;
+  bool all_cycle = true, all_functional = true;
   for (const SweepPoint& p : plan.points) {
     all_cycle = all_cycle && p.config.engine == EngineKind::kCycle;
+    all_functional = all_functional && p.config.engine == EngineKind::kFunctional;
     // A scheduled flip names a cycle and an address of the cycle engine's memories; the
     // functional engine has neither, and silently dropping the flips would fake a result.
     if (p.config.engine != EngineKind::kCycle && !p.config.faults.scheduled_flips.empty()) {
@@ -349,6 +354,18 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
   }
   plan.metric_names = effective_metrics(spec.metrics, all_cycle);
   plan.metrics = metric_columns(plan.metric_names, all_cycle);
+  plan.selftest = spec.selftest;
+  if (plan.selftest.enabled) {
+    if (!all_functional) {
+      throw ConfigError(fmt::format(
+          "{}: selftest: the detection experiment runs on the functional engine; set engine: "
+          "functional",
+          spec.path));
+    }
+    for (const std::string& col : selftest_columns(plan.selftest)) {
+      plan.metrics.push_back(col);
+    }
+  }
   plan.resolved_yaml = emit_resolved(plan);
   plan.fingerprint = purpose_hash(plan.resolved_yaml);
   return plan;

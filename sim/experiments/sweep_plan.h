@@ -27,6 +27,7 @@ struct SweepPlan {
   std::vector<SweepMetricName> metric_names;
   std::vector<std::string> metrics;  // recorded metric columns
   std::vector<SweepPoint> points;    // first axis outermost, last axis fastest
+  SweepSelfTest selftest;            // the detection experiment, when enabled
   Config base;                       // base file + config:, no axes
   std::string resolved_yaml;         // sweep.resolved.yaml: itself a valid sweep file
   uint64_t fingerprint = 0;          // hash of resolved_yaml; ties a journal to this sweep

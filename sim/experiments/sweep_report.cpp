@@ -114,6 +114,61 @@ MetricSummary summarize(const std::vector<double>& values) {
   return s;
 }
 
+Proportion wilson_interval(int k, int n) {
+  Proportion p;
+  p.k = k;
+  p.n = n;
+  if (n == 0) {
+    p.value = p.lo = p.hi = kNaN;
+    return p;
+  }
+  const double z = 1.959963984540054;  // two-sided 95% normal quantile
+  const double phat = double(k) / n;
+  const double denom = 1.0 + z * z / n;
+  const double centre = (phat + z * z / (2.0 * n)) / denom;
+  const double half = z * std::sqrt(phat * (1.0 - phat) / n + z * z / (4.0 * n * n)) / denom;
+  p.value = phat;
+  p.lo = std::max(0.0, centre - half);
+  p.hi = std::min(1.0, centre + half);
+  return p;
+}
+
+std::string detection_csv(const SweepPlan& plan, const std::vector<TrialRecord>& records) {
+  const size_t harmful_col =
+      size_t(std::find(plan.metrics.begin(), plan.metrics.end(), "harmful") - plan.metrics.begin());
+  std::string out = axis_header(plan) +
+                    ",strategy,maps,harmful,tp,fn,tn,fp,accuracy,accuracy_lo,accuracy_hi,tpr,"
+                    "tpr_lo,tpr_hi,fpr,fpr_lo,fpr_hi\n";
+  for (const SelectionStrategy st : plan.selftest.strategies) {
+    const std::string col = fmt::format("detected_{}", to_string(st));
+    const size_t m =
+        size_t(std::find(plan.metrics.begin(), plan.metrics.end(), col) - plan.metrics.begin());
+    for (size_t p = 0; p < plan.points.size(); ++p) {
+      int tp = 0, fn = 0, tn = 0, fp = 0;
+      for (const TrialRecord& r : records) {
+        if (size_t(r.point) != p) {
+          continue;
+        }
+        const bool harmful = r.metrics[harmful_col] != 0.0, detected = r.metrics[m] != 0.0;
+        tp += harmful && detected;
+        fn += harmful && !detected;
+        tn += !harmful && !detected;
+        fp += !harmful && detected;
+      }
+      const Proportion acc = wilson_interval(tp + tn, tp + tn + fp + fn);
+      const Proportion tpr = wilson_interval(tp, tp + fn);
+      const Proportion fpr = wilson_interval(fp, fp + tn);
+      out += fmt::format("{},{},{},{},{},{},{},{}", axis_fields(plan, int(p)), to_string(st), acc.n,
+                         tp + fn, tp, fn, tn, fp);
+      for (const Proportion& q : {acc, tpr, fpr}) {
+        out += fmt::format(",{},{},{}", number(q.value), number(q.lo), number(q.hi));
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
 std::string results_csv(const SweepPlan& plan, const std::vector<TrialRecord>& records) {
   std::string out = axis_header(plan) + ",trial,seed";
   for (const std::string& m : plan.metrics) {
@@ -167,6 +222,9 @@ std::string summary_json(const SweepPlan& plan, const std::vector<TrialRecord>& 
   s["metrics"] = plan.metrics;
   s["files"] = {"results.csv", "aggregate.csv", "summary.json", "sweep.resolved.yaml",
                 "journal.jsonl"};
+  if (plan.selftest.enabled) {
+    s["files"].push_back("detection.csv");
+  }
   const auto values = values_by_point(plan, records);
   Json points = Json::array();
   for (size_t p = 0; p < plan.points.size(); ++p) {
@@ -194,6 +252,9 @@ void write_sweep_outputs(const std::string& dir, const SweepPlan& plan,
   write_file_atomic(dir + "/aggregate.csv", aggregate_csv(plan, records));
   write_file_atomic(dir + "/summary.json", summary_json(plan, records));
   write_file_atomic(dir + "/sweep.resolved.yaml", plan.resolved_yaml);
+  if (plan.selftest.enabled) {
+    write_file_atomic(dir + "/detection.csv", detection_csv(plan, records));
+  }
 }
 
 }  // namespace safsim

@@ -281,7 +281,7 @@ void prepare_rank(const SweepPlan& plan, const SweepOptions& o, const MpiTranspo
     w.mine.push_back(pending[k]);
   }
   for (int64_t id : w.mine) {
-    w.cache.prepare(plan.points[size_t(id / plan.repeat)].config, r.threads);
+    w.cache.prepare(plan.points[size_t(id / plan.repeat)].config, r.threads, plan.selftest);
   }
   w.preflight_error = preflight(plan, w.cache, w.mine);
   if (!w.preflight_error.empty()) {
@@ -295,6 +295,24 @@ void prepare_rank(const SweepPlan& plan, const SweepOptions& o, const MpiTranspo
   w.ctx.engine_threads = std::max(1, r.threads / std::max(1, w.workers));
   w.ctx.safsim_exe = o.safsim_exe;
   w.ctx.scratch_dir = o.out_dir + "/trials";
+}
+
+/// Rank 0, detection sweeps: the selected test sets, DIR/testsets/<model>_<first>_<images>_<s>.json
+/// (what `safsim select` would write for that workload), so the experiment can be inspected and
+/// the sets reused by `safsim selftest`.
+void write_test_sets(const std::string& dir, const WorkloadCache& cache) {
+  for (const PreparedWorkload* p : cache.all()) {
+    if (p->test_sets.empty()) {
+      continue;
+    }
+    ensure_directory(dir + "/testsets");
+    for (const TestSet& t : p->test_sets) {
+      const std::string stem = std::filesystem::path(t.model).stem().string();
+      write_test_set(
+          t, fmt::format("{}/testsets/{}_{}_{}_{}.json", dir, stem, p->workload.images.first_index,
+                         p->workload.images.count, t.strategy));
+    }
+  }
 }
 
 /// Rank 0, after the loop: the result files when every trial is done, else how to resume.
@@ -338,6 +356,9 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& o, MpiTranspor
   RankWork w;
   prepare_rank(plan, o, mpi, pending, r, w);
   const double prepare_seconds = since(t0);
+  if (mpi.rank() == 0 && plan.selftest.enabled) {
+    write_test_sets(o.out_dir, w.cache);
+  }
   std::unique_ptr<SweepJournal> journal;
   if (mpi.rank() == 0) {
     journal =

@@ -25,7 +25,7 @@ namespace {
 // `version` is written by sweep.resolved.yaml (itself a sweep file) and ignored.
 const std::vector<std::string> kTopLevelKeys = {"name",    "description", "base",   "config",
                                                 "engine",  "axes",        "repeat", "seed",
-                                                "metrics", "version"};
+                                                "metrics", "selftest",    "version"};
 
 /// Parsing context: the file name for messages and the schema for key checks.
 struct Ctx {
@@ -375,6 +375,9 @@ SweepSpec parse_sweep(const std::string& yaml_text, const std::string& path) {
       }
       s.metrics.push_back({m.Scalar(), ctx.at(m)});
     }
+  }
+  if (const YAML::Node n = root["selftest"]) {
+    s.selftest = parse_sweep_selftest(n, path);
   }
   return s;
 }

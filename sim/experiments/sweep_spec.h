@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/experiments/sweep_selftest.h"
+
 namespace safsim {
 
 /// One config key set to one YAML value. `origin` ("sweep.yaml:12:17") prefixes any error the
@@ -46,6 +48,7 @@ struct SweepSpec {
   int repeat = 1;
   uint64_t seed = 1;
   std::vector<SweepMetricName> metrics;  // empty: the engine's default metrics
+  SweepSelfTest selftest;                // `selftest:` (docs/selftest.md); off when absent
 };
 
 /// Parses a sweep from YAML text; `path` names it in errors and anchors a relative `base:`.

@@ -103,10 +103,39 @@ void run_cycle_child(const SweepPoint& point, int trial, uint64_t seed, const Tr
   std::filesystem::remove_all(dir, ec);  // the figures are in the journal now
 }
 
-/// The functional engine's accuracy for one trial's weights (memoised unless activation
+/// The self-test columns of one faulty run: harmful (accuracy drop >= theta points), then per
+/// strategy whether judge_self_test fires on that strategy's test images.
+std::vector<double> selftest_columns_of(const PreparedWorkload& prepared, const SweepSelfTest& st,
+                                        const Logits& faulty, double accuracy) {
+  std::vector<double> v;
+  v.push_back(100.0 * (prepared.fault_free_accuracy - accuracy) >= st.harm_threshold_points);
+  for (size_t s = 0; s < prepared.test_sets.size(); ++s) {
+    const std::vector<int>& rows = prepared.test_rows[s];
+    Logits test;
+    test.images = int(rows.size());
+    test.classes = faulty.classes;
+    test.is_float = faulty.is_float;
+    test.scale = faulty.scale;
+    for (const int r : rows) {
+      const size_t begin = size_t(r) * faulty.classes;
+      if (faulty.is_float) {
+        test.values.insert(test.values.end(), faulty.values.begin() + long(begin),
+                           faulty.values.begin() + long(begin) + faulty.classes);
+      } else {
+        test.codes.insert(test.codes.end(), faulty.codes.begin() + long(begin),
+                          faulty.codes.begin() + long(begin) + faulty.classes);
+      }
+    }
+    v.push_back(judge_self_test(prepared.test_sets[s], test, st.criterion).fault_detected);
+  }
+  return v;
+}
+
+/// The functional engine's outcome for one trial's weights (memoised unless activation
 /// faults make the result depend on more than the weights).
-double functional_accuracy(const PreparedWorkload& prepared, const Config& c,
-                           const DeployedWeights& weights, uint64_t seed, int threads) {
+FunctionalOutcome functional_outcome(const PreparedWorkload& prepared, const Config& c,
+                                     const SweepSelfTest& st, const DeployedWeights& weights,
+                                     uint64_t seed, int threads) {
   const Workload& w = prepared.workload;
   // Activation flips are keyed by (seed, trial 0, image index), like the weight faults.
   const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, seed,
@@ -114,7 +143,7 @@ double functional_accuracy(const PreparedWorkload& prepared, const Config& c,
   std::optional<AccuracyMemo::Key> key;
   if (!activation_faults.active()) {
     key = AccuracyMemo::key_of(weights);
-    if (const std::optional<double> known = prepared.memo.find(*key)) {
+    if (std::optional<FunctionalOutcome> known = prepared.memo.find(*key)) {
       return *known;
     }
   }
@@ -122,31 +151,70 @@ double functional_accuracy(const PreparedWorkload& prepared, const Config& c,
   if (activation_faults.active()) {
     engine.set_activation_faults(&activation_faults);
   }
-  const double acc = accuracy(engine.run(w.images), w.images.labels);
-  if (key) {
-    prepared.memo.insert(*key, acc);
+  const Logits out = engine.run(w.images);
+  FunctionalOutcome o;
+  o.accuracy = accuracy(out, w.images.labels);
+  if (st.enabled) {
+    o.selftest = selftest_columns_of(prepared, st, out, o.accuracy);
   }
-  return acc;
+  if (key) {
+    prepared.memo.insert(*key, o);
+  }
+  return o;
+}
+
+Config fault_free_config(const Config& c, int threads) {
+  Config f = c;
+  f.faults = FaultsConfig();
+  f.mitigation = MitigationConfig();
+  f.threads = threads;
+  return f;
+}
+
+/// One test set per strategy on the fault-free workload; scores shared between strategies.
+void select_test_sets(const Config& fault_free, const SweepSelfTest& st, PreparedWorkload& p) {
+  ImageScorer scorer(fault_free, p.workload);
+  for (const SelectionStrategy s : st.strategies) {
+    TestSet t = select_test_set(scorer, st.options_for(s));
+    std::vector<int> rows;
+    for (const TestImage& im : t.images) {
+      rows.push_back(im.index - int(p.workload.images.first_index));
+    }
+    p.test_sets.push_back(std::move(t));
+    p.test_rows.push_back(std::move(rows));
+  }
 }
 
 }  // namespace
 
-void WorkloadCache::prepare(const Config& c, int threads) {
+void WorkloadCache::prepare(const Config& c, int threads, const SweepSelfTest& selftest) {
   const std::string key = workload_key(c);
   if (cache_.count(key) != 0) {
     return;
   }
   // The shared part is fault-free: faults and the encoder are the trial's business.
-  Config fault_free = c;
-  fault_free.faults = FaultsConfig();
-  fault_free.mitigation = MitigationConfig();
+  const Config fault_free = fault_free_config(c, threads);
   auto p = std::make_unique<PreparedWorkload>();
   p->workload = prepare_workload(fault_free);
   const Workload& w = p->workload;
   const FunctionalEngine engine(w.qmodel, w.weights, threads);
-  p->fault_free_accuracy = accuracy(engine.run(w.images), w.images.labels);
-  p->memo.insert(AccuracyMemo::key_of(w.weights), p->fault_free_accuracy);
+  const Logits golden = engine.run(w.images);
+  p->fault_free_accuracy = accuracy(golden, w.images.labels);
+  FunctionalOutcome outcome{p->fault_free_accuracy, {}};
+  if (selftest.enabled) {
+    select_test_sets(fault_free, selftest, *p);
+    outcome.selftest = selftest_columns_of(*p, selftest, golden, p->fault_free_accuracy);
+  }
+  p->memo.insert(AccuracyMemo::key_of(w.weights), outcome);
   cache_.emplace(key, std::move(p));
+}
+
+std::vector<const PreparedWorkload*> WorkloadCache::all() const {
+  std::vector<const PreparedWorkload*> v;
+  for (const auto& [key, p] : cache_) {
+    v.push_back(p.get());
+  }
+  return v;
 }
 
 int64_t WorkloadCache::memo_hits() const {
@@ -172,19 +240,19 @@ AccuracyMemo::Key AccuracyMemo::key_of(const DeployedWeights& w) {
   return {a, b};
 }
 
-std::optional<double> AccuracyMemo::find(const Key& k) const {
+std::optional<FunctionalOutcome> AccuracyMemo::find(const Key& k) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  const auto it = accuracy_.find(k);
-  if (it == accuracy_.end()) {
+  const auto it = outcome_.find(k);
+  if (it == outcome_.end()) {
     return std::nullopt;
   }
   ++hits_;
   return it->second;
 }
 
-void AccuracyMemo::insert(const Key& k, double accuracy) {
+void AccuracyMemo::insert(const Key& k, const FunctionalOutcome& outcome) {
   std::lock_guard<std::mutex> lock(mutex_);
-  accuracy_.emplace(k, accuracy);
+  outcome_.emplace(k, outcome);
 }
 
 const PreparedWorkload& WorkloadCache::at(const Config& c) const {
@@ -212,7 +280,13 @@ TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
   if (c.engine == EngineKind::kCycle) {
     run_cycle_child(point, trial, r.seed, ctx, m);
   } else {
-    m.accuracy = functional_accuracy(prepared, c, weights, r.seed, ctx.engine_threads);
+    const FunctionalOutcome o =
+        functional_outcome(prepared, c, plan.selftest, weights, r.seed, ctx.engine_threads);
+    m.accuracy = o.accuracy;
+    const std::vector<std::string> cols = selftest_columns(plan.selftest);
+    for (size_t i = 0; i < o.selftest.size(); ++i) {
+      m.selftest.emplace_back(cols[i], o.selftest[i]);
+    }
   }
   r.metrics = metric_values(plan.metrics, m);
   return r;

@@ -16,11 +16,20 @@
 #include "sim/experiments/sweep_journal.h"
 #include "sim/experiments/sweep_metrics.h"
 #include "sim/experiments/sweep_plan.h"
+#include "sim/experiments/sweep_selftest.h"
+#include "sim/experiments/test_set.h"
 #include "sim/pipeline.h"
 
 namespace safsim {
 
-/// Functional-engine accuracy by the decoded weights the engine sees. The engine is a pure
+/// What a functional-engine run of one set of decoded weights gives: the accuracy and, in a
+/// detection sweep, the self-test columns (harmful, detected_<strategy>...).
+struct FunctionalOutcome {
+  double accuracy = 0.0;
+  std::vector<double> selftest;
+};
+
+/// Functional-engine outcome by the decoded weights the engine sees. The engine is a pure
 /// function of them (and of the images), so every trial whose faults end up masked, corrected or
 /// absent (all trials at rate 0, most SEC-DED trials at low rates) reuses one engine run.
 /// Keys are two independent 64-bit hashes of every decoded word. Thread-safe.
@@ -30,14 +39,14 @@ class AccuracyMemo {
  public:
   using Key = std::pair<uint64_t, uint64_t>;
   static Key key_of(const DeployedWeights& w);
-  std::optional<double> find(const Key& k) const;
-  void insert(const Key& k, double accuracy);
+  std::optional<FunctionalOutcome> find(const Key& k) const;
+  void insert(const Key& k, const FunctionalOutcome& outcome);
   /// Engine runs saved so far.
   int64_t hits() const { return hits_; }
 
  private:
   mutable std::mutex mutex_;
-  std::map<Key, double> accuracy_;
+  std::map<Key, FunctionalOutcome> outcome_;
   mutable std::atomic<int64_t> hits_{0};
 };
 
@@ -47,6 +56,10 @@ struct PreparedWorkload {
   Workload workload;  // fault-free: workload.weights holds the quantized words as they are
   double fault_free_accuracy = 0.0;
   mutable AccuracyMemo memo;  // filled by the (const) trials
+  // Detection sweeps: one test set per strategy of SweepSelfTest::strategies, selected on the
+  // fault-free workload, and the rows of workload.images its test images are.
+  std::vector<TestSet> test_sets;
+  std::vector<std::vector<int>> test_rows;
 };
 
 /// Prepared workloads by workload_key(). prepare() runs before the trials start, so the
@@ -57,10 +70,13 @@ struct PreparedWorkload {
 class WorkloadCache {
  public:
   /// Loads, quantizes and measures the fault-free accuracy (functional engine, `threads`),
-  /// unless a point with the same workload key was prepared already.
-  void prepare(const Config& c, int threads);
+  /// unless a point with the same workload key was prepared already; with `selftest` enabled
+  /// also selects its test sets.
+  void prepare(const Config& c, int threads, const SweepSelfTest& selftest = {});
   const PreparedWorkload& at(const Config& c) const;
   size_t size() const { return cache_.size(); }
+  /// Every prepared workload, in workload-key order.
+  std::vector<const PreparedWorkload*> all() const;
   /// Engine runs the accuracy memos saved, over all workloads.
   int64_t memo_hits() const;
 

@@ -159,7 +159,8 @@ TEST_CASE("sweep errors name the file, line and column before any trial", "[swee
         "s.yaml:2:11: 'accelerator.array' is a section; use one of its keys: cols, rows");
   CHECK(err("axis: []\n") ==
         "s.yaml:1:1: unknown key 'axis' in the sweep file (did you mean 'axes'?); allowed "
-        "keys: name, description, base, config, engine, axes, repeat, seed, metrics, version");
+        "keys: name, description, base, config, engine, axes, repeat, seed, metrics, selftest, "
+        "version");
   CHECK(err("axes:\n  - {key: seed, values: [1, 2]}\n") ==
         "s.yaml:2:11: 'seed' is set per trial from the sweep's top-level seed: "
         "(docs/sweeps.md); set that instead");
