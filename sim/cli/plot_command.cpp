@@ -25,17 +25,19 @@ std::string python() {
   return env != nullptr && *env != '\0' ? env : "/usr/bin/python3";
 }
 
-/// scripts/plot_sweep.py of the source tree: $SAFSIM_SOURCE_DIR, else the configured one.
-std::string plot_script() {
+/// scripts/NAME of the source tree: $SAFSIM_SOURCE_DIR, else the configured one.
+std::string plot_script(const std::string& name) {
   const char* env = std::getenv("SAFSIM_SOURCE_DIR");
   const std::string root = env != nullptr ? env : SAFSIM_SOURCE_DIR;
-  return root + "/scripts/plot_sweep.py";
+  return root + "/scripts/" + name;
 }
 
 }  // namespace
 
-bool render_sweep_plots(const std::string& dir) {
-  const std::string script = plot_script();
+bool render_sweep_plots(const std::string& dir) { return run_plot_script("plot_sweep.py", dir); }
+
+bool run_plot_script(const std::string& script_name, const std::string& dir) {
+  const std::string script = plot_script(script_name);
   const std::string py = python();
   if (!std::filesystem::exists(py)) {
     fmt::print(stderr,

@@ -16,4 +16,8 @@ void register_plot_command(CLI::App& app);
 ///   }
 bool render_sweep_plots(const std::string& dir);
 
+/// Runs /usr/bin/python3 scripts/SCRIPT_NAME DIR the same way (e.g. plot_resilience.py for
+/// `safsim analyze`); false, with the reason printed, when it could not draw.
+bool run_plot_script(const std::string& script_name, const std::string& dir);
+
 }  // namespace safsim
