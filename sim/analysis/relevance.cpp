@@ -1,11 +1,14 @@
 // LRP backward pass over the integer trace (002 Eq. 2-4).
 #include "sim/analysis/relevance.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
 
 #include "hw_models/arithmetic.h"
+#include "sim/errors.h"
 
 namespace safsim {
 namespace {
@@ -132,6 +135,10 @@ void lrp_relevance(const DecodedModel& m, const ImageTrace& t, int target,
   r.resize(qm.layers.size());
   for (size_t li = 0; li < qm.layers.size(); ++li) {
     r[li].assign(qm.layers[li].out_shape.size(), 0.0);
+  }
+  if (target < 0 || target >= static_cast<int>(r.back().size())) {
+    throw UserError(
+        fmt::format("LRP: label {} is not one of the model's {} outputs", target, r.back().size()));
   }
   r.back()[target] = 1.0;
   for (int li = static_cast<int>(qm.layers.size()) - 1; li >= 0; --li) {
