@@ -60,6 +60,7 @@ def ber(plt, directory):
                [float(p["ci95_hi"]) - y[i] for i, p in enumerate(pts)]]
         ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=m)
     ax.set_xscale("log")
+    ax.set_yscale("log")  # failure rates span orders of magnitude over the BERs
     ax.set_xlabel("bit error rate of the activations")
     ax.set_ylabel("failure rate")
     ax.legend()
