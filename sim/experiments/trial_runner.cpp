@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -103,10 +104,10 @@ void run_cycle_child(const SweepPoint& point, int trial, uint64_t seed, const Tr
   std::filesystem::remove_all(dir, ec);  // the figures are in the journal now
 }
 
-/// The functional engine's accuracy for one trial's weights (memoised unless activation
-/// faults make the result depend on more than the weights).
-double functional_accuracy(const PreparedWorkload& prepared, const Config& c,
-                           const DeployedWeights& weights, uint64_t seed, int threads) {
+/// The functional engine's accuracy and failure rate for one trial's weights (memoised unless
+/// activation faults make the result depend on more than the weights).
+FunctionalOutcome functional_outcome(const PreparedWorkload& prepared, const Config& c,
+                                     const DeployedWeights& weights, uint64_t seed, int threads) {
   const Workload& w = prepared.workload;
   // Activation flips are keyed by (seed, trial 0, image index), like the weight faults.
   const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, seed,
@@ -114,7 +115,7 @@ double functional_accuracy(const PreparedWorkload& prepared, const Config& c,
   std::optional<AccuracyMemo::Key> key;
   if (!activation_faults.active()) {
     key = AccuracyMemo::key_of(weights);
-    if (const std::optional<double> known = prepared.memo.find(*key)) {
+    if (const std::optional<FunctionalOutcome> known = prepared.memo.find(*key)) {
       return *known;
     }
   }
@@ -122,11 +123,21 @@ double functional_accuracy(const PreparedWorkload& prepared, const Config& c,
   if (activation_faults.active()) {
     engine.set_activation_faults(&activation_faults);
   }
-  const double acc = accuracy(engine.run(w.images), w.images.labels);
-  if (key) {
-    prepared.memo.insert(*key, acc);
+  const Logits logits = engine.run(w.images);
+  FunctionalOutcome out;
+  out.accuracy = accuracy(logits, w.images.labels);
+  int64_t correct = 0, failed = 0;
+  for (int i = 0; i < logits.images; ++i) {
+    if (prepared.fault_free_correct[i] != 0) {
+      ++correct;
+      failed += logits.top1(i) != w.images.labels[i] ? 1 : 0;
+    }
   }
-  return acc;
+  out.failure_rate = correct > 0 ? double(failed) / double(correct) : 0.0;
+  if (key) {
+    prepared.memo.insert(*key, out);
+  }
+  return out;
 }
 
 }  // namespace
@@ -144,8 +155,13 @@ void WorkloadCache::prepare(const Config& c, int threads) {
   p->workload = prepare_workload(fault_free);
   const Workload& w = p->workload;
   const FunctionalEngine engine(w.qmodel, w.weights, threads);
-  p->fault_free_accuracy = accuracy(engine.run(w.images), w.images.labels);
-  p->memo.insert(AccuracyMemo::key_of(w.weights), p->fault_free_accuracy);
+  const Logits logits = engine.run(w.images);
+  p->fault_free_accuracy = accuracy(logits, w.images.labels);
+  p->fault_free_correct.resize(logits.images);
+  for (int i = 0; i < logits.images; ++i) {
+    p->fault_free_correct[i] = logits.top1(i) == w.images.labels[i] ? 1 : 0;
+  }
+  p->memo.insert(AccuracyMemo::key_of(w.weights), {p->fault_free_accuracy, 0.0});
   cache_.emplace(key, std::move(p));
 }
 
@@ -172,7 +188,7 @@ AccuracyMemo::Key AccuracyMemo::key_of(const DeployedWeights& w) {
   return {a, b};
 }
 
-std::optional<double> AccuracyMemo::find(const Key& k) const {
+std::optional<FunctionalOutcome> AccuracyMemo::find(const Key& k) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto it = accuracy_.find(k);
   if (it == accuracy_.end()) {
@@ -182,9 +198,9 @@ std::optional<double> AccuracyMemo::find(const Key& k) const {
   return it->second;
 }
 
-void AccuracyMemo::insert(const Key& k, double accuracy) {
+void AccuracyMemo::insert(const Key& k, const FunctionalOutcome& outcome) {
   std::lock_guard<std::mutex> lock(mutex_);
-  accuracy_.emplace(k, accuracy);
+  accuracy_.emplace(k, outcome);
 }
 
 const PreparedWorkload& WorkloadCache::at(const Config& c) const {
@@ -210,9 +226,18 @@ TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
         fmt::format("point {} ({}) trial {}: {}", point.index, point.key, trial, e.what()));
   }
   if (c.engine == EngineKind::kCycle) {
+    if (std::find(plan.metrics.begin(), plan.metrics.end(), "failure_rate") != plan.metrics.end()) {
+      throw ConfigError(fmt::format(
+          "point {} ({}): metric failure_rate needs per-image results of the functional engine; "
+          "set engine: functional",
+          point.index, point.key));
+    }
     run_cycle_child(point, trial, r.seed, ctx, m);
   } else {
-    m.accuracy = functional_accuracy(prepared, c, weights, r.seed, ctx.engine_threads);
+    const FunctionalOutcome f =
+        functional_outcome(prepared, c, weights, r.seed, ctx.engine_threads);
+    m.accuracy = f.accuracy;
+    m.failure_rate = f.failure_rate;
   }
   r.metrics = metric_values(plan.metrics, m);
   return r;

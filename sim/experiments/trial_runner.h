@@ -26,18 +26,24 @@ namespace safsim {
 /// Keys are two independent 64-bit hashes of every decoded word. Thread-safe.
 ///   const AccuracyMemo::Key k = AccuracyMemo::key_of(weights);
 ///   if (auto acc = memo.find(k)) { ... } else { memo.insert(k, run_engine()); }
+/// What the functional engine measured for one set of weights.
+struct FunctionalOutcome {
+  double accuracy = 0.0;
+  double failure_rate = 0.0;  // images correct without faults that are now wrong (002 Sec. V-D)
+};
+
 class AccuracyMemo {
  public:
   using Key = std::pair<uint64_t, uint64_t>;
   static Key key_of(const DeployedWeights& w);
-  std::optional<double> find(const Key& k) const;
-  void insert(const Key& k, double accuracy);
+  std::optional<FunctionalOutcome> find(const Key& k) const;
+  void insert(const Key& k, const FunctionalOutcome& outcome);
   /// Engine runs saved so far.
   int64_t hits() const { return hits_; }
 
  private:
   mutable std::mutex mutex_;
-  std::map<Key, double> accuracy_;
+  std::map<Key, FunctionalOutcome> accuracy_;
   mutable std::atomic<int64_t> hits_{0};
 };
 
@@ -46,7 +52,8 @@ class AccuracyMemo {
 struct PreparedWorkload {
   Workload workload;  // fault-free: workload.weights holds the quantized words as they are
   double fault_free_accuracy = 0.0;
-  mutable AccuracyMemo memo;  // filled by the (const) trials
+  std::vector<uint8_t> fault_free_correct;  // per image: top-1 == label without faults
+  mutable AccuracyMemo memo;                // filled by the (const) trials
 };
 
 /// Prepared workloads by workload_key(). prepare() runs before the trials start, so the
