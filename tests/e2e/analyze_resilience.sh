@@ -53,6 +53,17 @@ grep -q '"tested": 383' "$tmp/cmp/summary.json"  # Leveugle: N = 87,882, e = 5%,
   --set 'analysis.ber_rates=[1e-3]' --no-plot --out "$tmp/ber" >/dev/null
 grep -q '^cnn_s002_archopt,0.001,3,' "$tmp/ber/ber.csv"
 
+"$safsim" sweep "$repro/002_ber_sweep.yaml" --dry-run >/dev/null
+
+# Figures, when Debian's matplotlib is there (the analyses never need it).
+if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
+  for d in crit cmp ber; do
+    /usr/bin/python3 "$src/scripts/plot_resilience.py" "$tmp/$d"
+  done
+  [[ -f "$tmp/crit/plots/criticality.png" && -f "$tmp/cmp/plots/failure_rate_histogram.svg" ]]
+  [[ -f "$tmp/ber/plots/failure_rate_vs_ber.png" ]]
+fi
+
 expect_error "analysis.ber_rates" "$safsim" analyze ber "$repro/002_ber.yaml" \
   --set 'analysis.ber_rates=[fast]' --out "$tmp/bad"
 expect_error "no_such_layer" "$safsim" analyze neuron-failures "$repro/002_neuron_failures.yaml" \
