@@ -11,7 +11,7 @@ namespace safsim {
 double normal_quantile_two_sided(double confidence);
 
 /// Leveugle et al. Eq.: n = N / (1 + e^2 (N - 1) / (t^2 p (1 - p))), p = 0.5 (the worst case),
-/// rounded up. N = 87,690, e = 0.01, 99% confidence: n = 13,944.
+/// rounded up. N = 87,882 (cnn_s002), e = 0.01, 99% confidence: n = 13,954.
 ///   int64_t n = leveugle_sample_size(population, 0.01, 0.99);
 int64_t leveugle_sample_size(int64_t population, double error_margin, double confidence);
 
