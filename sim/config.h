@@ -367,6 +367,41 @@ struct SelfTestConfig {
   }
 };
 
+/// `safsim analyze`: the resilience analyses of 002 (docs/resilience.md).
+struct AnalysisConfig {
+  int relevance_images = 1000;
+  int bit = -1;
+  bool sample = false;
+  double error_margin = 0.01;
+  double confidence = 0.99;
+  int histogram_bins = 50;
+  std::string layer;
+  std::vector<std::string> ber_rates = {"1e-5", "1e-4", "1e-3", "1e-2"};
+  int ber_runs = 100;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("relevance_images", relevance_images, 1, 60000,
+            "criticality: training images D whose mean LRP relevance is taken (002 Eq. 3)");
+    v.value("bit", bit, -1, 31,
+            "neuron-failures: bit of the activation word to flip; -1 = the MSB (002 sec. V-D)");
+    v.value("sample", sample,
+            "neuron-failures: test a random sample of neurons (Leveugle et al., DATE 2009) "
+            "instead of every neuron");
+    v.value("error_margin", error_margin, 1e-4, 0.5,
+            "neuron-failures with sample: error margin e of the sample size");
+    v.value("confidence", confidence, 0.5, 0.9999,
+            "neuron-failures with sample: confidence level of the sample size");
+    v.value("histogram_bins", histogram_bins, 1, 1000,
+            "neuron-failures: failure-rate bins over [0, 1] (002 Figs. 3, 4)");
+    v.value("layer", layer,
+            "neuron-failures: only this layer (name or index); empty = every layer output");
+    v.value("ber_rates", ber_rates,
+            "ber: bit error rates, each activation bit flips with this probability (002 Fig. 7)");
+    v.value("ber_runs", ber_runs, 1, 100000, "ber: independent runs (flip draws) per rate");
+  }
+};
+
 struct Config {
   WorkloadConfig workload;
   QuantConfig quant;
@@ -378,6 +413,7 @@ struct Config {
   MitigationConfig mitigation;
   OutputConfig output;
   SelfTestConfig selftest;
+  AnalysisConfig analysis;
 
   template <class V>
   void visit(V& v) {
@@ -394,6 +430,8 @@ struct Config {
     v.section("mitigation", mitigation, "deploy-time fault mitigation");
     v.section("output", output, "what is written");
     v.section("selftest", selftest, "self-test controller and lifetime runs (docs/lifetime.md)");
+    v.section("analysis", analysis,
+              "safsim analyze: resilience analyses of 002 (docs/resilience.md)");
   }
 };
 

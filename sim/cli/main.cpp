@@ -6,6 +6,7 @@
 #include <iostream>
 #include <systemc>
 
+#include "sim/cli/analyze_command.h"
 #include "sim/cli/bench_command.h"
 #include "sim/cli/encode_command.h"
 #include "sim/cli/eval_command.h"
@@ -33,6 +34,7 @@ int sc_main(int argc, char** argv) {
   safsim::register_select_command(app);
   safsim::register_gradient_command(app);
   safsim::register_selftest_command(app);
+  safsim::register_analyze_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
       ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });
   try {

@@ -19,6 +19,10 @@ std::vector<MetricInfo> build_catalog() {
       {"accuracy", "top-1 accuracy on the point's test images (0..1)", false, 1},
       {"accuracy_drop", "fault-free accuracy minus accuracy (same model, no faults)", false, 1},
       {"fault_free_accuracy", "accuracy of the point's model without faults", false, 1},
+      {"failure_rate",
+       "share of the images correct without faults that are misclassified (002 Sec. V-D); "
+       "functional engine only",
+       false, 1},
       {"ratio_1_non_silent", "weights_with_1_non_silent / weights (001 Table 3)", false, 1},
       {"ratio_2plus_non_silent", "weights_with_2plus_non_silent / weights (001 Table 3)", false, 1},
   };
@@ -121,6 +125,7 @@ std::vector<double> metric_values(const std::vector<std::string>& columns,
   v["accuracy"] = m.accuracy;
   v["accuracy_drop"] = m.fault_free_accuracy - m.accuracy;
   v["fault_free_accuracy"] = m.fault_free_accuracy;
+  v["failure_rate"] = m.failure_rate;
   const DeploymentStats& st = m.stats;
   const double weights = st.weights > 0 ? double(st.weights) : 1.0;
   v["ratio_1_non_silent"] = double(st.weights_with_1_non_silent) / weights;

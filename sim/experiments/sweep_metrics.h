@@ -39,6 +39,7 @@ std::vector<std::string> metric_columns(const std::vector<SweepMetricName>& metr
 struct TrialMeasurement {
   double accuracy = 0.0;
   double fault_free_accuracy = 0.0;
+  double failure_rate = 0.0;  // functional engine: 002's failure rate
   DeploymentStats stats;
   std::vector<std::pair<std::string, double>> cycle;
   std::vector<std::pair<std::string, double>> selftest;  // detection sweeps (sweep_selftest.h)

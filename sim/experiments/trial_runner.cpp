@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -143,7 +144,7 @@ FunctionalOutcome functional_outcome(const PreparedWorkload& prepared, const Con
   std::optional<AccuracyMemo::Key> key;
   if (!activation_faults.active()) {
     key = AccuracyMemo::key_of(weights);
-    if (std::optional<FunctionalOutcome> known = prepared.memo.find(*key)) {
+    if (const std::optional<FunctionalOutcome> known = prepared.memo.find(*key)) {
       return *known;
     }
   }
@@ -151,16 +152,24 @@ FunctionalOutcome functional_outcome(const PreparedWorkload& prepared, const Con
   if (activation_faults.active()) {
     engine.set_activation_faults(&activation_faults);
   }
-  const Logits out = engine.run(w.images);
-  FunctionalOutcome o;
-  o.accuracy = accuracy(out, w.images.labels);
+  const Logits logits = engine.run(w.images);
+  FunctionalOutcome out;
+  out.accuracy = accuracy(logits, w.images.labels);
+  int64_t correct = 0, failed = 0;
+  for (int i = 0; i < logits.images; ++i) {
+    if (prepared.fault_free_correct[i] != 0) {
+      ++correct;
+      failed += logits.top1(i) != w.images.labels[i] ? 1 : 0;
+    }
+  }
+  out.failure_rate = correct > 0 ? double(failed) / double(correct) : 0.0;
   if (st.enabled) {
-    o.selftest = selftest_columns_of(prepared, st, out, o.accuracy);
+    out.selftest = selftest_columns_of(prepared, st, logits, out.accuracy);
   }
   if (key) {
-    prepared.memo.insert(*key, o);
+    prepared.memo.insert(*key, out);
   }
-  return o;
+  return out;
 }
 
 Config fault_free_config(const Config& c, int threads) {
@@ -200,7 +209,11 @@ void WorkloadCache::prepare(const Config& c, int threads, const SweepSelfTest& s
   const FunctionalEngine engine(w.qmodel, w.weights, threads);
   const Logits golden = engine.run(w.images);
   p->fault_free_accuracy = accuracy(golden, w.images.labels);
-  FunctionalOutcome outcome{p->fault_free_accuracy, {}};
+  p->fault_free_correct.resize(golden.images);
+  for (int i = 0; i < golden.images; ++i) {
+    p->fault_free_correct[i] = golden.top1(i) == w.images.labels[i] ? 1 : 0;
+  }
+  FunctionalOutcome outcome{p->fault_free_accuracy, 0.0, {}};
   if (selftest.enabled) {
     select_test_sets(fault_free, selftest, *p);
     outcome.selftest = selftest_columns_of(*p, selftest, golden, p->fault_free_accuracy);
@@ -278,11 +291,18 @@ TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
         fmt::format("point {} ({}) trial {}: {}", point.index, point.key, trial, e.what()));
   }
   if (c.engine == EngineKind::kCycle) {
+    if (std::find(plan.metrics.begin(), plan.metrics.end(), "failure_rate") != plan.metrics.end()) {
+      throw ConfigError(fmt::format(
+          "point {} ({}): metric failure_rate needs per-image results of the functional engine; "
+          "set engine: functional",
+          point.index, point.key));
+    }
     run_cycle_child(point, trial, r.seed, ctx, m);
   } else {
     const FunctionalOutcome o =
         functional_outcome(prepared, c, plan.selftest, weights, r.seed, ctx.engine_threads);
     m.accuracy = o.accuracy;
+    m.failure_rate = o.failure_rate;
     const std::vector<std::string> cols = selftest_columns(plan.selftest);
     for (size_t i = 0; i < o.selftest.size(); ++i) {
       m.selftest.emplace_back(cols[i], o.selftest[i]);

@@ -22,10 +22,12 @@
 
 namespace safsim {
 
-/// What a functional-engine run of one set of decoded weights gives: the accuracy and, in a
-/// detection sweep, the self-test columns (harmful, detected_<strategy>...).
+/// What a functional-engine run of one set of decoded weights gives: the accuracy, the failure
+/// rate (images correct without faults that are now wrong, 002 Sec. V-D) and, in a detection
+/// sweep, the self-test columns (harmful, detected_<strategy>...).
 struct FunctionalOutcome {
   double accuracy = 0.0;
+  double failure_rate = 0.0;
   std::vector<double> selftest;
 };
 
@@ -35,6 +37,7 @@ struct FunctionalOutcome {
 /// Keys are two independent 64-bit hashes of every decoded word. Thread-safe.
 ///   const AccuracyMemo::Key k = AccuracyMemo::key_of(weights);
 ///   if (auto acc = memo.find(k)) { ... } else { memo.insert(k, run_engine()); }
+
 class AccuracyMemo {
  public:
   using Key = std::pair<uint64_t, uint64_t>;
@@ -55,7 +58,8 @@ class AccuracyMemo {
 struct PreparedWorkload {
   Workload workload;  // fault-free: workload.weights holds the quantized words as they are
   double fault_free_accuracy = 0.0;
-  mutable AccuracyMemo memo;  // filled by the (const) trials
+  std::vector<uint8_t> fault_free_correct;  // per image: top-1 == label without faults
+  mutable AccuracyMemo memo;                // filled by the (const) trials
   // Detection sweeps: one test set per strategy of SweepSelfTest::strategies, selected on the
   // fault-free workload, and the rows of workload.images its test images are.
   std::vector<TestSet> test_sets;
