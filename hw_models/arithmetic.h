@@ -59,6 +59,30 @@ inline int32_t post_process_int(int64_t acc, int out_channel, const QLayer& laye
 /// Float formats: bias + activation in fp32.
 float post_process_float(float acc, int out_channel, const QLayer& layer);
 
+/// The window geometry of a pooling layer: a global pool covers the whole input.
+inline WindowGeom pool_geometry(const QLayer& q) {
+  if (q.kind == QOpKind::kGlobalAvgPool) {
+    return WindowGeom{q.in_shape.h, q.in_shape.w, 1, 1, 0, 0, 0, 0, false};
+  }
+  return q.geom;
+}
+
+/// The input window of pooling output (oy, ox), clipped to the input: rows [y0, y1), columns
+/// [x0, x1), and the average-pool divisor (the whole kernel with count_include_pad, else the
+/// cells inside the input). Every engine and analysis takes windows from here.
+struct PoolWindow {
+  int y0, y1, x0, x1;
+  int divisor;
+};
+inline PoolWindow pool_window(const WindowGeom& g, const Shape& in, int oy, int ox) {
+  const int ys = oy * g.stride_h - g.pad_top;
+  const int xs = ox * g.stride_w - g.pad_left;
+  PoolWindow w{std::max(ys, 0), std::min(ys + g.kernel_h, in.h), std::max(xs, 0),
+               std::min(xs + g.kernel_w, in.w), 0};
+  w.divisor = g.count_include_pad ? g.kernel_h * g.kernel_w : (w.y1 - w.y0) * (w.x1 - w.x0);
+  return w;
+}
+
 /// Average pooling of integer codes: round half up of sum / count (floor division).
 inline int32_t avg_pool_round(int64_t sum, int count) {
   const int64_t num = 2 * sum + count;

@@ -9,30 +9,17 @@
 namespace safsim {
 namespace {
 
-WindowGeom pool_window(const QLayer& q) {
-  if (q.kind == QOpKind::kGlobalAvgPool) {
-    return WindowGeom{q.in_shape.h, q.in_shape.w, 1, 1, 0, 0, 0, 0, false};
-  }
-  return q.geom;
-}
-
 // Visits the valid input indices of output (c, oy, ox); returns the window size for averaging.
 template <class F>
 int for_window(const QLayer& q, const WindowGeom& g, int c, int oy, int ox, F&& f) {
   const Shape& is = q.in_shape;
-  int valid = 0;
-  for (int ky = 0; ky < g.kernel_h; ++ky) {
-    const int iy = oy * g.stride_h - g.pad_top + ky;
-    for (int kx = 0; kx < g.kernel_w; ++kx) {
-      const int ix = ox * g.stride_w - g.pad_left + kx;
-      if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w) {
-        continue;
-      }
+  const PoolWindow w = pool_window(g, is, oy, ox);
+  for (int iy = w.y0; iy < w.y1; ++iy) {
+    for (int ix = w.x0; ix < w.x1; ++ix) {
       f((size_t(c) * is.h + iy) * is.w + ix);
-      ++valid;
     }
   }
-  return g.count_include_pad ? g.kernel_h * g.kernel_w : valid;
+  return w.divisor;
 }
 
 }  // namespace
@@ -140,7 +127,7 @@ uint64_t PostProcessingUnit::finish_tile(const LayerPlan& plan, const TilePlan& 
 }
 
 void PostProcessingUnit::pool_int(const QLayer& q, const int32_t* in, int32_t* out) const {
-  const WindowGeom g = pool_window(q);
+  const WindowGeom g = pool_geometry(q);
   const Shape& os = q.out_shape;
   for (int c = 0; c < os.c; ++c) {
     for (int oy = 0; oy < os.h; ++oy) {
@@ -159,7 +146,7 @@ void PostProcessingUnit::pool_int(const QLayer& q, const int32_t* in, int32_t* o
 }
 
 void PostProcessingUnit::pool_float(const QLayer& q, const float* in, float* out) const {
-  const WindowGeom g = pool_window(q);
+  const WindowGeom g = pool_geometry(q);
   const Shape& os = q.out_shape;
   for (int c = 0; c < os.c; ++c) {
     for (int oy = 0; oy < os.h; ++oy) {
@@ -186,7 +173,7 @@ uint64_t PostProcessingUnit::run_layer(int layer, ActivationStore& store) {
     case QOpKind::kMaxPool:
     case QOpKind::kAvgPool:
     case QOpKind::kGlobalAvgPool: {
-      const WindowGeom g = pool_window(q);
+      const WindowGeom g = pool_geometry(q);
       fp ? pool_float(q, store.values_of(q.inputs[0]), store.values[layer].data())
          : pool_int(q, store.codes_of(q.inputs[0]), store.codes[layer].data());
       work = out_n * g.kernel_h * g.kernel_w;

@@ -47,33 +47,23 @@ Tensor conv(const QuantModel& qm, const QLayer& q, const DeployedWeights& w, int
 Tensor pool(const QLayer& q, const Tensor& in) {
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
-  WindowGeom g = q.geom;
-  if (q.kind == QOpKind::kGlobalAvgPool) {
-    g = WindowGeom{is.h, is.w, 1, 1, 0, 0, 0, 0, false};
-  }
+  const WindowGeom g = pool_geometry(q);
   Tensor out(os.size());
   for (int c = 0; c < os.c; ++c) {
     for (int oy = 0; oy < os.h; ++oy) {
       for (int ox = 0; ox < os.w; ++ox) {
         int64_t sum = 0;
         int32_t mx = std::numeric_limits<int32_t>::min();
-        int valid = 0;
-        for (int ky = 0; ky < g.kernel_h; ++ky) {
-          for (int kx = 0; kx < g.kernel_w; ++kx) {
-            const int iy = oy * g.stride_h - g.pad_top + ky;
-            const int ix = ox * g.stride_w - g.pad_left + kx;
-            if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w) {
-              continue;
-            }
+        const PoolWindow w = pool_window(g, is, oy, ox);
+        for (int iy = w.y0; iy < w.y1; ++iy) {
+          for (int ix = w.x0; ix < w.x1; ++ix) {
             const int32_t v = in[(size_t(c) * is.h + iy) * is.w + ix];
             sum += v;
             mx = std::max(mx, v);
-            ++valid;
           }
         }
-        const int window = g.count_include_pad ? g.kernel_h * g.kernel_w : valid;
         out[(size_t(c) * os.h + oy) * os.w + ox] =
-            q.kind == QOpKind::kMaxPool ? mx : avg_pool_int(sum, window, q);
+            q.kind == QOpKind::kMaxPool ? mx : avg_pool_int(sum, w.divisor, q);
       }
     }
   }

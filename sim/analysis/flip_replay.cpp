@@ -159,7 +159,7 @@ void FlipReplay::propagate_pool(const ImageTrace& t, int li) {
   const int src = q.inputs[0];
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
-  const WindowGeom g = pool_window(q);
+  const WindowGeom g = pool_geometry(q);
   const bool average = q.kind != QOpKind::kMaxPool;
   Overlay& o = ov_[li];
   for (int64_t e : ov_[src].changed) {
@@ -183,12 +183,10 @@ void FlipReplay::propagate_pool(const ImageTrace& t, int li) {
   for (int64_t e : o.queue) {
     const int oy = static_cast<int>(e / os.w % os.h);
     const int ox = static_cast<int>(e % os.w);
-    const int y0 = oy * g.stride_h - g.pad_top, x0 = ox * g.stride_w - g.pad_left;
-    const int ya = std::max(y0, 0), yb = std::min(y0 + g.kernel_h, is.h);
-    const int xa = std::max(x0, 0), xb = std::min(x0 + g.kernel_w, is.w);
+    const PoolWindow w = pool_window(g, is, oy, ox);
+    const int ya = w.y0, yb = w.y1, xa = w.x0, xb = w.x1;
     if (average) {
-      const int window = g.count_include_pad ? g.kernel_h * g.kernel_w : (yb - ya) * (xb - xa);
-      set(t, li, e, avg_pool_int(t.acc[li][e] + o.dacc64[e], window, q));
+      set(t, li, e, avg_pool_int(t.acc[li][e] + o.dacc64[e], w.divisor, q));
       continue;
     }
     const int64_t c = e / (int64_t{os.h} * os.w);

@@ -53,15 +53,14 @@ void pool(const QLayer& q, const std::vector<int32_t>& in, std::vector<int32_t>&
           std::vector<int64_t>& sums) {
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
-  const WindowGeom g = pool_window(q);
+  const WindowGeom g = pool_geometry(q);
   out.resize(os.size());
   sums.assign(q.kind == QOpKind::kMaxPool ? 0 : os.size(), 0);
   for (int c = 0; c < os.c; ++c) {
     for (int oy = 0; oy < os.h; ++oy) {
       for (int ox = 0; ox < os.w; ++ox) {
-        const int y0 = oy * g.stride_h - g.pad_top, x0 = ox * g.stride_w - g.pad_left;
-        const int ya = std::max(y0, 0), yb = std::min(y0 + g.kernel_h, is.h);
-        const int xa = std::max(x0, 0), xb = std::min(x0 + g.kernel_w, is.w);
+        const PoolWindow w = pool_window(g, is, oy, ox);
+        const int ya = w.y0, yb = w.y1, xa = w.x0, xb = w.x1;
         int64_t sum = 0;
         int32_t mx = std::numeric_limits<int32_t>::min();
         for (int y = ya; y < yb; ++y) {
@@ -71,7 +70,7 @@ void pool(const QLayer& q, const std::vector<int32_t>& in, std::vector<int32_t>&
             mx = std::max(mx, v);
           }
         }
-        const int window = g.count_include_pad ? g.kernel_h * g.kernel_w : (yb - ya) * (xb - xa);
+        const int window = w.divisor;
         const size_t e = (size_t(c) * os.h + oy) * os.w + ox;
         out[e] = q.kind == QOpKind::kMaxPool ? mx : avg_pool_int(sum, window, q);
         if (q.kind != QOpKind::kMaxPool) {
@@ -83,13 +82,6 @@ void pool(const QLayer& q, const std::vector<int32_t>& in, std::vector<int32_t>&
 }
 
 }  // namespace
-
-WindowGeom pool_window(const QLayer& q) {
-  if (q.kind == QOpKind::kGlobalAvgPool) {
-    return WindowGeom{q.in_shape.h, q.in_shape.w, 1, 1, 0, 0, 0, 0, false};
-  }
-  return q.geom;
-}
 
 int top1_of(const int32_t* codes, int n) {
   int best = 0;

@@ -42,7 +42,4 @@ void trace_image(const DecodedModel& m, const uint8_t* image, ImageTrace& t);
 /// Index of the largest of `n` codes, the first on ties (the rule of Logits::top1).
 int top1_of(const int32_t* codes, int n);
 
-/// The window of a pooling layer as the engines use it (a global pool covers the whole input).
-WindowGeom pool_window(const QLayer& q);
-
 }  // namespace safsim

@@ -69,7 +69,7 @@ void backward_pool(const ImageTrace& t, const QLayer& q, const std::vector<doubl
   const std::vector<int32_t>& x = t.codes[q.inputs[0]];
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
-  const WindowGeom g = pool_window(q);
+  const WindowGeom g = pool_geometry(q);
   for (int c = 0; c < os.c; ++c) {
     for (int oy = 0; oy < os.h; ++oy) {
       for (int ox = 0; ox < os.w; ++ox) {
@@ -77,9 +77,8 @@ void backward_pool(const ImageTrace& t, const QLayer& q, const std::vector<doubl
         if (rj == 0.0) {
           continue;
         }
-        const int y0 = oy * g.stride_h - g.pad_top, x0 = ox * g.stride_w - g.pad_left;
-        const int ya = std::max(y0, 0), yb = std::min(y0 + g.kernel_h, is.h);
-        const int xa = std::max(x0, 0), xb = std::min(x0 + g.kernel_w, is.w);
+        const PoolWindow w = pool_window(g, is, oy, ox);
+        const int ya = w.y0, yb = w.y1, xa = w.x0, xb = w.x1;
         size_t best = 0;
         bool have = false;
         double sum = 0.0;

@@ -47,19 +47,15 @@ void for_each_tap(const QLayer& q, F&& f) {
 // window's input rows [ya, yb) and columns [xa, xb), and its size as the engine counts it
 // (tensor_ops.cpp: padding counted only when asked).
 template <class F>
-void for_each_window(const QLayer& q, bool global, F&& f) {
+void for_each_window(const QLayer& q, F&& f) {
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
-  WindowGeom g = global ? WindowGeom{is.h, is.w, 1, 1, 0, 0, 0, 0, false} : q.geom;
+  const WindowGeom g = pool_geometry(q);
   for (int oy = 0; oy < os.h; ++oy) {
     for (int ox = 0; ox < os.w; ++ox) {
-      const int y0 = oy * g.stride_h - g.pad_top;
-      const int x0 = ox * g.stride_w - g.pad_left;
-      const int ya = std::max(y0, 0), yb = std::min(y0 + g.kernel_h, is.h);
-      const int xa = std::max(x0, 0), xb = std::min(x0 + g.kernel_w, is.w);
-      const int window = g.count_include_pad ? g.kernel_h * g.kernel_w : (yb - ya) * (xb - xa);
+      const PoolWindow w = pool_window(g, is, oy, ox);
       for (int c = 0; c < is.c; ++c) {
-        f(c, (int64_t{c} * os.h + oy) * os.w + ox, ya, yb, xa, xb, window);
+        f(c, (int64_t{c} * os.h + oy) * os.w + ox, w.y0, w.y1, w.x0, w.x1, w.divisor);
       }
     }
   }
@@ -153,8 +149,7 @@ void BackwardPass::Impl::pool_backward(const QLayer& q, const std::vector<float>
                                        const std::vector<float>& g,
                                        std::vector<float>& g_in) const {
   const Shape& is = q.in_shape;
-  const bool global = q.kind == QOpKind::kGlobalAvgPool;
-  for_each_window(q, global, [&](int c, int64_t o, int ya, int yb, int xa, int xb, int window) {
+  for_each_window(q, [&](int c, int64_t o, int ya, int yb, int xa, int xb, int window) {
     const float go = g[size_t(o)];
     if (q.kind == QOpKind::kMaxPool) {
       // The first maximum in scan order: std::max keeps the earlier value on ties.

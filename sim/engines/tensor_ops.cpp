@@ -79,27 +79,21 @@ namespace {
 
 // Calls f(b, oy, ox, c, value) for each output element with the values of its window.
 template <class Reduce>
-void pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool global,
+void pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
                         std::vector<float>& out, Reduce&& reduce) {
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
-  WindowGeom g = q.geom;
-  if (global) {
-    g = WindowGeom{is.h, is.w, 1, 1, 0, 0, 0, 0, false};
-  }
+  const WindowGeom g = pool_geometry(q);
   out.resize(size_t(batch) * os.size());
   for (int b = 0; b < batch; ++b) {
     const float* img = in.data() + size_t(b) * is.size();
     float* dst = out.data() + size_t(b) * os.size();
     for (int oy = 0; oy < os.h; ++oy) {
       for (int ox = 0; ox < os.w; ++ox) {
-        const int y0 = oy * g.stride_h - g.pad_top;
-        const int x0 = ox * g.stride_w - g.pad_left;
-        const int ya = std::max(y0, 0), yb = std::min(y0 + g.kernel_h, is.h);
-        const int xa = std::max(x0, 0), xb = std::min(x0 + g.kernel_w, is.w);
-        const int window = g.count_include_pad ? g.kernel_h * g.kernel_w : (yb - ya) * (xb - xa);
+        const PoolWindow w = pool_window(g, is, oy, ox);
         for (int c = 0; c < is.c; ++c) {
-          dst[(size_t(oy) * os.w + ox) * os.c + c] = reduce(img, c, ya, yb, xa, xb, window, is);
+          dst[(size_t(oy) * os.w + ox) * os.c + c] =
+              reduce(img, c, w.y0, w.y1, w.x0, w.x1, w.divisor, is);
         }
       }
     }
@@ -121,10 +115,9 @@ void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int b
       for (int ox = 0; ox < os.w; ++ox) {
         float* dst = out.data() + size_t(b) * os.size() + (size_t(oy) * os.w + ox) * os.c;
         std::fill(dst, dst + os.c, -std::numeric_limits<float>::infinity());
-        const int y0 = oy * g.stride_h - g.pad_top;
-        const int x0 = ox * g.stride_w - g.pad_left;
-        for (int y = std::max(y0, 0); y < std::min(y0 + g.kernel_h, is.h); ++y) {
-          for (int x = std::max(x0, 0); x < std::min(x0 + g.kernel_w, is.w); ++x) {
+        const PoolWindow w = pool_window(g, is, oy, ox);
+        for (int y = w.y0; y < w.y1; ++y) {
+          for (int x = w.x0; x < w.x1; ++x) {
             const float* src = img + (size_t(y) * is.w + x) * is.c;
             for (int c = 0; c < is.c; ++c) {
               dst[c] = std::max(dst[c], src[c]);
@@ -138,8 +131,7 @@ void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int b
 
 void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool is_float,
                             std::vector<float>& out) {
-  const bool global = q.kind == QOpKind::kGlobalAvgPool;
-  pool_channels_last(in, q, batch, global, out,
+  pool_channels_last(in, q, batch, out,
                      [is_float, &q](const float* img, int c, int ya, int yb, int xa, int xb,
                                     int window, const Shape& is) {
                        if (is_float) {
