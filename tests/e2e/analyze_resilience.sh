@@ -8,20 +8,7 @@ src="$2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-expect_error() {  # expect_error "message part" command...
-  local want="$1"
-  shift
-  set +e
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  set -e
-  if [[ $rc -ne 2 ]]; then
-    echo "FAIL: exit code $rc (want 2): $*"; cat "$tmp/err"; exit 1
-  fi
-  if ! grep -qF -- "$want" "$tmp/err"; then
-    echo "FAIL: stderr lacks '$want': $*"; cat "$tmp/err"; exit 1
-  fi
-}
+source "$src/tests/e2e/lib/expect_error.sh"
 
 repro="$src/configs/repro"
 "$safsim" analyze criticality "$repro/002_criticality.yaml" --set analysis.relevance_images=20 \

@@ -7,20 +7,7 @@ src="$2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-expect_error() {  # expect_error "message part" command...
-  local want="$1"
-  shift
-  set +e
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  set -e
-  if [[ $rc -ne 2 ]]; then
-    echo "FAIL: exit code $rc (want 2): $*"; cat "$tmp/err"; exit 1
-  fi
-  if ! grep -qF -- "$want" "$tmp/err"; then
-    echo "FAIL: stderr lacks '$want': $*"; cat "$tmp/err"; exit 1
-  fi
-}
+source "$src/tests/e2e/lib/expect_error.sh"
 
 # eval on 200 images writes the summary and the resolved config.
 "$safsim" eval --set workload.images=200 --out "$tmp/eval" >/dev/null

@@ -10,20 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 cfg="$src/configs/default.yaml"
 pool=(--set workload.images=300 --set workload.first_image=500)
 
-expect_error() {  # expect_error "message part" command...
-  local want="$1"
-  shift
-  set +e
-  "$@" > "$tmp/out" 2> "$tmp/err"
-  local rc=$?
-  set -e
-  if [[ $rc -ne 2 ]]; then
-    echo "FAIL: exit code $rc (want 2): $*"; cat "$tmp/err"; exit 1
-  fi
-  if ! grep -qF -- "$want" "$tmp/err"; then
-    echo "FAIL: stderr lacks '$want': $*"; cat "$tmp/err"; exit 1
-  fi
-}
+source "$src/tests/e2e/lib/expect_error.sh"
 
 for s in corner grad corner_grad prob_distrib random; do
   "$safsim" select "$cfg" "${pool[@]}" --strategy $s --count 6 --out "$tmp/$s.json" > /dev/null
