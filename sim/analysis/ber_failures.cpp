@@ -9,6 +9,7 @@
 
 #include "hw_models/activation_faults.h"
 #include "sim/analysis/flip_replay.h"
+#include "sim/parallel.h"
 
 namespace safsim {
 
@@ -47,14 +48,7 @@ std::vector<BerPoint> ber_failure_rates(const DecodedModel& m, const Dataset& im
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < t_count; ++w) {
-    pool.emplace_back(worker, w);
-  }
-  worker(0);
-  for (std::thread& th : pool) {
-    th.join();
-  }
+  run_on_threads(t_count, worker);
   int64_t ok = 0;
   for (int64_t c : correct) {
     ok += c;

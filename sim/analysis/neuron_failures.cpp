@@ -12,6 +12,7 @@
 
 #include "memory/fault_model.h"
 #include "sim/analysis/flip_replay.h"
+#include "sim/parallel.h"
 
 namespace safsim {
 
@@ -78,14 +79,7 @@ NeuronFailures neuron_failures(const DecodedModel& m, const Dataset& images,
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < threads; ++w) {
-    pool.emplace_back(worker, w);
-  }
-  worker(0);
-  for (std::thread& th : pool) {
-    th.join();
-  }
+  run_on_threads(threads, worker);
   r.failures.assign(n, 0);
   for (int w = 0; w < threads; ++w) {
     r.correct_images += correct[w];

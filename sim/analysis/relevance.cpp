@@ -9,6 +9,7 @@
 
 #include "hw_models/arithmetic.h"
 #include "sim/errors.h"
+#include "sim/parallel.h"
 
 namespace safsim {
 namespace {
@@ -193,14 +194,7 @@ MeanRelevance mean_relevance(const DecodedModel& m, const Dataset& images, int t
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < std::max(1, std::min(threads, chunks)); ++w) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (std::thread& th : pool) {
-    th.join();
-  }
+  run_on_threads(std::max(1, std::min(threads, chunks)), [&](int) { worker(); });
   MeanRelevance mr;
   mr.images = images.count;
   mr.mean.resize(qm.layers.size());

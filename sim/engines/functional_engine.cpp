@@ -12,6 +12,7 @@
 
 #include "hw_models/arithmetic.h"
 #include "sim/engines/tensor_ops.h"
+#include "sim/parallel.h"
 
 namespace safsim {
 namespace {
@@ -357,15 +358,7 @@ Logits FunctionalEngine::run(const Dataset& images) const {
                 logits.begin() + size_t(first) * out.classes);
     }
   };
-  const int t = std::min(impl_->threads, std::max(1, chunks));
-  std::vector<std::thread> pool;
-  for (int i = 1; i < t; ++i) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (std::thread& th : pool) {
-    th.join();
-  }
+  run_on_threads(std::min(impl_->threads, std::max(1, chunks)), [&](int) { worker(); });
   if (out.is_float) {
     out.values = std::move(logits);
   } else {

@@ -20,6 +20,7 @@
 #include "sim/errors.h"
 #include "sim/experiments/selection_cover.h"
 #include "sim/experiments/selection_scores.h"
+#include "sim/parallel.h"
 #include "sim/random_stream.h"
 
 namespace safsim {
@@ -38,14 +39,7 @@ void parallel_for(int n, int threads, F&& f) {
       f(i);
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < std::min(threads, n); ++t) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (std::thread& th : pool) {
-    th.join();
-  }
+  run_on_threads(std::max(1, std::min(threads, n)), [&](int) { worker(); });
 }
 
 std::vector<double> row_logits(const Logits& l, int row) {
