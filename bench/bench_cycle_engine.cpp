@@ -8,9 +8,9 @@
 #include <systemc>
 
 #include "sim/engines/cycle_engine.h"
-#include "tests/sim/shape_models.h"
+#include "sim/quantization/quantize.h"
+#include "tests/support/shape_models.h"
 #include "workloads/onnx_import.h"
-#include "workloads/quantize.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <string>
 
-#include "sim/experiments/mpi_transport.h"
-#include "sim/experiments/sweep_runner.h"
-#include "sim/experiments/trial_runner.h"
+#include "sim/sweep/mpi_transport.h"
+#include "sim/sweep/runner.h"
+#include "sim/sweep/trial_runner.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // Accelerator top: clock, block instances, port binding, batch runs.
 #include "hw_models/accelerator.h"
 
-#include "sim/trace.h"
+#include "base/trace.h"
 
 namespace safsim {
 
@@ -84,7 +84,7 @@ void Accelerator::set_scheduled_flips(ScheduledFlipInjector* flips, const FlipAd
 }
 
 void Accelerator::add_self_test(const TestSet& set, const Dataset& test_images,
-                                const SelfTestConfig& cfg) {
+                                const SelfTestControllerConfig& cfg) {
   self_test_->load(set, test_images, cfg);
   if (tracer_ != nullptr) {
     self_test_->trace(*tracer_);

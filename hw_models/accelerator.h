@@ -10,7 +10,7 @@
 
 #include "hw_models/controller.h"
 #include "hw_models/post_processing.h"
-#include "hw_models/self_test_controller.h"
+#include "hw_models/selftest_controller.h"
 #include "hw_models/systolic_array.h"
 #include "memory/nvm_weight_bank.h"
 #include "memory/sram_buffer.h"
@@ -52,7 +52,8 @@ class Accelerator : public sc_core::sc_module {
 
   /// Loads a SelfTestController with the test set (pixels of set.images[i] as `test_images`
   /// image i) and connects it to the controller. Before the first run(); once.
-  void add_self_test(const TestSet& set, const Dataset& test_images, const SelfTestConfig& cfg);
+  void add_self_test(const TestSet& set, const Dataset& test_images,
+                     const SelfTestControllerConfig& cfg);
   /// nullptr without add_self_test().
   const SelfTestController* self_test() const {
     return self_test_->loaded() ? self_test_.get() : nullptr;

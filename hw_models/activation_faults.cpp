@@ -9,7 +9,7 @@ namespace safsim {
 ActivationFaultPlan::ActivationFaultPlan(const QuantModel& qm, const BitFlipConfig& c,
                                          uint64_t seed, uint64_t trial)
     : qm_(qm), seed_(c.seed != 0 ? c.seed : seed), trial_(trial) {
-  if (c.mode == BitFlipMode::kNone) {
+  if (c.mode == FaultKind::kNone) {
     return;
   }
   model_ = make_fault_model(bitflip_spec(c));

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "memory/fault_model.h"
-#include "sim/config.h"
+#include "memory/memory_config.h"
 #include "workloads/quant_model.h"
 
 namespace safsim {

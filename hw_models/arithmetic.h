@@ -1,5 +1,5 @@
 // The accelerator's bit-level arithmetic. Every rounding, wrap and clamp rule is defined here
-// once and called by both engines (DESIGN.md invariant 1). See docs/quantization.md.
+// once and called by both engines (docs/design.md, invariant 1). See docs/quantization.md.
 #pragma once
 
 #include <algorithm>

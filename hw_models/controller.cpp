@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/trace.h"
 #include "hw_models/arithmetic.h"
-#include "sim/trace.h"
 
 namespace safsim {
 namespace {

@@ -12,12 +12,12 @@
 #include "hw_models/array_if.h"
 #include "hw_models/flip_address_map.h"
 #include "hw_models/layer_plan.h"
+#include "hw_models/logits.h"
 #include "hw_models/post_processing.h"
 #include "hw_models/test_image_source_if.h"
 #include "memory/nvm_weight_bank.h"
 #include "memory/scheduled_flips.h"
 #include "memory/sram_buffer.h"
-#include "sim/engines/logits.h"
 #include "workloads/dataset.h"
 
 namespace safsim {

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 
+#include "base/errors.h"
 #include "hw_models/layer_plan.h"
 #include "memory/nvm_weight_bank.h"
-#include "sim/errors.h"
 
 namespace safsim {
 

@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "hw_models/accelerator_config.h"
 #include "memory/deployed_weights.h"
 #include "memory/scheduled_flips.h"
-#include "sim/config.h"
 #include "workloads/quant_model.h"
 
 namespace safsim {

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "sim/errors.h"
+#include "base/errors.h"
 
 namespace safsim {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/config.h"
+#include "hw_models/accelerator_config.h"
 #include "workloads/quant_model.h"
 
 namespace safsim {

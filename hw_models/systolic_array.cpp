@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "sim/trace.h"
+#include "base/trace.h"
 
 namespace safsim {
 namespace {

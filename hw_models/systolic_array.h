@@ -15,7 +15,7 @@ namespace safsim {
 
 class Tracer;
 
-/// Event counters of the array (HOUSE_STYLE §6).
+/// Event counters of the array (docs/design.md, "Statistics").
 struct ArrayStats {
   uint64_t weight_rows_loaded = 0;
   uint64_t tokens_issued = 0;

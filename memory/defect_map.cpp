@@ -11,6 +11,8 @@
 #include <ostream>
 #include <sstream>
 
+#include "base/input_files.h"
+
 namespace safsim {
 namespace {
 
@@ -283,10 +285,11 @@ void save_defect_map(const DefectMap& m, const std::string& path) {
 }
 
 DefectMap load_defect_map(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw DefectMapError(fmt::format("{}: cannot open defect map", path));
+  const InputFile f = read_input_file(path);
+  if (!f.problem.empty()) {
+    throw DefectMapError(fmt::format("{}: cannot open defect map: {}", path, f.problem));
   }
+  std::istringstream in(f.bytes);
   return read_defect_map(in, path);
 }
 

@@ -6,17 +6,17 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "base/errors.h"
 #include "memory/encoders/encoder.h"
 #include "memory/encoders/secded.h"
 #include "memory/faulty_cell_array.h"
 #include "memory/march_test.h"
-#include "sim/errors.h"
 
 namespace safsim {
 namespace {
 
 int group_words_of(const MitigationConfig& m) {
-  return m.scheme == MitigationScheme::kSecded ? m.secded_group_words : 1;
+  return scheme_row(m.scheme).max_group_data_bits > 0 ? m.secded_group_words : 1;
 }
 
 uint64_t or_seed(uint64_t own, uint64_t experiment) { return own != 0 ? own : experiment; }
@@ -131,7 +131,7 @@ void encode_layer(const QLayer& layer, const LayerSpan& span, const WordFormat& 
   std::vector<uint32_t> plain(n), stored(n);
   for (size_t i = 0; i < n; i += size_t(group)) {
     const int64_t a = span.first_word + int64_t(i);
-    if (mit.scheme == MitigationScheme::kSecded) {
+    if (scheme_row(mit.scheme).ecc) {
       secded_encode_group(fmt.bits, &intended[i], group, &plain[i]);  // ECC ignores the map
       for (size_t j = i; j < i + size_t(group); ++j) {
         stored[j] = apply_stuck_bits(plain[j], truth.at(span.first_word + int64_t(j)));
@@ -224,7 +224,7 @@ DeployedWeights deploy(const QuantModel& qm, const FaultsConfig& faults,
   }
   // Transient flips land on the stored cells; a flip on a stuck cell is masked.
   const BitFlipConfig& bf = faults.weights.bitflip;
-  if (bf.mode != BitFlipMode::kNone) {
+  if (bf.mode != FaultKind::kNone) {
     const FaultTarget target{g, fmt.bits, mem.spans};
     const FaultDraw d =
         make_fault_model(bitflip_spec(bf))

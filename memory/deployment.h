@@ -12,7 +12,7 @@
 #include "memory/deployment_stats.h"
 #include "memory/fault_model.h"
 #include "memory/march_test.h"
-#include "sim/config.h"
+#include "memory/memory_config.h"
 #include "workloads/quant_model.h"
 
 namespace safsim {

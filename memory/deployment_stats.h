@@ -8,9 +8,9 @@
 
 namespace safsim {
 
-/// Each field is listed once, in visit() (HOUSE_STYLE §6). Deviations are |decoded - quantized|
-/// in integer LSBs over every weight; "before" is the unencoded word with the stuck bits (scheme
-/// none), "after" is the scheme's word with the stuck bits; both before transient flips.
+/// Each field is listed once, in visit() (docs/design.md, "Statistics"). Deviations are |decoded -
+/// quantized| in integer LSBs over every weight; "before" is the unencoded word with the stuck bits
+/// (scheme none), "after" is the scheme's word with the stuck bits; both before transient flips.
 /// Histogram bin x counts weights with deviation in [2^x, 2^(x+1)) (001 Fig. 9).
 ///   DeploymentStats st;
 ///   deploy(qm, faults, mitigation, seed, trial, &st);

@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/did_you_mean.h"
+#include "base/errors.h"
 #include "memory/impl/fault_models.h"
-#include "sim/config.h"
-#include "sim/did_you_mean.h"
-#include "sim/errors.h"
+#include "memory/memory_config.h"
 
 namespace safsim {
 
@@ -23,21 +23,23 @@ void check_range(const char* model, const char* what, double v, double lo, doubl
 
 std::unique_ptr<FaultModel> make_fault_model(const FaultModelSpec& spec) {
   switch (spec.kind) {
-    case FaultModelKind::kStuckAt:
+    case FaultKind::kStuckAt:
       return make_stuck_at_model(spec);
-    case FaultModelKind::kRandomFlips:
+    case FaultKind::kRandomFlips:
       return make_random_flip_model(spec);
-    case FaultModelKind::kMsbFlips:
+    case FaultKind::kMsbFlips:
       return make_msb_flip_model(spec);
-    case FaultModelKind::kTargetedFlips:
+    case FaultKind::kTargetedFlips:
       return make_targeted_flip_model(spec);
+    case FaultKind::kNone:
+      break;
   }
   throw std::logic_error("unknown fault model kind");
 }
 
 FaultModelSpec stuck_at_spec(const StuckAtConfig& c) {
   FaultModelSpec s;
-  s.kind = FaultModelKind::kStuckAt;
+  s.kind = FaultKind::kStuckAt;
   s.rate = c.rate;
   s.sa1_fraction = preset_sa1_fraction(c.preset, c.sa1_fraction);
   s.pattern = c.pattern;
@@ -47,20 +49,10 @@ FaultModelSpec stuck_at_spec(const StuckAtConfig& c) {
 
 FaultModelSpec bitflip_spec(const BitFlipConfig& c) {
   FaultModelSpec s;
-  switch (c.mode) {
-    case BitFlipMode::kRandom:
-      s.kind = FaultModelKind::kRandomFlips;
-      break;
-    case BitFlipMode::kMsb:
-      s.kind = FaultModelKind::kMsbFlips;
-      break;
-    case BitFlipMode::kTargeted:
-    case BitFlipMode::kNone:
-      s.kind = FaultModelKind::kTargetedFlips;
-      break;
-  }
+  // Mode `none` has no model; callers skip it, and a spec of it flips nothing (count 0).
+  s.kind = c.mode == FaultKind::kNone ? FaultKind::kTargetedFlips : c.mode;
   s.rate = c.rate;
-  s.count = c.mode == BitFlipMode::kNone ? 0 : c.count;
+  s.count = c.mode == FaultKind::kNone ? 0 : c.count;
   s.layer = c.layer;
   s.bit = c.bit;
   return s;

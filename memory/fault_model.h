@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "base/random_stream.h"
 #include "memory/defect_map.h"
 #include "memory/fault_options.h"
-#include "sim/random_stream.h"
 
 namespace safsim {
 
@@ -45,11 +45,9 @@ struct FaultDraw {
   std::vector<BitFlip> flips;
 };
 
-enum class FaultModelKind { kStuckAt, kRandomFlips, kMsbFlips, kTargetedFlips };
-
 /// Parameters of every model; each model reads the ones it needs and checks their ranges.
 struct FaultModelSpec {
-  FaultModelKind kind = FaultModelKind::kStuckAt;
+  FaultKind kind = FaultKind::kStuckAt;
   double rate = 0.0;          // stuck-at: per cell; random: per bit; msb: per word
   double sa1_fraction = 0.8;  // stuck-at
   StuckAtPattern pattern = StuckAtPattern::kUniform;
@@ -59,19 +57,19 @@ struct FaultModelSpec {
   int bit = -1;                      // targeted: bit position; -1 = uniformly random
 };
 
-/// A fault model (HOUSE_STYLE §7). draw() is const and takes its stream by value, so a draw
-/// depends only on (target, stream key): the same seed and trial give the same faults.
+/// A fault model (docs/design.md, "Fault models"). draw() is const and takes its stream by value,
+/// so a draw depends only on (target, stream key): the same seed and trial give the same faults.
 ///   auto m = make_fault_model(stuck_at_spec(cfg.faults.weights.stuck_at));
 ///   FaultDraw d = m->draw(target, RandomStream(seed, trial, "weight_stuck_at"));
 ///   uint32_t cell = apply_stuck_bits(written, d.defects.at(addr));
 class FaultModel {
  public:
   virtual ~FaultModel() = default;
-  virtual FaultModelKind kind() const = 0;
+  virtual FaultKind kind() const = 0;
   virtual FaultDraw draw(const FaultTarget& target, RandomStream rng) const = 0;
 };
 
-/// The factory: one switch over FaultModelKind. Throws UserError on out-of-range parameters.
+/// The factory: one switch over FaultKind. Throws UserError on out-of-range parameters.
 std::unique_ptr<FaultModel> make_fault_model(const FaultModelSpec& spec);
 
 /// Spec of the stuck-at model of a config section (preset resolved to sa1_fraction).

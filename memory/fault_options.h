@@ -17,12 +17,14 @@ enum class StuckAtPreset {
   kPcm,     // 0.5
 };
 
-/// Transient bit-flip model (`faults.*.bitflip.mode`).
-enum class BitFlipMode {
+/// Every fault model, one value each: the kind of a FaultModel (memory/fault_model.h), and as
+/// `faults.*.bitflip.mode` the transient ones (none, random, msb, targeted).
+enum class FaultKind {
   kNone,
-  kRandom,    // every stored bit flips with probability `rate` (000 "Random")
-  kMsb,       // words selected with probability `rate` get their MSB flipped (000 "Worst-case")
-  kTargeted,  // exactly `count` flips, in a chosen layer and/or bit (003 Algorithm 1)
+  kStuckAt,      // permanent stuck-at cells (`faults.weights.stuck_at`)
+  kRandomFlips,  // every stored bit flips with probability `rate` (000 "Random")
+  kMsbFlips,     // words selected with probability `rate` get their MSB flipped (000 "Worst-case")
+  kTargetedFlips,  // exactly `count` flips, in a chosen layer and/or bit (003 Algorithm 1)
 };
 
 /// Where deployment learns the stuck cells (`mitigation.defect_map`).

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/errors.h"
+#include "base/errors.h"
 
 namespace safsim {
 

@@ -1,6 +1,6 @@
 // Technology table of the NVM weight memory and the on-chip SRAM/MAC energy constants.
 // Values and sources: docs/architecture.md ("Energy table"). Energy = event counts x table,
-// computed after the run (HOUSE_STYLE §6).
+// computed after the run (docs/design.md, "Statistics").
 #pragma once
 
 #include <string>

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "sim/errors.h"
-#include "sim/trace.h"
+#include "base/errors.h"
+#include "base/trace.h"
 
 namespace safsim {
 

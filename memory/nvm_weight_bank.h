@@ -14,8 +14,8 @@
 #include "memory/defect_map.h"
 #include "memory/deployed_weights.h"
 #include "memory/march_test.h"
+#include "memory/memory_config.h"
 #include "memory/scheduled_flips.h"
-#include "sim/config.h"
 #include "workloads/quant_model.h"
 
 namespace safsim {

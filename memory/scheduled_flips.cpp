@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "sim/errors.h"
+#include "base/errors.h"
 
 namespace safsim {
 namespace {

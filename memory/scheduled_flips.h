@@ -46,7 +46,8 @@ struct FlipRecord {
   uint64_t decided_cycle = 0;  // cycle of the read (effective) or the overwrite / end (masked)
 };
 
-/// Counters of the scheduled flips (HOUSE_STYLE §6: injected, masked and observed faults).
+/// Counters of the scheduled flips (docs/design.md, "Statistics": injected, masked and observed
+/// faults).
 struct ScheduledFlipStats {
   uint64_t injected = 0;
   uint64_t effective = 0;

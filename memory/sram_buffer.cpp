@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "sim/trace.h"
+#include "base/trace.h"
 
 namespace safsim {
 

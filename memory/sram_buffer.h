@@ -7,7 +7,7 @@
 #include <systemc>
 #include <vector>
 
-#include "sim/config.h"
+#include "memory/memory_config.h"
 
 namespace safsim {
 

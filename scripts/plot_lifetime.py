@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Figure of a finished `safsim selftest` directory: DIR/plots/lifetime.png and .svg.
+"""Figure of a finished `safsim lifetime` directory: DIR/plots/lifetime.png and .svg.
 
     /usr/bin/python3 scripts/plot_lifetime.py out/selftest_lifetime
 
 Reads DIR/timeline.csv and DIR/summary.json; draws accuracy over time (with the harmful line
 at fault-free accuracy minus theta), the self-test flags as markers, the heals (and the
 accuracy right after them) and the stuck cells on a second axis.
-Exit code 3 (and a hint) when matplotlib is missing: `safsim selftest` never fails for it.
+Exit code 3 (and a hint) when matplotlib is missing: `safsim lifetime` never fails for it.
 """
 import csv
 import json

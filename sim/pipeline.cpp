@@ -5,11 +5,11 @@
 
 #include <cmath>
 
+#include "base/errors.h"
+#include "base/output_files.h"
 #include "memory/deployment.h"
-#include "sim/errors.h"
-#include "sim/output_files.h"
+#include "sim/quantization/quantize.h"
 #include "workloads/onnx_import.h"
-#include "workloads/quantize.h"
 
 namespace safsim {
 

@@ -1,5 +1,5 @@
 // Reports of a cycle-engine run: layers.csv (one row per layer) and the JSON pieces of
-// summary.json. Files are written atomically (temp + rename) by sim/output_files.h.
+// summary.json. Files are written atomically (temp + rename) by base/output_files.h.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 // Per-layer and total statistics of a cycle-engine run. Every field is listed once, in visit();
-// summing, the CSV and the JSON all walk that list (HOUSE_STYLE §6).
+// summing, the CSV and the JSON all walk that list (docs/design.md, "Statistics").
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,7 @@ enum class StatColumn { kCsv, kJsonOnly };
 
 struct LayerStats {
   std::string layer;  // QLayer name, or "total"
-  std::string type;   // conv, linear, maxpool, avgpool, globalavgpool, add, flatten
+  std::string type;   // conv, linear, max_pool, avg_pool, global_avg_pool, add, flatten
   int64_t rows_used = 0, cols_used = 0, row_folds = 0, col_folds = 0;
   uint64_t macs = 0;
   uint64_t cycles = 0, compute_cycles = 0, stall_cycles = 0;

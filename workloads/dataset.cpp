@@ -9,8 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "sim/did_you_mean.h"
-#include "sim/errors.h"
+#include "base/did_you_mean.h"
+#include "base/errors.h"
 
 namespace safsim {
 

@@ -14,9 +14,10 @@
 #include <iterator>
 #include <utility>
 
-#include "sim/did_you_mean.h"
-#include "sim/errors.h"
-#include "workloads/onnx_importer.h"
+#include "base/did_you_mean.h"
+#include "base/errors.h"
+#include "base/input_files.h"
+#include "workloads/onnx_import_state.h"
 
 namespace safsim {
 
@@ -258,16 +259,14 @@ void Importer::finish_output() {
 }  // namespace onnx_detail
 
 Model import_onnx(const std::string& path) {
-  if (std::filesystem::is_directory(path)) {
+  const InputFile file = read_input_file(path);
+  if (file.problem == "is a directory") {
     throw ModelError(fmt::format("{}: is a directory, expected an ONNX model file", path));
   }
-  errno = 0;
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw ModelError(fmt::format("{}: cannot open ONNX model: {}", path,
-                                 errno != 0 ? std::strerror(errno) : "unknown error"));
+  if (!file.problem.empty()) {
+    throw ModelError(fmt::format("{}: cannot open ONNX model: {}", path, file.problem));
   }
-  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::string& bytes = file.bytes;
   onnx::ModelProto proto;
   if (!proto.ParseFromString(bytes)) {
     throw ModelError(fmt::format(

@@ -8,11 +8,11 @@ const char* to_string(QOpKind k) {
     case QOpKind::kArray:
       return "array";
     case QOpKind::kMaxPool:
-      return "maxpool";
+      return "max_pool";
     case QOpKind::kAvgPool:
-      return "avgpool";
+      return "avg_pool";
     case QOpKind::kGlobalAvgPool:
-      return "global_avgpool";
+      return "global_avg_pool";
     case QOpKind::kAdd:
       return "add";
     case QOpKind::kFlatten:

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "memory/word_format.h"
 #include "workloads/model.h"
+#include "workloads/word_format.h"
 
 namespace safsim {
 

@@ -3,7 +3,6 @@
 
 #include "memory/encoders/addsub.h"
 #include "memory/encoders/word_code.h"
-#include "memory/read_path_decoder.h"
 
 namespace safsim {
 
@@ -39,6 +38,15 @@ uint32_t encode_c1(const WordFormat& fmt, int32_t value, StuckBits stuck) {
     }
   }
   return best_stored;
+}
+
+uint32_t decode_c1(const WordFormat& fmt, uint32_t stored) {
+  const uint32_t w = stored & fmt.mask();
+  return __builtin_parity(w) ? w ^ fmt.mask() : w;
+}
+
+DecoderCost c1_decoder_cost(const WordFormat& fmt, int) {
+  return {(fmt.bits - 1) + fmt.bits, 0, fmt.bits};
 }
 
 }  // namespace safsim

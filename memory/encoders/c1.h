@@ -5,7 +5,8 @@
 #include <cstdint>
 
 #include "memory/defect_map.h"
-#include "memory/word_format.h"
+#include "memory/encoders/scheme.h"
+#include "workloads/word_format.h"
 
 namespace safsim {
 
@@ -15,5 +16,11 @@ namespace safsim {
 /// bit). A word whose cells are all stuck is stored as is.
 ///   uint32_t w = encode_c1(u8, u8.to_int(202), {0x81, 0x81});  // Fig. 5(b): w == 201, PE sees 201
 uint32_t encode_c1(const WordFormat& fmt, int32_t value, StuckBits stuck);
+
+/// C-1's (and optimal_flip's) read path (001 Fig. 7(b)): invert all Q bits iff the count of
+/// ones is odd.
+uint32_t decode_c1(const WordFormat& fmt, uint32_t stored);
+/// (Q - 1) + Q XORs: a Q-input parity and Q conditional flips (001 §3.3).
+DecoderCost c1_decoder_cost(const WordFormat& fmt, int group_words);
 
 }  // namespace safsim

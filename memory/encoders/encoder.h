@@ -5,8 +5,9 @@
 #include <cstdint>
 
 #include "memory/defect_map.h"
+#include "memory/encoders/scheme.h"
 #include "memory/read_path_decoder.h"
-#include "memory/word_format.h"
+#include "workloads/word_format.h"
 
 namespace safsim {
 
@@ -18,7 +19,7 @@ void check_scheme_supports(MitigationScheme scheme, const WordFormat& fmt, int g
 int stored_word_bits(MitigationScheme scheme, const WordFormat& fmt, int group_words);
 
 /// The word to write so that, after the stuck bits win, the read path delivers a value close to
-/// `intended` (a word of `fmt`, in range). One switch over the per-word encoders; SEC-DED here
+/// `intended` (a word of `fmt`, in range), by the scheme's row of the table; SEC-DED here
 /// is the per-word code (groups: secded_encode_group) and ignores the stuck cells, as ECC does.
 ///   uint32_t written = encode_word(MitigationScheme::kC1, fmt, fmt.to_word(-3), stuck);
 ///   uint32_t stored = apply_stuck_bits(written, stuck);

@@ -3,7 +3,6 @@
 
 #include "memory/encoders/addsub.h"
 #include "memory/encoders/word_code.h"
-#include "memory/read_path_decoder.h"
 
 namespace safsim {
 
@@ -43,5 +42,12 @@ uint32_t encode_lsb(const WordFormat& fmt, int32_t value, StuckBits stuck) {
   }
   return best_stored;
 }
+
+uint32_t decode_lsb(const WordFormat& fmt, uint32_t stored) {
+  const uint32_t flag = stored & 1u;
+  return (stored ^ (flag ? fmt.mask() : 0u)) & fmt.mask() & ~1u;
+}
+
+DecoderCost lsb_decoder_cost(const WordFormat& fmt, int) { return {fmt.bits - 1, 0, fmt.bits}; }
 
 }  // namespace safsim

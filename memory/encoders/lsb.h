@@ -5,7 +5,8 @@
 #include <cstdint>
 
 #include "memory/defect_map.h"
-#include "memory/word_format.h"
+#include "memory/encoders/scheme.h"
+#include "workloads/word_format.h"
 
 namespace safsim {
 
@@ -14,5 +15,10 @@ namespace safsim {
 /// (lines 9-10) runs on the value the PE will see and keeps its lower-deviation option.
 ///   uint32_t w = encode_lsb(u8, u8.to_int(51), {0x80, 0x80});  // Fig. 4(a): w == 205, PE sees 50
 uint32_t encode_lsb(const WordFormat& fmt, int32_t value, StuckBits stuck);
+
+/// LSB's read path (001 Fig. 7(a)): every bit XOR b0, so the PE's LSB is always 0.
+uint32_t decode_lsb(const WordFormat& fmt, uint32_t stored);
+/// Q - 1 XORs: b0 XOR b0 is the constant 0 (001 §3.3: N - 1 gates).
+DecoderCost lsb_decoder_cost(const WordFormat& fmt, int group_words);
 
 }  // namespace safsim

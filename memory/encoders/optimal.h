@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "memory/defect_map.h"
-#include "memory/word_format.h"
+#include "workloads/word_format.h"
 
 namespace safsim {
 

@@ -124,4 +124,21 @@ SecdedStatus secded_decode_group(int bits, const uint32_t* stored, int group_wor
   return out.status;
 }
 
+uint32_t secded_encode_word(const WordFormat& fmt, uint32_t intended, StuckBits) {
+  uint32_t stored = 0;
+  secded_encode_group(fmt.bits, &intended, 1, &stored);
+  return stored;
+}
+
+uint32_t decode_secded_word(const WordFormat& fmt, uint32_t stored) {
+  uint32_t data = 0;
+  secded_decode_group(fmt.bits, &stored, 1, &data);
+  return data;
+}
+
+DecoderCost secded_decoder_cost(const WordFormat& fmt, int group_words) {
+  const SecdedCode code(fmt.bits * group_words);
+  return {code.xor2_gates(), code.and2_gates(), secded_word_bits(fmt.bits, group_words)};
+}
+
 }  // namespace safsim

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "memory/encoders/scheme.h"
+
 namespace safsim {
 
 enum class SecdedStatus { kClean, kCorrected, kDetected };
@@ -53,5 +55,12 @@ int secded_word_bits(int bits, int group_words);
 void secded_encode_group(int bits, const uint32_t* data, int group_words, uint32_t* stored);
 /// Decodes G stored words into G data words; returns what the decoder saw.
 SecdedStatus secded_decode_group(int bits, const uint32_t* stored, int group_words, uint32_t* data);
+
+/// The per-word code of the scheme table (a group of one word): encode ignores the stuck
+/// cells, as ECC does; decode returns the corrected data bits.
+uint32_t secded_encode_word(const WordFormat& fmt, uint32_t intended, StuckBits stuck);
+uint32_t decode_secded_word(const WordFormat& fmt, uint32_t stored);
+/// Syndrome + parity + correction, shared by `group_words` words (the cost of one group).
+DecoderCost secded_decoder_cost(const WordFormat& fmt, int group_words);
 
 }  // namespace safsim

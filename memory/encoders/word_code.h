@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "memory/defect_map.h"
-#include "memory/word_format.h"
+#include "workloads/word_format.h"
 
 namespace safsim {
 

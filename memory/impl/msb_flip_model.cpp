@@ -11,7 +11,7 @@ class MsbFlipModel final : public FaultModel {
     check_range("msb bit-flip", "rate", s.rate, 0.0, 1.0);
   }
 
-  FaultModelKind kind() const override { return FaultModelKind::kMsbFlips; }
+  FaultKind kind() const override { return FaultKind::kMsbFlips; }
 
   FaultDraw draw(const FaultTarget& target, RandomStream rng) const override {
     FaultDraw d;

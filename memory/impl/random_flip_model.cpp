@@ -10,7 +10,7 @@ class RandomFlipModel final : public FaultModel {
     check_range("random bit-flip", "rate", s.rate, 0.0, 1.0);
   }
 
-  FaultModelKind kind() const override { return FaultModelKind::kRandomFlips; }
+  FaultKind kind() const override { return FaultKind::kRandomFlips; }
 
   FaultDraw draw(const FaultTarget& target, RandomStream rng) const override {
     FaultDraw d;

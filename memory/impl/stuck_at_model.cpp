@@ -18,7 +18,7 @@ class StuckAtModel final : public FaultModel {
     check_range("stuck-at", "cluster_probability", s.cluster_probability, 0.0, 0.99);
   }
 
-  FaultModelKind kind() const override { return FaultModelKind::kStuckAt; }
+  FaultKind kind() const override { return FaultKind::kStuckAt; }
 
   FaultDraw draw(const FaultTarget& target, RandomStream rng) const override {
     FaultDraw d{DefectMap(target.geometry), {}};

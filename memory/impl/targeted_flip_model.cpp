@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "base/errors.h"
 #include "memory/impl/fault_models.h"
-#include "sim/errors.h"
 
 namespace safsim {
 namespace {
@@ -18,7 +18,7 @@ class TargetedFlipModel final : public FaultModel {
     check_range("targeted bit-flip", "bit", s.bit, -1, 31);
   }
 
-  FaultModelKind kind() const override { return FaultModelKind::kTargetedFlips; }
+  FaultKind kind() const override { return FaultKind::kTargetedFlips; }
 
   FaultDraw draw(const FaultTarget& target, RandomStream rng) const override {
     FaultDraw d;

@@ -7,9 +7,9 @@
 #include <memory>
 #include <thread>
 
+#include "base/parallel.h"
 #include "hw_models/activation_faults.h"
 #include "sim/analysis/flip_replay.h"
-#include "sim/parallel.h"
 
 namespace safsim {
 
@@ -20,7 +20,7 @@ std::vector<BerPoint> ber_failure_rates(const DecodedModel& m, const Dataset& im
   std::vector<std::unique_ptr<ActivationFaultPlan>> plans;  // [rate][run]
   for (double rate : rates) {
     BitFlipConfig c = flips;
-    c.mode = BitFlipMode::kRandom;
+    c.mode = FaultKind::kRandomFlips;
     c.rate = rate;
     for (int r = 0; r < runs; ++r) {
       plans.push_back(std::make_unique<ActivationFaultPlan>(m.qm, c, seed, r));

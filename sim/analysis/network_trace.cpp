@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/errors.h"
 #include "hw_models/arithmetic.h"
-#include "sim/errors.h"
 
 namespace safsim {
 namespace {

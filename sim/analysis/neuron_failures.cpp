@@ -10,9 +10,9 @@
 #include <mutex>
 #include <thread>
 
+#include "base/parallel.h"
 #include "memory/fault_model.h"
 #include "sim/analysis/flip_replay.h"
-#include "sim/parallel.h"
 
 namespace safsim {
 

@@ -7,9 +7,9 @@
 #include <atomic>
 #include <thread>
 
+#include "base/errors.h"
+#include "base/parallel.h"
 #include "hw_models/arithmetic.h"
-#include "sim/errors.h"
-#include "sim/parallel.h"
 
 namespace safsim {
 namespace {

@@ -6,7 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "sim/random_stream.h"
+#include "base/random_stream.h"
 
 namespace safsim {
 

@@ -10,16 +10,17 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "base/errors.h"
+#include "base/output_files.h"
+#include "base/parallel.h"
+#include "sim/analysis/analysis_summary.h"
 #include "sim/analysis/ber_failures.h"
 #include "sim/analysis/criticality.h"
 #include "sim/analysis/neuron_failures.h"
 #include "sim/analysis/resilience_report.h"
-#include "sim/analysis/sample_size.h"
 #include "sim/cli/common_options.h"
 #include "sim/cli/plot_command.h"
 #include "sim/engines/functional_engine.h"
-#include "sim/errors.h"
-#include "sim/output_files.h"
 #include "sim/pipeline.h"
 
 namespace safsim {
@@ -30,11 +31,6 @@ struct AnalyzeOptions {
   std::string compare;  // a second model run with the same settings
   bool plot = true;
 };
-
-int thread_count(const Config& c) {
-  return c.threads > 0 ? c.threads
-                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -49,9 +45,7 @@ std::vector<Config> configs_of(const AnalyzeOptions& o) {
     cs.back().output.dir = cs.front().output.dir + "/compare";
   }
   for (const Config& c : cs) {
-    if (!c.faults.scheduled_flips.empty()) {
-      throw ConfigError("faults.scheduled_flips: safsim analyze runs no cycles; remove them");
-    }
+    check_scheduled_flips_engine(c, false, "");
   }
   return cs;
 }
@@ -79,21 +73,14 @@ void run_criticality(const AnalyzeOptions& o) {
     const DecodedModel dm(w.qmodel, w.weights);
     const Dataset train = load_dataset(c.workload.dataset, DatasetSplit::kTrain)
                               .slice(0, c.analysis.relevance_images);
-    const MeanRelevance mr = mean_relevance(dm, train, thread_count(c));
+    const MeanRelevance mr = mean_relevance(dm, train, resolve_threads(c.threads));
     const std::vector<FeatureCriticality> f = feature_criticality(dm, mr);
     write_file_atomic(c.output.dir + "/relevance.csv", relevance_csv(w.qmodel, mr));
     write_file_atomic(c.output.dir + "/criticality.csv", criticality_csv(w.qmodel, f));
     nlohmann::ordered_json s = summary_header(c, w, "analyze criticality", "functional",
-                                              fault_free_accuracy(w, thread_count(c)));
+                                              fault_free_accuracy(w, resolve_threads(c.threads)));
     s["relevance_images"] = train.count;
-    nlohmann::ordered_json tensors = nlohmann::ordered_json::array();
-    for (const FeatureCriticality& x : f) {
-      tensors.push_back({{"layer", w.qmodel.layers[x.layer].name},
-                         {"features", x.eta.size()},
-                         {"normalized_sd", normalized_sd(x.eta)}});
-    }
-    s["tensors"] = tensors;
-    s["mean_sd_normalized_criticality"] = mean_normalized_sd(f);  // 002 Fig. 5b
+    add_criticality_summary(w.qmodel, f, s);
     s["seconds"] = seconds_since(t0);
     write_outputs(c, s);
     fmt::print(
@@ -101,28 +88,6 @@ void run_criticality(const AnalyzeOptions& o) {
         "normalized criticality {:.4f} ({:.1f} s)\n",
         w.model.name, f.size(), train.count, mean_normalized_sd(f), seconds_since(t0));
   }
-}
-
-nlohmann::ordered_json layer_stats(const QuantModel& qm, const NeuronFailures& f) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (size_t li = 0; li < qm.layers.size(); ++li) {
-    int64_t n = 0;
-    double sum = 0.0, worst = 0.0;
-    for (size_t i = 0; i < f.neurons.size(); ++i) {
-      if (f.neurons[i].layer == static_cast<int>(li)) {
-        ++n;
-        sum += f.rate(i);
-        worst = std::max(worst, f.rate(i));
-      }
-    }
-    if (n > 0) {
-      out.push_back({{"layer", qm.layers[li].name},
-                     {"neurons", n},
-                     {"mean_failure_rate", sum / double(n)},
-                     {"worst_failure_rate", worst}});
-    }
-  }
-  return out;
 }
 
 void run_neuron_failures(const AnalyzeOptions& o) {
@@ -133,78 +98,27 @@ void run_neuron_failures(const AnalyzeOptions& o) {
   for (const Config& c : cs) {
     const Workload w = prepare_workload(c);
     const DecodedModel dm(w.qmodel, w.weights);
-    std::vector<Neuron> all = neuron_population(w.qmodel, c.analysis.layer);
-    const int64_t population = static_cast<int64_t>(all.size());
-    std::vector<Neuron> tested;
-    if (c.analysis.sample) {
-      const int64_t n =
-          leveugle_sample_size(population, c.analysis.error_margin, c.analysis.confidence);
-      for (int64_t i : sample_indices(population, n, c.seed)) {
-        tested.push_back(all[i]);
-      }
-    } else {
-      tested = std::move(all);
-    }
-    fmt::print(stderr, "{}: {} of {} neurons, {} images, {} threads\n", w.model.name, tested.size(),
-               population, w.images.count, thread_count(c));
-    const NeuronFailures f =
-        neuron_failures(dm, w.images, tested, {c.analysis.bit, thread_count(c), true});
+    const NeuronSelection sel = neurons_to_test(w.qmodel, c.analysis, c.seed);
+    fmt::print(stderr, "{}: {} of {} neurons, {} images, {} threads\n", w.model.name,
+               sel.tested.size(), sel.population, w.images.count, resolve_threads(c.threads));
+    const NeuronFailures f = neuron_failures(dm, w.images, sel.tested,
+                                             {c.analysis.bit, resolve_threads(c.threads), true});
     write_file_atomic(c.output.dir + "/neurons.csv", neurons_csv(w.qmodel, f));
-    double worst = 0.0, mean = 0.0;
-    for (size_t i = 0; i < f.neurons.size(); ++i) {
-      worst = std::max(worst, f.rate(i));
-      mean += f.rate(i) / double(f.neurons.size());
-    }
     nlohmann::ordered_json s =
         summary_header(c, w, "analyze neuron-failures", "functional",
                        f.images > 0 ? double(f.correct_images) / double(f.images) : 0.0);
-    s["bit"] = c.analysis.bit < 0 ? "msb" : std::to_string(c.analysis.bit);
-    s["population"] = population;
-    s["tested"] = f.neurons.size();
-    if (c.analysis.sample) {
-      s["sampling"] = {{"method", "Leveugle et al. DATE 2009, p = 0.5"},
-                       {"error_margin", c.analysis.error_margin},
-                       {"confidence", c.analysis.confidence},
-                       {"t", normal_quantile_two_sided(c.analysis.confidence)},
-                       {"seed", c.seed}};
-    }
-    s["correct_images"] = f.correct_images;
-    s["worst_failure_rate"] = worst;
-    s["mean_failure_rate"] = mean;
-    s["layers"] = layer_stats(w.qmodel, f);
-    s["seconds"] = f.seconds;
+    add_neuron_failure_summary(w.qmodel, f, c.analysis, c.seed, sel.population, s);
     write_outputs(c, s);
+    const FailureFigures fig = failure_figures(f);
     fmt::print(
         "{}: {} neurons x {} correct images in {:.1f} s; failure rate worst {:.4f}, mean "
         "{:.5f}\n",
-        w.model.name, f.neurons.size(), f.correct_images, f.seconds, worst, mean);
+        w.model.name, f.neurons.size(), f.correct_images, f.seconds, fig.worst, fig.mean);
     names.push_back(w.model.name);
     histograms.push_back(failure_histogram(f, c.analysis.histogram_bins));
   }
   write_file_atomic(cs.front().output.dir + "/histogram.csv", histogram_csv(names, histograms));
   plot(o, cs.front().output.dir);
-}
-
-std::vector<double> parse_rates(const Config& c) {
-  std::vector<double> rates;
-  for (const std::string& r : c.analysis.ber_rates) {
-    size_t used = 0;
-    double v = -1.0;
-    try {
-      v = std::stod(r, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != r.size() || !(v > 0.0 && v <= 1.0)) {
-      throw ConfigError(
-          fmt::format("analysis.ber_rates: each rate must be a number in (0, 1], got '{}'", r));
-    }
-    rates.push_back(v);
-  }
-  if (rates.empty()) {
-    throw ConfigError("analysis.ber_rates: give at least one rate, e.g. [1e-4, 1e-3]");
-  }
-  return rates;
 }
 
 void run_ber(const AnalyzeOptions& o) {
@@ -213,25 +127,19 @@ void run_ber(const AnalyzeOptions& o) {
   const std::vector<Config> cs = configs_of(o);
   for (const Config& c : cs) {
     const auto t0 = std::chrono::steady_clock::now();
-    const std::vector<double> rates = parse_rates(c);
+    const std::vector<double> rates = parse_ber_rates(c.analysis);
     const Workload w = prepare_workload(c);
     const DecodedModel dm(w.qmodel, w.weights);
     const std::vector<BerPoint> p =
         ber_failure_rates(dm, w.images, c.faults.activations.bitflip, rates, c.analysis.ber_runs,
-                          c.seed, thread_count(c));
-    nlohmann::ordered_json s =
-        summary_header(c, w, "analyze ber", "functional", fault_free_accuracy(w, thread_count(c)));
-    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+                          c.seed, resolve_threads(c.threads));
+    nlohmann::ordered_json s = summary_header(c, w, "analyze ber", "functional",
+                                              fault_free_accuracy(w, resolve_threads(c.threads)));
     for (const BerPoint& b : p) {
-      rows.push_back({{"rate", b.rate},
-                      {"runs", b.failure_rate.size()},
-                      {"mean_failure_rate", b.mean},
-                      {"sd", b.sd},
-                      {"ci95_half_width", b.ci95}});
       fmt::print("{}: BER {:.1e}: failure rate {:.5f} +- {:.5f} (95% CI, {} runs)\n", w.model.name,
                  b.rate, b.mean, b.ci95, b.failure_rate.size());
     }
-    s["ber"] = rows;
+    s["ber"] = ber_summary(p);
     s["seconds"] = seconds_since(t0);
     write_outputs(c, s);
     write_file_atomic(c.output.dir + "/ber.csv", ber_csv({w.model.name}, {p}));

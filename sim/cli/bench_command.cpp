@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "base/parallel.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/functional_engine.h"
 #include "sim/pipeline.h"
@@ -53,12 +54,12 @@ void run_bench(const BenchOptions& o) {
   j["weight_format"] = to_string(w.qmodel.weight_format.format);
   j["weight_bits"] = w.qmodel.weight_format.bits;
   j["images"] = w.images.count;
-  j["threads"] = c.threads > 0 ? c.threads : int(std::thread::hardware_concurrency());
+  j["threads"] = resolve_threads(c.threads);
   j["best_seconds"] = best;
   j["images_per_s"] = w.images.count / best;
   j["macs_per_s"] = double(w.qmodel.macs_per_image()) * w.images.count / best;
   j["accuracy"] = correct;
-  j["cores"] = int(std::thread::hardware_concurrency());
+  j["cores"] = machine_cores();
   j["cpu"] = cpu_model();
   fmt::print("{}\n", j.dump());
 }

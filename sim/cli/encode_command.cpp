@@ -9,9 +9,9 @@
 #include <sstream>
 #include <vector>
 
+#include "base/did_you_mean.h"
+#include "base/errors.h"
 #include "memory/encoders/encoder.h"
-#include "sim/did_you_mean.h"
-#include "sim/errors.h"
 
 namespace safsim {
 namespace {
@@ -121,7 +121,7 @@ nlohmann::ordered_json run_encode(const EncodeRequest& r) {
   const int cells = stored_word_bits(r.scheme, f, 1);
   // Non-silent: a stuck cell whose value differs from the plain (unencoded) word's bit.
   const MitigationScheme plain_scheme =
-      r.scheme == MitigationScheme::kSecded ? MitigationScheme::kSecded : MitigationScheme::kNone;
+      scheme_row(r.scheme).ecc ? r.scheme : MitigationScheme::kNone;
   const uint32_t plain = encode_word(plain_scheme, f, intended, {});
   nlohmann::ordered_json j;
   j["scheme"] = to_string(r.scheme);

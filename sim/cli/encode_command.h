@@ -9,7 +9,7 @@
 
 #include "memory/defect_map.h"
 #include "memory/read_path_decoder.h"
-#include "memory/word_format.h"
+#include "workloads/word_format.h"
 
 namespace safsim {
 

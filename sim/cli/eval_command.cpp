@@ -8,10 +8,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "base/errors.h"
+#include "base/output_files.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/functional_engine.h"
-#include "sim/errors.h"
-#include "sim/output_files.h"
 #include "sim/pipeline.h"
 
 namespace safsim {
@@ -19,11 +19,7 @@ namespace {
 
 void run_eval(const CommonOptions& o) {
   const Config c = load_cli_config(o);
-  if (!c.faults.scheduled_flips.empty()) {
-    throw ConfigError(
-        "faults.scheduled_flips: flips at a cycle need the cycle engine (safsim run); the "
-        "functional engine has no cycles");
-  }
+  check_scheduled_flips_engine(c, false, "");
   const Workload w = prepare_workload(c);
   const auto t0 = std::chrono::steady_clock::now();
   const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, c.seed, 0);

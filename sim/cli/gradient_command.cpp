@@ -10,11 +10,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/errors.h"
+#include "base/output_files.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/backward.h"
 #include "sim/engines/functional_engine.h"
-#include "sim/errors.h"
-#include "sim/output_files.h"
 #include "sim/pipeline.h"
 
 namespace safsim {

@@ -6,18 +6,18 @@
 #include <iostream>
 #include <systemc>
 
+#include "base/errors.h"
 #include "sim/cli/analyze_command.h"
 #include "sim/cli/bench_command.h"
 #include "sim/cli/encode_command.h"
 #include "sim/cli/eval_command.h"
 #include "sim/cli/gradient_command.h"
+#include "sim/cli/lifetime_command.h"
 #include "sim/cli/plot_command.h"
 #include "sim/cli/run_command.h"
 #include "sim/cli/select_command.h"
-#include "sim/cli/selftest_command.h"
 #include "sim/cli/sweep_command.h"
-#include "sim/config_doc.h"
-#include "sim/errors.h"
+#include "sim/config/doc.h"
 
 int sc_main(int argc, char** argv) {
   CLI::App app{
@@ -33,7 +33,7 @@ int sc_main(int argc, char** argv) {
   safsim::register_bench_command(app);
   safsim::register_select_command(app);
   safsim::register_gradient_command(app);
-  safsim::register_selftest_command(app);
+  safsim::register_lifetime_command(app);
   safsim::register_analyze_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
       ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });

@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "sim/errors.h"
+#include "base/errors.h"
 
 extern char** environ;
 

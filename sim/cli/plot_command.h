@@ -16,7 +16,7 @@ void register_plot_command(CLI::App& app);
 ///   }
 bool render_sweep_plots(const std::string& dir);
 /// The same for any script of scripts/: /usr/bin/python3 scripts/SCRIPT DIR (plot_lifetime.py
-/// for `safsim selftest`, plot_resilience.py for `safsim analyze`).
+/// for `safsim lifetime`, plot_resilience.py for `safsim analyze`).
 bool render_plot(const std::string& script_name, const std::string& dir);
 
 }  // namespace safsim

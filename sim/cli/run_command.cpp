@@ -8,14 +8,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "base/output_files.h"
 #include "memory/deployment.h"
 #include "memory/nvm_tech.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/cycle_engine.h"
-#include "sim/experiments/self_test_setup.h"
-#include "sim/output_files.h"
 #include "sim/pipeline.h"
 #include "sim/report.h"
+#include "sim/selection/selftest_setup.h"
 
 namespace safsim {
 namespace {

@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "base/errors.h"
 #include "sim/cli/common_options.h"
-#include "sim/errors.h"
-#include "sim/experiments/selection.h"
 #include "sim/pipeline.h"
+#include "sim/selection/selection.h"
 
 namespace safsim {
 namespace {
@@ -33,7 +33,7 @@ void run_select(const SelectArgs& a) {
   o.label = a.grad_label == "true" ? GradientLabel::kTrue : GradientLabel::kGolden;
   o.sensitivity_maps = a.sensitivity_maps;
   o.sensitivity_faults.mode =
-      a.sensitivity_mode == "msb" ? BitFlipMode::kMsb : BitFlipMode::kRandom;
+      a.sensitivity_mode == "msb" ? FaultKind::kMsbFlips : FaultKind::kRandomFlips;
   o.sensitivity_faults.rate = a.sensitivity_rate;
   const Config c = load_cli_config(a.common);
   const Workload w = prepare_workload(c);

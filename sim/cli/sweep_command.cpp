@@ -11,11 +11,11 @@
 #include <set>
 #include <string>
 
+#include "base/errors.h"
 #include "sim/cli/plot_command.h"
-#include "sim/errors.h"
-#include "sim/experiments/mpi_transport.h"
-#include "sim/experiments/sweep_plan.h"
-#include "sim/experiments/sweep_runner.h"
+#include "sim/sweep/mpi_transport.h"
+#include "sim/sweep/plan.h"
+#include "sim/sweep/runner.h"
 #include "workloads/dataset.h"
 #include "workloads/onnx_import.h"
 

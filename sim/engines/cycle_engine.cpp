@@ -5,30 +5,19 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "base/trace.h"
 #include "hw_models/accelerator.h"
 #include "hw_models/flip_address_map.h"
 #include "memory/nvm_tech.h"
-#include "sim/trace.h"
 
 namespace safsim {
 namespace {
 
 std::string layer_type(const QLayer& q) {
-  switch (q.kind) {
-    case QOpKind::kArray:
-      return q.is_linear ? "linear" : "conv";
-    case QOpKind::kMaxPool:
-      return "maxpool";
-    case QOpKind::kAvgPool:
-      return "avgpool";
-    case QOpKind::kGlobalAvgPool:
-      return "globalavgpool";
-    case QOpKind::kAdd:
-      return "add";
-    case QOpKind::kFlatten:
-      return "flatten";
+  if (q.kind == QOpKind::kArray) {
+    return q.is_linear ? "linear" : "conv";
   }
-  return "?";
+  return to_string(q.kind);
 }
 
 }  // namespace

@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "hw_models/activation_faults.h"
-#include "hw_models/self_test_controller.h"
+#include "hw_models/logits.h"
+#include "hw_models/selftest_controller.h"
 #include "memory/defect_map.h"
 #include "memory/deployed_weights.h"
 #include "memory/march_test.h"
 #include "memory/scheduled_flips.h"
 #include "sim/config.h"
-#include "sim/engines/logits.h"
 #include "sim/stats.h"
 #include "workloads/dataset.h"
 #include "workloads/quant_model.h"

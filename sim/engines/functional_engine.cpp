@@ -1,6 +1,6 @@
 // Functional engine: each array layer is one GEMM over a batch (im2col x weights), followed by
 // the shared post-processing arithmetic. Integer codes travel as floats/doubles in the GEMM;
-// exactness is checked per layer (see choose_precision) and falls back to int64 otherwise.
+// exactness is checked per layer (sim/engines/array_weights.h) and falls back to int64 otherwise.
 #include "sim/engines/functional_engine.h"
 
 #include <Eigen/Dense>
@@ -10,9 +10,10 @@
 #include <thread>
 #include <type_traits>
 
+#include "base/parallel.h"
 #include "hw_models/arithmetic.h"
+#include "sim/engines/array_weights.h"
 #include "sim/engines/tensor_ops.h"
-#include "sim/parallel.h"
 
 namespace safsim {
 namespace {
@@ -20,97 +21,6 @@ namespace {
 // Images per work item. Fixed (not derived from the thread count) so that results, including
 // fp32 rounding in float formats, do not depend on how many threads run.
 constexpr int kChunkImages = 64;
-
-enum class Precision { kFloat, kDouble, kInt64 };
-
-using RowMatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using RowMatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// Weights of one array layer as a K x O matrix, rows in (kh, kw, c) order to match the
-// channels-last im2col; decoded once from the stored words through the read path.
-struct ArrayWeights {
-  Precision precision = Precision::kFloat;
-  RowMatF wf;
-  RowMatD wd;
-  std::vector<int64_t> wi;  // K x O
-  // True when no accumulator can wrap, so post-processing is non-decreasing in the accumulator
-  // and a following max-pool may be taken on accumulators first (max commutes with it).
-  bool monotone = false;
-};
-
-int channels_last_row(const QLayer& q, int k) {
-  const int khw = q.geom.kernel_h * q.geom.kernel_w;
-  const int c = k / khw;
-  const int r = k % khw;
-  return r * q.in_shape.c + c;
-}
-
-// Every partial sum of an integer GEMM is bounded by max_o sum_k |w_ok| * max|a|. If that bound
-// is below 2^24 (2^53), each fp32 (fp64) operation is on integers it represents exactly, so the
-// GEMM is exact whatever the summation order.
-double accumulator_bound(const std::vector<int64_t>& w, int k_count, int o_count,
-                         const ActQuant& in) {
-  const double max_in = std::max(std::abs(double(in.qmin)), std::abs(double(in.qmax)));
-  double bound = 0.0;
-  for (int o = 0; o < o_count; ++o) {
-    double s = 0.0;
-    for (int k = 0; k < k_count; ++k) {
-      s += std::abs(double(w[size_t(k) * o_count + o]));
-    }
-    bound = std::max(bound, s * max_in);
-  }
-  return bound;
-}
-
-Precision choose_precision(double bound) {
-  if (bound < 16777216.0) {
-    return Precision::kFloat;
-  }
-  return bound < 9007199254740992.0 ? Precision::kDouble : Precision::kInt64;
-}
-
-ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
-                            const std::vector<uint32_t>& stored, const ReadPath& rp) {
-  const int kc = q.reduction, oc = q.out_channels;
-  // The read path decodes the whole layer (SEC-DED decodes a group of words at once).
-  const std::vector<uint32_t> words = rp.decode_words(stored);
-  ArrayWeights aw;
-  if (qm.is_float()) {
-    aw.wf.resize(kc, oc);
-    for (int o = 0; o < oc; ++o) {
-      for (int k = 0; k < kc; ++k) {
-        aw.wf(channels_last_row(q, k), o) = rp.format.to_float(words[size_t(o) * kc + k]);
-      }
-    }
-    return aw;
-  }
-  aw.wi.resize(size_t(kc) * oc);
-  for (int o = 0; o < oc; ++o) {
-    for (int k = 0; k < kc; ++k) {
-      aw.wi[size_t(channels_last_row(q, k)) * oc + o] = rp.format.to_int(words[size_t(o) * kc + k]);
-    }
-  }
-  const ActQuant& in = q.inputs[0] < 0 ? qm.input_q : qm.layers[q.inputs[0]].out_q;
-  const double bound = accumulator_bound(aw.wi, kc, oc, in);
-  aw.precision = choose_precision(bound);
-  double max_bias = 0.0;
-  for (int32_t b : q.bias) {
-    max_bias = std::max(max_bias, std::abs(double(b)));
-  }
-  aw.monotone = bound + max_bias < std::ldexp(1.0, qm.accumulator_bits - 1);
-  if (aw.precision == Precision::kFloat) {
-    aw.wf =
-        Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-            aw.wi.data(), kc, oc)
-            .cast<float>();
-  } else if (aw.precision == Precision::kDouble) {
-    aw.wd =
-        Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-            aw.wi.data(), kc, oc)
-            .cast<double>();
-  }
-  return aw;
-}
 
 }  // namespace
 
@@ -167,7 +77,7 @@ void FunctionalEngine::Impl::plan_pool_fusion() {
       continue;
     }
     const ArrayWeights& aw = weights[src];
-    if (qm.layers[src].kind == QOpKind::kArray && aw.precision == Precision::kFloat &&
+    if (qm.layers[src].kind == QOpKind::kArray && aw.precision == GemmPrecision::kFloat &&
         aw.monotone) {
       fused_pool[src] = static_cast<int>(p);
     }
@@ -187,7 +97,7 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   out.resize(size_t(out_rows) * q.out_channels);
   const int kc = q.reduction, oc = q.out_channels;
   Eigen::Map<const RowMatF> A(a, rows, kc);
-  if (qm.is_float() || aw.precision == Precision::kFloat) {
+  if (qm.is_float() || aw.precision == GemmPrecision::kFloat) {
     s.acc.resize(size_t(rows) * oc);
     Eigen::Map<RowMatF>(s.acc.data(), rows, oc).noalias() = A * aw.wf;
   }
@@ -224,7 +134,7 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
     }
   };
   switch (aw.precision) {
-    case Precision::kFloat: {
+    case GemmPrecision::kFloat: {
       const float* acc = s.acc.data();
       if (pool >= 0) {
         max_pool_channels_last(s.acc, qm.layers[pool], batch, s.pooled);
@@ -233,11 +143,11 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
       emit([&](int r, int o) { return static_cast<int64_t>(acc[size_t(r) * oc + o]); });
       break;
     }
-    case Precision::kDouble:
+    case GemmPrecision::kDouble:
       s.gemm_d.noalias() = A.cast<double>() * aw.wd;
       emit([&](int r, int o) { return static_cast<int64_t>(s.gemm_d(r, o)); });
       break;
-    case Precision::kInt64:
+    case GemmPrecision::kInt64:
       emit([&](int r, int o) {
         int64_t acc = 0;
         for (int k = 0; k < kc; ++k) {
@@ -318,9 +228,7 @@ void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, 
 
 FunctionalEngine::FunctionalEngine(const QuantModel& qm, const DeployedWeights& w, int threads)
     : impl_(std::make_unique<Impl>(Impl{qm, threads, {}, {}})) {
-  if (impl_->threads <= 0) {
-    impl_->threads = std::max(1u, std::thread::hardware_concurrency());
-  }
+  impl_->threads = resolve_threads(impl_->threads);
   impl_->weights.resize(qm.layers.size());
   for (size_t i = 0; i < qm.layers.size(); ++i) {
     if (qm.layers[i].kind == QOpKind::kArray) {

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "hw_models/activation_faults.h"
+#include "hw_models/logits.h"
 #include "memory/deployed_weights.h"
-#include "sim/engines/logits.h"
 #include "workloads/dataset.h"
 #include "workloads/quant_model.h"
 

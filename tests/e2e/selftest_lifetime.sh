@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `safsim selftest` on a short timeline of configs/selftest_lifetime.yaml: outputs exist, the
-# same seed gives byte-identical outputs with 1 and 2 threads, healing follows every flag, and a
+# `safsim lifetime` (and its alias `selftest`) on a short timeline of
+# configs/selftest_lifetime.yaml: outputs exist, the same seed gives byte-identical outputs with 1 and 2 threads, healing follows every flag, and a
 # test set made for another quantization is a user error (exit 2).
 # Usage: selftest_lifetime.sh SAFSIM SOURCE_DIR
 set -euo pipefail
@@ -12,7 +12,7 @@ cd "$src"
 
 short=(--set selftest.lifetime.hours=600 --set workload.images=100
        --set selftest.period=36000 --set selftest.lifetime.defect_rate_per_bit_hour=2.0e-5)
-"$safsim" selftest configs/selftest_lifetime.yaml --out "$tmp/t1" --threads 1 "${short[@]}" \
+"$safsim" lifetime configs/selftest_lifetime.yaml --out "$tmp/t1" --threads 1 "${short[@]}" \
   >"$tmp/t1.log"
 "$safsim" selftest configs/selftest_lifetime.yaml --out "$tmp/t2" --threads 2 "${short[@]}" \
   >"$tmp/t2.log"

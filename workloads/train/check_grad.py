@@ -43,16 +43,16 @@ def forward_layer(L, x, srcs, q, dt):
             d = (q > 0).to(dt)
         elif L["activation"] == "sigmoid":
             d = q * (1 - q)
-    elif kind == "maxpool":
+    elif kind == "max_pool":
         y = F.max_pool2d(F.pad(x, pad_of(geom), value=-math.inf), kernel, stride)
-    elif kind == "avgpool":
+    elif kind == "avg_pool":
         total = F.avg_pool2d(F.pad(x, pad_of(geom)), kernel, stride, divisor_override=1)
         if geom["count_include_pad"]:
             y = total / (kernel[0] * kernel[1])
         else:
             ones = F.pad(torch.ones_like(x), pad_of(geom))
             y = total / F.avg_pool2d(ones, kernel, stride, divisor_override=1)
-    elif kind == "global_avgpool":
+    elif kind == "global_avg_pool":
         y = x.mean(dim=(2, 3), keepdim=True)
     elif kind == "add":
         y = srcs[0] + srcs[1]

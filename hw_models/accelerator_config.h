@@ -1,0 +1,53 @@
+// The `accelerator` config section: array shape, clock, weight-load schedule, buffers, NVM and
+// post-processing unit of the modelled accelerator (docs/architecture.md).
+#pragma once
+
+#include "base/enum_names.h"
+#include "memory/memory_config.h"
+
+namespace safsim {
+
+enum class WeightLoad { kSerial, kOverlapped };
+
+struct ArrayConfig {
+  int rows = 16;
+  int cols = 16;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("rows", rows, 1, 256, "PE rows (reduction dimension)");
+    v.value("cols", cols, 1, 256, "PE columns (output channels)");
+  }
+};
+
+struct AcceleratorConfig {
+  ArrayConfig array;
+  double clock_mhz = 500;
+  WeightLoad weight_load = WeightLoad::kSerial;
+  bool ideal_memory = false;
+  SramConfig ifmap_sram;
+  SramConfig ofmap_sram;
+  NvmConfig nvm;
+  int post_processing_lanes = 16;
+  int post_processing_latency_cycles = 4;
+
+  template <class V>
+  void visit(V& v) {
+    v.section("array", array, "systolic array shape");
+    v.value("clock_mhz", clock_mhz, 1.0, 10000.0, "clock frequency in MHz");
+    v.choice("weight_load", weight_load,
+             EnumNames<WeightLoad>{{"serial", WeightLoad::kSerial},
+                                   {"overlapped", WeightLoad::kOverlapped}},
+             "weight-load schedule (docs/timing.md)");
+    v.value("ideal_memory", ideal_memory, "SRAM and NVM never stall");
+    v.section("ifmap_sram", ifmap_sram, "input feature map buffer");
+    v.section("ofmap_sram", ofmap_sram, "output / partial-sum buffer");
+    v.section("nvm", nvm, "NVM weight memory");
+    v.value("post_processing_lanes", post_processing_lanes, 1, 4096,
+            "elements the post-processing unit finishes per cycle");
+    v.value("post_processing_latency_cycles", post_processing_latency_cycles, 0, 1000,
+            "pipeline depth of the post-processing unit (bias, requantize, activation)");
+  }
+};
+
+}  // namespace safsim

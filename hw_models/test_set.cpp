@@ -1,0 +1,211 @@
+#include "hw_models/test_set.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "base/errors.h"
+#include "base/input_files.h"
+#include "base/output_files.h"
+#include "base/random_stream.h"
+
+namespace safsim {
+namespace {
+
+// Order-sensitive digest: every value is folded in through the SplitMix64 finaliser.
+class Digest {
+ public:
+  void add(uint64_t v) { h_ = mix64(h_ ^ (v + 0x9e3779b97f4a7c15ULL)); }
+  void add_float(float f) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &f, sizeof bits);
+    add(bits);
+  }
+  void add_shape(const Shape& s) {
+    add(uint64_t(s.c));
+    add(uint64_t(s.h));
+    add(uint64_t(s.w));
+  }
+  void add_quant(const ActQuant& q) {
+    add_float(q.scale);
+    add(uint64_t(q.bits));
+    add(uint64_t(int64_t{q.qmin}));
+    add(uint64_t(int64_t{q.qmax}));
+  }
+  template <typename T>
+  void add_ints(const std::vector<T>& v) {
+    add(v.size());
+    for (const T x : v) {
+      add(uint64_t(int64_t{x}));
+    }
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  uint64_t h_ = 0x5afe5e1f7e57ULL;
+};
+
+}  // namespace
+
+std::string deployed_model_hash(const QuantModel& qm, const DeployedWeights& weights) {
+  Digest d;
+  d.add_shape(qm.input_shape);
+  d.add_quant(qm.input_q);
+  d.add(uint64_t(qm.accumulator_bits));
+  for (size_t l = 0; l < qm.layers.size(); ++l) {
+    const QLayer& L = qm.layers[l];
+    d.add(uint64_t(L.kind));
+    d.add_ints(L.inputs);
+    d.add_shape(L.in_shape);
+    d.add_shape(L.out_shape);
+    d.add_quant(L.out_q);
+    d.add(uint64_t(L.activation));
+    d.add_ints(L.bias);
+    for (const float b : L.bias_float) {
+      d.add_float(b);
+    }
+    for (const Requant& r : L.requant) {
+      d.add(uint64_t(int64_t{r.multiplier}));
+      d.add(uint64_t(r.shift));
+    }
+    for (const Requant& r : L.add_requant) {
+      d.add(uint64_t(int64_t{r.multiplier}));
+      d.add(uint64_t(r.shift));
+    }
+    d.add_ints(L.sigmoid_lut);
+    if (L.kind == QOpKind::kArray) {
+      // Decoded words: what the PEs multiply with, whatever the encoder stored.
+      d.add_ints(weights.read_path.decode_words(weights.stored[l]));
+    }
+  }
+  return fmt::format("{:016x}", d.value());
+}
+
+TestImage golden_image(const Logits& logits, int row) {
+  TestImage t;
+  t.golden_top1 = logits.top1(row);
+  const size_t begin = size_t(row) * logits.classes;
+  if (logits.is_float) {
+    t.golden_values.assign(logits.values.begin() + begin,
+                           logits.values.begin() + begin + logits.classes);
+  } else {
+    t.golden_codes.assign(logits.codes.begin() + begin,
+                          logits.codes.begin() + begin + logits.classes);
+  }
+  return t;
+}
+
+SelfTestVerdict judge_self_test(const TestSet& set, const Logits& outputs,
+                                const SelfTestCriterion& criterion) {
+  if (outputs.images != int(set.images.size())) {
+    throw std::logic_error("judge_self_test: one output row per test image expected");
+  }
+  SelfTestVerdict v;
+  for (int i = 0; i < outputs.images; ++i) {
+    const TestImage& g = set.images[size_t(i)];
+    if (outputs.top1(i) != g.golden_top1) {
+      ++v.mismatches;
+    }
+    for (int c = 0; c < outputs.classes; ++c) {
+      const double golden = set.is_float ? double(g.golden_values[size_t(c)])
+                                         : double(set.logit_scale) * g.golden_codes[size_t(c)];
+      v.max_logit_distance = std::max(v.max_logit_distance, std::abs(outputs.value(i, c) - golden));
+    }
+  }
+  v.fault_detected =
+      v.mismatches >= criterion.min_mismatches ||
+      (criterion.logit_threshold > 0.0 && v.max_logit_distance > criterion.logit_threshold);
+  return v;
+}
+
+nlohmann::ordered_json to_json(const TestSet& t) {
+  nlohmann::ordered_json j;
+  j["strategy"] = t.strategy;
+  j["count"] = t.images.size();
+  j["dataset"] = t.dataset;
+  j["model"] = t.model;
+  j["model_hash"] = t.model_hash;
+  j["is_float"] = t.is_float;
+  j["logit_scale"] = t.logit_scale;
+  j["selection_seconds"] = t.selection_seconds;
+  j["config"] = t.config;
+  nlohmann::ordered_json images = nlohmann::ordered_json::array();
+  for (const TestImage& im : t.images) {
+    nlohmann::ordered_json e;
+    e["index"] = im.index;
+    e["score"] = im.score;
+    e["golden_top1"] = im.golden_top1;
+    if (t.is_float) {
+      e["golden_logits"] = im.golden_values;
+    } else {
+      e["golden_logits"] = im.golden_codes;
+    }
+    images.push_back(std::move(e));
+  }
+  j["images"] = std::move(images);
+  return j;
+}
+
+TestSet test_set_from_json(const nlohmann::json& j, const std::string& path) {
+  TestSet t;
+  try {
+    t.strategy = j.at("strategy").get<std::string>();
+    t.dataset = j.at("dataset").get<std::string>();
+    t.model = j.at("model").get<std::string>();
+    t.model_hash = j.at("model_hash").get<std::string>();
+    t.is_float = j.at("is_float").get<bool>();
+    t.logit_scale = j.at("logit_scale").get<float>();
+    t.selection_seconds = j.value("selection_seconds", 0.0);
+    if (j.contains("config")) {
+      t.config = j.at("config");
+    }
+    for (const auto& e : j.at("images")) {
+      TestImage im;
+      im.index = e.at("index").get<int>();
+      im.score = e.at("score").get<double>();
+      im.golden_top1 = e.at("golden_top1").get<int>();
+      if (t.is_float) {
+        im.golden_values = e.at("golden_logits").get<std::vector<float>>();
+      } else {
+        im.golden_codes = e.at("golden_logits").get<std::vector<int32_t>>();
+      }
+      if (im.index < 0) {
+        throw UserError(fmt::format("image index {} is negative", im.index));
+      }
+      t.images.push_back(std::move(im));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(fmt::format("{}: not a test set: {}", path, e.what()));
+  } catch (const UserError& e) {
+    throw UserError(fmt::format("{}: {}", path, e.what()));
+  }
+  if (t.images.empty()) {
+    throw UserError(fmt::format("{}: the test set has no images", path));
+  }
+  return t;
+}
+
+void write_test_set(const TestSet& t, const std::string& path) {
+  write_file_atomic(path, to_json(t).dump(2) + "\n");
+}
+
+TestSet read_test_set(const std::string& path) {
+  const InputFile f = read_input_file(path);
+  if (!f.problem.empty()) {
+    throw UserError(fmt::format("test set '{}': cannot open: {}", path, f.problem));
+  }
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f.bytes);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UserError(fmt::format("test set '{}': {}", path, e.what()));
+  }
+  return test_set_from_json(j, path);
+}
+
+}  // namespace safsim

@@ -1,0 +1,88 @@
+// Config loading (YAML text + --set overrides -> strict read -> cross-checks) and dumping.
+#include "sim/config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "base/errors.h"
+#include "base/input_files.h"
+#include "memory/scheduled_flips.h"
+#include "sim/config/override.h"
+#include "sim/config/reader.h"
+#include "sim/config/writer.h"
+
+namespace safsim {
+namespace {
+
+/// Checks that involve several keys; single-key type and range checks live in the visit()s.
+void validate(const Config& cfg) {
+  // Add each rule here with its own ConfigError naming every key involved.
+  parse_scheduled_flips(cfg.faults.scheduled_flips);  // syntax; addresses need the model
+  if (cfg.selftest.enabled && cfg.selftest.testset.empty()) {
+    throw ConfigError(
+        "selftest.enabled is true but selftest.testset is empty: name the testset.json "
+        "(`safsim select`) the SelfTestController loads");
+  }
+}
+
+/// The one YAML document in `text` (null for an empty file).
+YAML::Node load_yaml(const std::string& text, const std::string& source_name) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", source_name, e.mark.line + 1,
+                                  e.mark.column + 1, e.msg));
+  }
+  if (docs.size() > 1) {
+    const YAML::Mark mark = docs[1].Mark();
+    throw ConfigError(fmt::format("{}:{}:{}: a config is one YAML document, found a second one",
+                                  source_name, mark.line + 1, mark.column + 1));
+  }
+  return docs.empty() ? YAML::Node() : docs[0];
+}
+
+}  // namespace
+
+Config parse_config(const std::string& yaml_text, const std::string& source_name,
+                    const std::vector<std::string>& overrides) {
+  YAML::Node root = load_yaml(yaml_text, source_name);
+  ConfigSource source{source_name, apply_overrides(root, overrides)};
+  Config cfg;
+  read_config(root, source, cfg);
+  validate(cfg);
+  return cfg;
+}
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  const InputFile f = read_input_file(path);
+  if (!f.problem.empty()) {
+    throw ConfigError(fmt::format("{}: cannot open config file: {}", path, f.problem));
+  }
+  return parse_config(f.bytes, path, overrides);
+}
+
+std::string dump_config(const Config& c) {
+  YAML::Emitter out;
+  out << YAML::BeginMap << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted
+      << SAFSIM_VERSION;
+  emit_config(out, c);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+void check_scheduled_flips_engine(const Config& c, bool cycle_engine, const std::string& where) {
+  if (!cycle_engine && !c.faults.scheduled_flips.empty()) {
+    throw ConfigError(
+        where +
+        "faults.scheduled_flips needs engine: cycle (the functional engine has no "
+        "cycles or addresses; use faults.weights.bitflip or faults.activations.bitflip)");
+  }
+}
+
+}  // namespace safsim

@@ -1,0 +1,35 @@
+// An array layer's weights as the functional engine multiplies them: decoded once from the stored
+// words through the read path, as a K x O matrix in the precision that keeps the GEMM exact.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <vector>
+
+#include "memory/read_path_decoder.h"
+#include "workloads/quant_model.h"
+
+namespace safsim {
+
+enum class GemmPrecision { kFloat, kDouble, kInt64 };
+
+using RowMatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Weights of one array layer as a K x O matrix, rows in (kh, kw, c) order to match the
+// channels-last im2col; decoded once from the stored words through the read path.
+struct ArrayWeights {
+  GemmPrecision precision = GemmPrecision::kFloat;
+  RowMatF wf;
+  RowMatD wd;
+  std::vector<int64_t> wi;  // K x O
+  // True when no accumulator can wrap, so post-processing is non-decreasing in the accumulator
+  // and a following max-pool may be taken on accumulators first (max commutes with it).
+  bool monotone = false;
+};
+
+/// Decodes layer `q`'s stored words and picks the GEMM precision from the accumulator bound.
+ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
+                            const std::vector<uint32_t>& stored, const ReadPath& rp);
+
+}  // namespace safsim

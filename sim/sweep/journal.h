@@ -1,0 +1,59 @@
+// The sweep journal, DIR/journal.jsonl: one JSON line per finished trial, flushed and fsync'd as
+// it finishes, so a crash or Ctrl-C loses no finished trial and --resume runs only the rest.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/sweep/plan.h"
+
+namespace safsim {
+
+/// One finished trial. Metrics are in SweepPlan::metrics order, at full double precision.
+struct TrialRecord {
+  int point = 0;
+  int trial = 0;
+  uint64_t seed = 0;
+  std::vector<double> metrics;
+};
+
+/// The JSON line of a record (no newline); also the MPI message that carries it to rank 0.
+std::string record_json(const SweepPlan& plan, const TrialRecord& r);
+/// Parses and checks a record line against the plan; throws UserError naming `where`.
+TrialRecord parse_record(const SweepPlan& plan, const std::string& line, const std::string& where);
+
+/// What a journal holds: its records (first occurrence of each trial) and the byte length of
+/// its complete lines (a truncated last line, from a kill mid-write, is not counted).
+struct JournalContents {
+  std::vector<TrialRecord> records;
+  int64_t complete_bytes = 0;
+  bool truncated_tail = false;
+};
+
+/// Reads `path` (missing file: empty contents). Throws UserError when the header belongs to a
+/// different sweep or a complete line is not a record of this plan.
+JournalContents read_journal(const std::string& path, const SweepPlan& plan);
+
+/// Appends records to the journal. Opening cuts a truncated tail (so the next line starts on
+/// a line boundary) and writes the header to a new or empty file.
+///   SweepJournal j(dir + "/journal.jsonl", plan, contents.complete_bytes);
+///   j.append({record});   // one write() and one fsync() for the batch
+class SweepJournal {
+ public:
+  SweepJournal(const std::string& path, const SweepPlan& plan, int64_t keep_bytes);
+  ~SweepJournal();
+  SweepJournal(const SweepJournal&) = delete;
+  SweepJournal& operator=(const SweepJournal&) = delete;
+
+  void append(const std::vector<TrialRecord>& records);
+
+ private:
+  void write_all(const std::string& text);
+
+  std::string path_;
+  const SweepPlan& plan_;
+  int fd_ = -1;
+};
+
+}  // namespace safsim

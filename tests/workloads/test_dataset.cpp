@@ -1,0 +1,233 @@
+// IDX loading: the installed Fashion-MNIST, and hand-written tiny IDX files for every error path.
+#include <zlib.h>
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "base/errors.h"
+#include "tests/support/onnx_builder.h"
+#include "workloads/dataset.h"
+
+namespace safsim {
+namespace {
+
+using Catch::Contains;
+using test::ScopedEnv;
+using test::TempDir;
+
+void put_be32(std::vector<uint8_t>* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<uint8_t>(v >> shift));
+  }
+}
+
+/// An IDX image file: magic 0x803, count, rows, cols, then `pixels`.
+std::vector<uint8_t> idx_images(uint32_t count, uint32_t rows, uint32_t cols,
+                                const std::vector<uint8_t>& pixels, uint32_t magic = 0x803) {
+  std::vector<uint8_t> out;
+  put_be32(&out, magic);
+  put_be32(&out, count);
+  put_be32(&out, rows);
+  put_be32(&out, cols);
+  out.insert(out.end(), pixels.begin(), pixels.end());
+  return out;
+}
+
+/// An IDX label file: magic 0x801, count, then `labels`.
+std::vector<uint8_t> idx_labels(uint32_t count, const std::vector<uint8_t>& labels) {
+  std::vector<uint8_t> out;
+  put_be32(&out, 0x801);
+  put_be32(&out, count);
+  out.insert(out.end(), labels.begin(), labels.end());
+  return out;
+}
+
+std::string write_plain(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+std::string write_gzip(const std::string& path, const std::vector<uint8_t>& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  REQUIRE(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) ==
+          static_cast<int>(bytes.size()));
+  gzclose(f);
+  return path;
+}
+
+std::vector<uint8_t> iota_bytes(int n) {
+  std::vector<uint8_t> v(n);
+  std::iota(v.begin(), v.end(), uint8_t{1});
+  return v;
+}
+
+TEST_CASE("Fashion-MNIST test split: 10000 images of 28x28 with the known first labels",
+          "[dataset]") {
+  ScopedEnv env("SAFSIM_DATA_DIR", nullptr);
+  const Dataset d = load_dataset("fashion-mnist", DatasetSplit::kTest);
+  CHECK(d.name == "fashion-mnist");
+  REQUIRE(d.count == 10000);
+  CHECK(d.shape == Shape{1, 28, 28});
+  CHECK(d.pixels.size() == 10000u * 784);
+  REQUIRE(d.labels.size() == 10000u);
+  CHECK(std::vector<uint8_t>(d.labels.begin(), d.labels.begin() + 10) ==
+        std::vector<uint8_t>{9, 2, 1, 1, 6, 1, 4, 6, 5, 7});
+  // Image 0 (an ankle boot): pixel sum and the centre pixel, read with Python's gzip module.
+  CHECK(std::accumulate(d.image(0), d.image(0) + 784, 0) == 33456);
+  CHECK(d.image(0)[14 * 28 + 14] == 110);
+}
+
+TEST_CASE("Fashion-MNIST train split has 60000 images", "[dataset]") {
+  ScopedEnv env("SAFSIM_DATA_DIR", nullptr);
+  const Dataset d = load_dataset("fashion-mnist", DatasetSplit::kTrain);
+  REQUIRE(d.count == 60000);
+  CHECK(std::vector<uint8_t>(d.labels.begin(), d.labels.begin() + 10) ==
+        std::vector<uint8_t>{9, 0, 0, 3, 0, 2, 7, 2, 5, 5});
+}
+
+TEST_CASE("Dataset::slice takes n images from first, or all the rest when n is 0 or too big",
+          "[dataset]") {
+  TempDir dir;
+  const Dataset d = load_idx(write_plain(dir.file("i"), idx_images(5, 1, 2, iota_bytes(10))),
+                             write_plain(dir.file("l"), idx_labels(5, {0, 1, 2, 3, 4})));
+  const Dataset s = d.slice(1, 2);
+  CHECK(s.count == 2);
+  CHECK(s.shape == d.shape);
+  CHECK(s.labels == std::vector<uint8_t>{1, 2});
+  CHECK(s.pixels == std::vector<uint8_t>{3, 4, 5, 6});
+  CHECK(d.slice(3, 0).labels == std::vector<uint8_t>{3, 4});
+  CHECK(d.slice(0, 100).count == 5);
+  CHECK(d.slice(5, 0).count == 0);
+  REQUIRE_THROWS_AS(d.slice(6, 1), DatasetError);
+  REQUIRE_THROWS_WITH(d.slice(-1, 1), Contains("cannot take 1 images from image -1"));
+}
+
+TEST_CASE("load_idx reads gzip and plain IDX files alike", "[dataset]") {
+  TempDir dir;
+  const std::vector<uint8_t> images = idx_images(3, 2, 2, iota_bytes(12));
+  const std::vector<uint8_t> labels = idx_labels(3, {7, 8, 9});
+  const bool gzip = GENERATE(false, true);
+  const auto write = gzip ? write_gzip : write_plain;
+  const Dataset d = load_idx(write(dir.file("img"), images), write(dir.file("lbl"), labels));
+  CHECK(d.count == 3);
+  CHECK(d.shape == Shape{1, 2, 2});
+  CHECK(d.pixels == iota_bytes(12));
+  CHECK(d.labels == std::vector<uint8_t>{7, 8, 9});
+  CHECK(d.image(2)[0] == 9);
+}
+
+TEST_CASE("load_idx errors name the file, the expectation and the byte offset", "[dataset]") {
+  TempDir dir;
+  const std::string labels = write_plain(dir.file("labels"), idx_labels(3, {1, 2, 3}));
+  const std::string images = dir.file("images");
+  std::vector<uint8_t> bytes = idx_images(3, 2, 2, iota_bytes(12));  // 16 + 12 = 28 bytes
+
+  SECTION("truncated payload") {
+    bytes.resize(25);
+    write_plain(images, bytes);
+    REQUIRE_THROWS_AS(load_idx(images, labels), DatasetError);
+    REQUIRE_THROWS_WITH(load_idx(images, labels),
+                        images + ": truncated at byte 25 of expected 28 (3 images of 2x2)");
+  }
+  SECTION("truncated header") {
+    bytes.resize(10);
+    write_gzip(images, bytes);
+    REQUIRE_THROWS_WITH(load_idx(images, labels),
+                        images + ": truncated at byte 10 of expected 16 (IDX image header)");
+  }
+  SECTION("trailing bytes") {
+    bytes.push_back(0);
+    write_plain(images, bytes);
+    REQUIRE_THROWS_WITH(load_idx(images, labels),
+                        images + ": 1 unexpected bytes after byte 28 (end of 3 images of 2x2)");
+  }
+  SECTION("wrong magic: a label file given as images") {
+    REQUIRE_THROWS_WITH(load_idx(labels, labels),
+                        labels +
+                            ": not an IDX image file: magic number 0x00000801 at byte 0 (a "
+                            "label file?), expected 0x00000803");
+  }
+  SECTION("wrong magic: not IDX at all") {
+    write_plain(images, {'P', 'K', 3, 4, 0, 0});
+    REQUIRE_THROWS_WITH(load_idx(images, labels),
+                        images +
+                            ": not an IDX image file: magic number 0x504b0304 at byte 0, "
+                            "expected 0x00000803");
+  }
+  SECTION("image and label counts differ") {
+    write_gzip(images, bytes);
+    const std::string two = write_plain(dir.file("two"), idx_labels(2, {1, 2}));
+    REQUIRE_THROWS_WITH(load_idx(images, two), images + ": 3 images, but " + two + " has 2 labels");
+  }
+  SECTION("truncated label file") {
+    write_plain(images, bytes);
+    const std::string short_labels = write_plain(dir.file("short"), idx_labels(3, {1}));
+    REQUIRE_THROWS_WITH(load_idx(images, short_labels),
+                        short_labels + ": truncated at byte 9 of expected 11 (3 labels)");
+  }
+  SECTION("a cut-off gzip stream") {
+    std::vector<uint8_t> big = idx_images(100, 28, 28, std::vector<uint8_t>(78400, 0));
+    for (size_t i = 0; i < big.size(); ++i) {
+      big[i] ^= static_cast<uint8_t>(i * 2654435761u >> 13);  // incompressible-ish payload
+    }
+    write_gzip(images, big);
+    std::filesystem::resize_file(images, std::filesystem::file_size(images) / 2);
+    REQUIRE_THROWS_WITH(load_idx(images, labels), Contains(images + ": gzip error after byte ") &&
+                                                      Contains("unexpected end of file"));
+  }
+  SECTION("a missing file") {
+    REQUIRE_THROWS_WITH(load_idx(dir.file("absent"), labels),
+                        dir.file("absent") + ": cannot open: No such file or directory");
+  }
+}
+
+TEST_CASE("load_dataset takes a directory of the four IDX files, gzip or plain", "[dataset]") {
+  TempDir dir;
+  write_gzip(dir.file("t10k-images-idx3-ubyte.gz"), idx_images(2, 1, 1, {5, 6}));
+  write_plain(dir.file("t10k-labels-idx1-ubyte"), idx_labels(2, {0, 1}));
+  const Dataset d = load_dataset(dir.path(), DatasetSplit::kTest);
+  CHECK(d.name == dir.path());
+  CHECK(d.count == 2);
+  CHECK(d.pixels == std::vector<uint8_t>{5, 6});
+  REQUIRE_THROWS_WITH(load_dataset(dir.path(), DatasetSplit::kTrain),
+                      dir.path() +
+                          ": missing train-images-idx3-ubyte.gz (or uncompressed "
+                          "train-images-idx3-ubyte)");
+}
+
+TEST_CASE("load_dataset rejects unknown names with the allowed ones and an install hint",
+          "[dataset]") {
+  REQUIRE_THROWS_WITH(load_dataset("fashion-mnst", DatasetSplit::kTest),
+                      Contains("unknown dataset 'fashion-mnst' (did you mean 'fashion-mnist'?): "
+                               "expected one of: fashion-mnist, or a directory holding "
+                               "train-images-idx3-ubyte.gz") &&
+                          Contains("apt-get install dataset-fashion-mnist"));
+  REQUIRE_THROWS_WITH(load_dataset("cifar10", DatasetSplit::kTest),
+                      !Contains("did you mean") && Contains("unknown dataset 'cifar10'"));
+}
+
+TEST_CASE("SAFSIM_DATA_DIR redirects fashion-mnist; a missing copy says how to install it",
+          "[dataset]") {
+  TempDir root;
+  ScopedEnv env("SAFSIM_DATA_DIR", root.path().c_str());
+  REQUIRE_THROWS_WITH(load_dataset("fashion-mnist", DatasetSplit::kTest),
+                      "dataset 'fashion-mnist': directory " + root.path() +
+                          "/fashion-mnist not found; install Fashion-MNIST with 'apt-get install "
+                          "dataset-fashion-mnist' or set SAFSIM_DATA_DIR");
+  std::filesystem::create_directory(root.file("fashion-mnist"));
+  write_plain(root.file("fashion-mnist/t10k-images-idx3-ubyte"), idx_images(1, 1, 1, {42}));
+  write_plain(root.file("fashion-mnist/t10k-labels-idx1-ubyte"), idx_labels(1, {3}));
+  const Dataset d = load_dataset("fashion-mnist", DatasetSplit::kTest);
+  CHECK(d.count == 1);
+  CHECK(d.labels == std::vector<uint8_t>{3});
+}
+
+}  // namespace
+}  // namespace safsim
