@@ -18,6 +18,7 @@
 #include "sim/cli/select_command.h"
 #include "sim/cli/sweep_command.h"
 #include "sim/config/doc.h"
+#include "sim/sweep/metrics.h"
 
 int sc_main(int argc, char** argv) {
   CLI::App app{
@@ -37,6 +38,8 @@ int sc_main(int argc, char** argv) {
   safsim::register_analyze_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
       ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });
+  app.add_subcommand("metric-reference", "print the sweep metric table of docs/sweeps.md")
+      ->callback([] { fmt::print("{}", safsim::metric_reference_markdown()); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

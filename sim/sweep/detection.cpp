@@ -1,4 +1,4 @@
-// `selftest:` of a sweep file (sweep_selftest.h).
+// `selftest:` of a sweep file (detection.h).
 #include "sim/sweep/detection.h"
 
 #include <fmt/format.h>

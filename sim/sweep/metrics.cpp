@@ -1,4 +1,4 @@
-// Metric catalogue and per-trial metric values (sweep_metrics.h). Deployment metrics come from
+// Metric catalogue and per-trial metric values (metrics.h). Deployment metrics come from
 // DeploymentStats::visit(), so a field added there is a metric here without another list.
 #include "sim/sweep/metrics.h"
 
@@ -14,32 +14,109 @@
 namespace safsim {
 namespace {
 
+double named_value(const std::vector<std::pair<std::string, double>>& values,
+                   const std::string& name) {
+  for (const auto& [n, v] : values) {
+    if (n == name) {
+      return v;
+    }
+  }
+  return 0.0;
+}
+
+/// Field `index` (in visit() order) of a trial's deployment statistics, bin `column` of a
+/// histogram field.
+double deployment_value(const DeploymentStats& st, int index, int column) {
+  double out = 0.0;
+  int i = 0;
+  st.visit([&](const char*, const auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    if (i++ != index) {
+      return;
+    }
+    if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+      out = double(value[size_t(column)]);
+    } else {
+      out = double(value);
+    }
+  });
+  return out;
+}
+
+double weight_share(const DeploymentStats& st, int64_t count) {
+  return double(count) / (st.weights > 0 ? double(st.weights) : 1.0);
+}
+
 std::vector<MetricInfo> build_catalog() {
   std::vector<MetricInfo> c = {
-      {"accuracy", "top-1 accuracy on the point's test images (0..1)", false, 1},
-      {"accuracy_drop", "fault-free accuracy minus accuracy (same model, no faults)", false, 1},
-      {"fault_free_accuracy", "accuracy of the point's model without faults", false, 1},
+      {"accuracy", "top-1 accuracy on the point's test images (0..1)", false, 1,
+       [](const TrialMeasurement& m, int) { return m.accuracy; }},
+      {"accuracy_drop", "fault-free accuracy minus accuracy (same model, no faults)", false, 1,
+       [](const TrialMeasurement& m, int) { return m.fault_free_accuracy - m.accuracy; }},
+      {"fault_free_accuracy", "accuracy of the point's model without faults", false, 1,
+       [](const TrialMeasurement& m, int) { return m.fault_free_accuracy; }},
       {"failure_rate",
        "share of the images correct without faults that are misclassified (002 Sec. V-D); "
        "functional engine only",
-       false, 1},
-      {"ratio_1_non_silent", "weights_with_1_non_silent / weights (001 Table 3)", false, 1},
-      {"ratio_2plus_non_silent", "weights_with_2plus_non_silent / weights (001 Table 3)", false, 1},
+       false, 1, [](const TrialMeasurement& m, int) { return m.failure_rate; }},
+      {"ratio_1_non_silent", "weights_with_1_non_silent / weights (001 Table 3)", false, 1,
+       [](const TrialMeasurement& m, int) {
+         return weight_share(m.stats, m.stats.weights_with_1_non_silent);
+       }},
+      {"ratio_2plus_non_silent", "weights_with_2plus_non_silent / weights (001 Table 3)", false, 1,
+       [](const TrialMeasurement& m, int) {
+         return weight_share(m.stats, m.stats.weights_with_2plus_non_silent);
+       }},
   };
   const DeploymentStats probe;
+  int index = 0;
   probe.visit([&](const char* name, const auto& value) {
     using T = std::decay_t<decltype(value)>;
+    auto get = [index](const TrialMeasurement& m, int column) {
+      return deployment_value(m.stats, index, column);
+    };
     if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
       c.push_back({name, "deployment: weights per log2 deviation bin (001 Fig. 9)", false,
-                   DeploymentStats::kHistogramBins});
+                   DeploymentStats::kHistogramBins, get});
     } else {
-      c.push_back({name, "deployment statistic (memory/deployment_stats.h)", false, 1});
+      c.push_back({name, "deployment statistic (memory/deployment_stats.h)", false, 1, get});
     }
+    ++index;
   });
-  for (const std::string& name : cycle_metric_names()) {
-    c.push_back({name, "cycle engine (safsim run summary.json)", true, 1});
+  // The cycle engine's figures, as summary.json of `safsim run` reports them.
+  const std::vector<std::pair<std::string, const char*>> cycle = {
+      {"cycles", "cycles of the whole run (all images)"},
+      {"cycles_per_image", "cycles per image"},
+      {"latency_us_per_image", "microseconds per image at accelerator.clock_mhz"},
+      {"utilization", "MACs / (PEs x cycles), 0..1"},
+      {"stall_share", "stall cycles / cycles, 0..1"},
+      {"energy_pj",
+       "energy of the run in pJ: NVM reads, SRAM accesses and MACs (counts x nvm_tech table)"},
+      {"energy_uj_per_image", "energy per image in uJ"}};
+  for (const auto& [name, doc] : cycle) {
+    c.push_back({name, doc, true, 1, [name = name](const TrialMeasurement& m, int) {
+                   return named_value(m.cycle, name);
+                 }});
   }
   return c;
+}
+
+std::string column_name(const MetricInfo& m, int column) {
+  return m.columns == 1 ? m.name : fmt::format("{}_{}", m.name, column);
+}
+
+/// Every column of the catalogue -> its metric and column index.
+const std::map<std::string, std::pair<const MetricInfo*, int>>& column_index() {
+  static const std::map<std::string, std::pair<const MetricInfo*, int>> index = [] {
+    std::map<std::string, std::pair<const MetricInfo*, int>> out;
+    for (const MetricInfo& m : metric_catalog()) {
+      for (int b = 0; b < m.columns; ++b) {
+        out.emplace(column_name(m, b), std::make_pair(&m, b));
+      }
+    }
+    return out;
+  }();
+  return index;
 }
 
 const MetricInfo* find_metric(const std::string& name) {
@@ -52,21 +129,23 @@ const MetricInfo* find_metric(const std::string& name) {
 }
 
 void add_columns(const MetricInfo& m, std::vector<std::string>& out) {
-  if (m.columns == 1) {
-    out.push_back(m.name);
-    return;
-  }
   for (int b = 0; b < m.columns; ++b) {
-    out.push_back(fmt::format("{}_{}", m.name, b));
+    out.push_back(column_name(m, b));
   }
 }
 
 }  // namespace
 
 const std::vector<std::string>& cycle_metric_names() {
-  static const std::vector<std::string> names = {
-      "cycles",      "cycles_per_image", "latency_us_per_image", "utilization",
-      "stall_share", "energy_pj",        "energy_uj_per_image"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const MetricInfo& m : metric_catalog()) {
+      if (m.cycle_only) {
+        n.push_back(m.name);
+      }
+    }
+    return n;
+  }();
   return names;
 }
 
@@ -121,38 +200,27 @@ std::vector<std::string> metric_columns(const std::vector<SweepMetricName>& requ
 
 std::vector<double> metric_values(const std::vector<std::string>& columns,
                                   const TrialMeasurement& m) {
-  std::map<std::string, double> v;
-  v["accuracy"] = m.accuracy;
-  v["accuracy_drop"] = m.fault_free_accuracy - m.accuracy;
-  v["fault_free_accuracy"] = m.fault_free_accuracy;
-  v["failure_rate"] = m.failure_rate;
-  const DeploymentStats& st = m.stats;
-  const double weights = st.weights > 0 ? double(st.weights) : 1.0;
-  v["ratio_1_non_silent"] = double(st.weights_with_1_non_silent) / weights;
-  v["ratio_2plus_non_silent"] = double(st.weights_with_2plus_non_silent) / weights;
-  st.visit([&](const char* name, const auto& value) {
-    using T = std::decay_t<decltype(value)>;
-    if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
-      for (size_t b = 0; b < value.size(); ++b) {
-        v[fmt::format("{}_{}", name, b)] = double(value[b]);
-      }
-    } else {
-      v[name] = double(value);
-    }
-  });
-  for (const auto& [name, value] : m.cycle) {
-    v[name] = value;
-  }
-  for (const auto& [name, value] : m.selftest) {
-    v[name] = value;
-  }
+  const auto& index = column_index();
   std::vector<double> out;
   out.reserve(columns.size());
   for (const std::string& c : columns) {
-    const auto it = v.find(c);
-    out.push_back(it == v.end() ? 0.0 : it->second);
+    const auto it = index.find(c);
+    out.push_back(it != index.end() ? it->second.first->get(m, it->second.second)
+                                    : named_value(m.selftest, c));
   }
   return out;
+}
+
+std::string metric_reference_markdown() {
+  std::string md = "| metric | columns | engine | meaning |\n|---|---|---|---|\n";
+  for (const MetricInfo& m : metric_catalog()) {
+    const std::string cols = m.columns == 1 ? "1"
+                                            : fmt::format("{} (`{}_0` … `{}_{}`)", m.columns,
+                                                          m.name, m.name, m.columns - 1);
+    md += fmt::format("| `{}` | {} | {} | {} |\n", m.name, cols, m.cycle_only ? "cycle" : "any",
+                      m.doc);
+  }
+  return md;
 }
 
 }  // namespace safsim

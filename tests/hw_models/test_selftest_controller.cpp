@@ -9,6 +9,7 @@
 #include "sim/engines/functional_engine.h"
 #include "sim/selection/selftest_setup.h"
 #include "tests/support/cycle_test_util.h"
+#include "tests/support/files.h"
 
 using namespace safsim;
 
@@ -100,13 +101,6 @@ SelfTestConfig every(uint64_t period, PeriodUnit unit, int k = 1, double thresho
   return c;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 TEST_CASE("without faults the flag never rises and a test costs test images x cycles per image",
@@ -142,7 +136,7 @@ TEST_CASE("without faults the flag never rises and a test costs test images x cy
   REQUIRE(r.logits.codes == expected.codes);
   // Buffer: 3 images x 36 pixels x 8 bits + 3 x 10 logits x 8 bits.
   REQUIRE(stc.buffer().bytes() == 3 * 36 + 3 * 10);
-  const std::string vcd = read_all(engine.trace_path());
+  const std::string vcd = safsim::test::read_all(engine.trace_path());
   for (const char* signal : {"test_mode", "test_image", "mismatches", "fault_detected"}) {
     INFO(signal);
     REQUIRE(vcd.find(std::string(" ") + signal + " ") != std::string::npos);

@@ -8,19 +8,9 @@
 
 #include "sim/engines/cycle_engine.h"
 #include "tests/support/cycle_test_util.h"
+#include "tests/support/files.h"
 
 using namespace safsim;
-
-namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-}  // namespace
 
 TEST_CASE("vcd trace holds the selected PEs controller and nvm and converts with vcd2fst",
           "[cycle][trace]") {
@@ -39,7 +29,7 @@ TEST_CASE("vcd trace holds the selected PEs controller and nvm and converts with
     const CycleResult r = engine.run(test::random_images(qm.input_shape, 1, 2));
     REQUIRE(engine.trace_path() == dir + "/trace.vcd");
   }  // the engine closes the VCD
-  const std::string vcd = read_all(dir + "/trace.vcd");
+  const std::string vcd = safsim::test::read_all(dir + "/trace.vcd");
   for (const char* name : {"pe_1_0", "pe_1_3", "weight", "input", "psum", "valid", "stream_fold",
                            "layer", "read_address", "read_raw", "read_decoded", "clk"}) {
     INFO(name);
@@ -61,7 +51,7 @@ TEST_CASE("vcd trace holds the selected PEs controller and nvm and converts with
   REQUIRE(std::filesystem::file_size(dir + "/trace.fst") > 0);
   const std::string back = "fst2vcd " + dir + "/trace.fst > " + dir + "/back.vcd 2>/dev/null";
   REQUIRE(std::system(back.c_str()) == 0);
-  const std::string round_trip = read_all(dir + "/back.vcd");
+  const std::string round_trip = safsim::test::read_all(dir + "/back.vcd");
   REQUIRE(round_trip.find("pe_1_2") != std::string::npos);
   REQUIRE(round_trip.find("stream_fold") != std::string::npos);
 }

@@ -6,17 +6,7 @@
 #include <sstream>
 
 #include "sim/cli/run_command.h"
-
-namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-}  // namespace
+#include "tests/support/files.h"
 
 TEST_CASE("safsim run configs/default.yaml writes summary layers and resolved config",
           "[cycle][cli]") {
@@ -28,13 +18,13 @@ TEST_CASE("safsim run configs/default.yaml writes summary layers and resolved co
   safsim::register_run_command(app);
   std::vector<std::string> args = {out, "--out", config, "run"};  // CLI11 parses in reverse
   app.parse(args);
-  const nlohmann::json s = nlohmann::json::parse(read_all(out + "/summary.json"));
+  const nlohmann::json s = nlohmann::json::parse(safsim::test::read_all(out + "/summary.json"));
   REQUIRE(s["engine"] == "cycle");
   REQUIRE(s["images"] == 10);
   REQUIRE(s["accuracy"].get<double>() >= 0.7);
   REQUIRE(s["cycles"].get<uint64_t>() > 0);
   REQUIRE(s["layers"].size() == 8);  // ReLUs are fused into the layers before them
-  const std::string csv = read_all(out + "/layers.csv");
+  const std::string csv = safsim::test::read_all(out + "/layers.csv");
   REQUIRE(csv.rfind("layer,type,rows_used,cols_used,row_folds,col_folds,macs,cycles,"
                     "compute_cycles,stall_cycles,utilization,sram_reads,sram_writes,nvm_reads,"
                     "energy_pj\n",
