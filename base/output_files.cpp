@@ -1,10 +1,16 @@
 // Atomic result files.
 #include "base/output_files.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "base/errors.h"
 
@@ -23,19 +29,44 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   if (p.has_parent_path()) {
     ensure_directory(p.parent_path().string());
   }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << content;
-    f.flush();
-    if (!f) {
-      throw UserError(fmt::format("cannot write '{}'", tmp));
-    }
-  }
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    throw UserError(fmt::format("cannot rename '{}' to '{}': {}", tmp, path, ec.message()));
+  if (std::filesystem::is_directory(p, ec)) {
+    throw UserError(fmt::format("cannot write '{}': it is a directory", path));
+  }
+  // A unique name beside the target (same file system, so rename() is atomic), never left
+  // behind: two writers of one path cannot mix their bytes, and a failed write cleans up.
+  std::string tmp = path + ".tmp.XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) {
+    throw UserError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+  }
+  const char* data = content.data();
+  size_t left = content.size();
+  int error = 0;
+  while (left > 0) {
+    const ssize_t n = ::write(fd, data, left);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      error = errno;
+      break;
+    }
+    data += n;
+    left -= size_t(n);
+  }
+  if (::close(fd) != 0 && error == 0) {
+    error = errno;
+  }
+  if (error == 0 && ::chmod(tmp.c_str(), 0644) != 0) {
+    error = errno;
+  }
+  if (error == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    error = errno;
+  }
+  if (error != 0) {
+    ::unlink(tmp.c_str());
+    throw UserError(fmt::format("cannot write '{}': {}", path, std::strerror(error)));
   }
 }
 

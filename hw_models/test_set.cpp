@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -151,6 +152,35 @@ nlohmann::ordered_json to_json(const TestSet& t) {
   return j;
 }
 
+namespace {
+
+/// An integer field in [lo, hi]; a float, a string or a value out of range is an error (get<int>
+/// would truncate 2^40 silently).
+int64_t int_field(const nlohmann::json& e, const char* key, int64_t lo, int64_t hi) {
+  const nlohmann::json& v = e.at(key);
+  if (!v.is_number_integer()) {
+    throw UserError(fmt::format("{} must be an integer, got {}", key, v.dump()));
+  }
+  const bool in_range = v.is_number_unsigned() ? v.get<uint64_t>() <= uint64_t(hi)
+                                               : v.get<int64_t>() >= lo && v.get<int64_t>() <= hi;
+  if (!in_range) {
+    throw UserError(fmt::format("{} must be in [{}, {}], got {}", key, lo, hi, v.dump()));
+  }
+  return v.get<int64_t>();
+}
+
+/// A finite number in [lo, hi].
+double number_field(const nlohmann::json& e, const char* key, double lo, double hi) {
+  const nlohmann::json& v = e.at(key);
+  const double x = v.is_number() ? v.get<double>() : std::nan("");
+  if (!(x >= lo && x <= hi)) {
+    throw UserError(fmt::format("{} must be a number in [{}, {}], got {}", key, lo, hi, v.dump()));
+  }
+  return x;
+}
+
+}  // namespace
+
 TestSet test_set_from_json(const nlohmann::json& j, const std::string& path) {
   TestSet t;
   try {
@@ -159,23 +189,32 @@ TestSet test_set_from_json(const nlohmann::json& j, const std::string& path) {
     t.model = j.at("model").get<std::string>();
     t.model_hash = j.at("model_hash").get<std::string>();
     t.is_float = j.at("is_float").get<bool>();
-    t.logit_scale = j.at("logit_scale").get<float>();
+    t.logit_scale = float(number_field(j, "logit_scale", 1e-30, 1e30));
+    if (!(t.logit_scale > 0.0f)) {
+      throw UserError("logit_scale must be positive");
+    }
     t.selection_seconds = j.value("selection_seconds", 0.0);
     if (j.contains("config")) {
       t.config = j.at("config");
     }
     for (const auto& e : j.at("images")) {
       TestImage im;
-      im.index = e.at("index").get<int>();
+      im.index = int(int_field(e, "index", 0, std::numeric_limits<int32_t>::max()));
       im.score = e.at("score").get<double>();
-      im.golden_top1 = e.at("golden_top1").get<int>();
-      if (t.is_float) {
-        im.golden_values = e.at("golden_logits").get<std::vector<float>>();
-      } else {
-        im.golden_codes = e.at("golden_logits").get<std::vector<int32_t>>();
+      im.golden_top1 = int(int_field(e, "golden_top1", 0, std::numeric_limits<int32_t>::max()));
+      const nlohmann::json& logits = e.at("golden_logits");
+      if (!logits.is_array()) {
+        throw UserError(fmt::format("golden_logits must be a list, got {}", logits.dump()));
       }
-      if (im.index < 0) {
-        throw UserError(fmt::format("image index {} is negative", im.index));
+      for (const nlohmann::json& l : logits) {
+        const nlohmann::json one = {{"golden_logits", l}};
+        if (t.is_float) {
+          im.golden_values.push_back(float(number_field(one, "golden_logits", -3.4e38, 3.4e38)));
+        } else {
+          im.golden_codes.push_back(
+              int32_t(int_field(one, "golden_logits", std::numeric_limits<int32_t>::min(),
+                                std::numeric_limits<int32_t>::max())));
+        }
       }
       t.images.push_back(std::move(im));
     }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/input_files.h"
+#include "base/output_files.h"
 
 namespace safsim {
 namespace {
@@ -111,7 +112,7 @@ class LineReader {
     size_t used = 0;
     long long v = 0;
     try {
-      v = std::stoll(text, &used, 0);
+      v = std::stoll(text, &used, 10);  // decimal only: "010" is ten, not eight
     } catch (const std::exception&) {
       used = 0;
     }
@@ -220,8 +221,11 @@ DefectMap read_defect_map(std::istream& in, const std::string& source_name) {
   g.rows_per_bank = r.header("rows_per_bank", 1, int64_t{1} << 40);
   g.words_per_row = int(r.header("words_per_row", 1, 1 << 20));
   g.word_bits = int(r.header("word_bits", 1, 32));
-  if (g.words() > (int64_t{1} << 34)) {
-    r.fail(fmt::format("geometry of {} words is larger than any supported memory", g.words()));
+  // Checked before the map is allocated (8 bytes a word): a few header bytes must not be able
+  // to claim gigabytes (docs/limits.md).
+  if (g.words() > kMaxDefectMapWords) {
+    r.fail(fmt::format("geometry of {} words is larger than the {} words a defect map may have",
+                       g.words(), kMaxDefectMapWords));
   }
   const auto seed = r.header_u64("seed");
   const auto trial = r.header_u64("trial");
@@ -268,20 +272,9 @@ DefectMap read_defect_map(std::istream& in, const std::string& source_name) {
 }
 
 void save_defect_map(const DefectMap& m, const std::string& path) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) {
-      throw DefectMapError(fmt::format("{}: cannot write defect map", path));
-    }
-    write_defect_map(out, m);
-    if (!out.flush()) {
-      throw DefectMapError(fmt::format("{}: write failed", path));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw DefectMapError(fmt::format("{}: cannot rename {} into place", path, tmp));
-  }
+  std::ostringstream out;
+  write_defect_map(out, m);
+  write_file_atomic(path, out.str());
 }
 
 DefectMap load_defect_map(const std::string& path) {

@@ -11,6 +11,10 @@
 
 namespace safsim {
 
+/// Largest memory a defect-map file may describe: 2^28 words (2 GiB of map in RAM; a 1 GiB
+/// NVM of 8-bit words fits). The deployed models are far smaller (docs/limits.md).
+constexpr int64_t kMaxDefectMapWords = int64_t{1} << 28;
+
 /// A defect-map file is unreadable, corrupt, or does not fit the memory: "file:line: what".
 class DefectMapError : public UserError {
  public:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Quick start 1: install what is missing, build, and run the main job (configs/default.yaml).
+# Quick start 1: install what the main job needs, build the safsim binary only, and run
+# configs/default.yaml. (The tests and their packages come with scripts/test.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-scripts/build.sh
+scripts/setup.sh --main
+SAFSIM_TARGET=safsim scripts/build.sh -DSAFSIM_BUILD_TESTS=OFF -DSAFSIM_BUILD_BENCH=OFF
 ./build/safsim run configs/default.yaml --out out/default "$@"

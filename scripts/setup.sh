@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package safsim needs; idempotent (installs only what is missing).
-# Usage: scripts/setup.sh   (PyTorch, python3-torch, retrains the zoo, fine-tunes for 002's
-# feature optimization and cross-checks safsim's backward pass against autograd in the tests.)
+# Installs the Debian 12 packages safsim needs; idempotent (installs only what is missing).
+# Usage: scripts/setup.sh [--main]
+#   --main  only what building and running safsim needs (the main job, scripts/run_default.sh)
+#   (none)  also what the tests need: Catch2, Google Benchmark, clang-format, GTKWave (vcd2fst)
+#           and PyTorch (python3-torch: retrains the zoo, fine-tunes for 002's feature
+#           optimization and cross-checks safsim's backward pass against autograd).
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git ca-certificates
-  libsystemc-dev libeigen3-dev libyaml-cpp-dev catch2 libfmt-dev libcli11-dev
+  libsystemc-dev libeigen3-dev libyaml-cpp-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
-  libbenchmark-dev clang-format-14 dataset-fashion-mnist gtkwave libopenmpi-dev openmpi-bin
-  python3 python3-numpy python3-matplotlib python3-torch
+  dataset-fashion-mnist libopenmpi-dev openmpi-bin python3 python3-numpy python3-matplotlib
 )
+if [[ "${1:-}" != "--main" ]]; then
+  packages+=(catch2 libbenchmark-dev clang-format-14 gtkwave python3-torch)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

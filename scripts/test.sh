@@ -5,12 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 if [[ "${1:-}" == "--sanitize" ]]; then
-  BUILD_DIR=build-asan scripts/build.sh -DSAFSIM_SANITIZE=ON -DSAFSIM_BUILD_BENCH=OFF
+  BUILD_DIR=build-asan scripts/build.sh -DSAFSIM_SANITIZE=ON -DSAFSIM_BUILD_BENCH=OFF \
+    -DSAFSIM_BUILD_TESTS=ON
   cd build-asan
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j"$(nproc)" -L unit
   exit 0
 fi
-scripts/build.sh
+scripts/build.sh -DSAFSIM_BUILD_TESTS=ON -DSAFSIM_BUILD_BENCH=ON
 cd build
 ctest --output-on-failure -j"$(nproc)"

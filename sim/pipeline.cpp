@@ -28,16 +28,38 @@ void deploy_workload(const Config& c, Workload& w,
   w.weights = deploy(w.qmodel, c.faults, c.mitigation, c.seed, /*trial=*/0, &w.deployment, target);
 }
 
+namespace {
+
+/// A split the model can run: images of its input shape, at least one, labels below its class
+/// count (a label outside would count as a silent misclassification).
+void check_split_fits(const Model& m, const Dataset& d, const std::string& dataset,
+                      const char* split) {
+  if (d.shape != m.input_shape) {
+    throw UserError(
+        fmt::format("model '{}' expects {}x{}x{} inputs but dataset '{}' has {}x{}x{} images",
+                    m.name, m.input_shape.c, m.input_shape.h, m.input_shape.w, dataset, d.shape.c,
+                    d.shape.h, d.shape.w));
+  }
+  if (d.count == 0) {
+    throw DatasetError(fmt::format("dataset '{}': the {} split holds no images", dataset, split));
+  }
+  const int64_t classes = m.output().out_shape.size();
+  for (int i = 0; i < d.count && size_t(i) < d.labels.size(); ++i) {
+    if (d.labels[size_t(i)] >= classes) {
+      throw DatasetError(fmt::format(
+          "dataset '{}': {} image {} has label {}, but model '{}' has {} classes (0..{})", dataset,
+          split, d.first_index + i, int(d.labels[size_t(i)]), m.name, classes, classes - 1));
+    }
+  }
+}
+
+}  // namespace
+
 Workload load_workload(const Config& c) {
   Workload w;
   w.model = load_model(c.workload.model);
   Dataset test = load_dataset(c.workload.dataset, DatasetSplit::kTest);
-  if (test.shape != w.model.input_shape) {
-    throw UserError(fmt::format(
-        "model '{}' expects {}x{}x{} inputs but dataset '{}' has {}x{}x{} images", w.model.name,
-        w.model.input_shape.c, w.model.input_shape.h, w.model.input_shape.w, c.workload.dataset,
-        test.shape.c, test.shape.h, test.shape.w));
-  }
+  check_split_fits(w.model, test, c.workload.dataset, "test");
   if (c.workload.first_image >= test.count) {
     throw ConfigError(fmt::format("workload.first_image must be below {} (the test images), got {}",
                                   test.count, c.workload.first_image));
@@ -47,6 +69,7 @@ Workload load_workload(const Config& c) {
   if (!make_word_format(c.quant.weight_format, c.quant.weight_bits).is_float()) {
     calibration =
         load_dataset(c.workload.dataset, DatasetSplit::kTrain).slice(0, c.quant.calibration_images);
+    check_split_fits(w.model, calibration, c.workload.dataset, "training");
   }
   w.qmodel = quantize(w.model, c.quant, calibration);
   return w;

@@ -24,10 +24,33 @@ constexpr const char* kFashionMnist = "fashion-mnist";
 constexpr const char* kInstallHint =
     "install Fashion-MNIST with 'apt-get install dataset-fashion-mnist' or set SAFSIM_DATA_DIR";
 
-/// The whole (decompressed) file. gzread passes plain files through unchanged.
-std::vector<uint8_t> read_file(const std::string& path) {
+uint32_t read_be32(const std::vector<uint8_t>& d, size_t offset);
+
+/// The size an IDX file's header announces: header + payload bytes, or just the header when the
+/// magic number is wrong (the caller's checks then name the problem).
+uint64_t idx_total_bytes(const std::vector<uint8_t>& head, uint32_t magic) {
+  if (magic == kImageMagic && head.size() >= kImageHeaderBytes && read_be32(head, 0) == magic) {
+    return kImageHeaderBytes +
+           uint64_t{read_be32(head, 4)} * read_be32(head, 8) * read_be32(head, 12);
+  }
+  if (magic == kLabelMagic && head.size() >= kLabelHeaderBytes && read_be32(head, 0) == magic) {
+    return kLabelHeaderBytes + uint64_t{read_be32(head, 4)};
+  }
+  return kImageHeaderBytes;
+}
+
+/// The (decompressed) file; gzread passes plain files through unchanged. Reading stops one
+/// chunk past the size the header announces, so a gzip bomb or /dev/zero-like input is refused
+/// after its header instead of being inflated whole; only regular files are read (a FIFO would
+/// block).
+std::vector<uint8_t> read_file(const std::string& path, uint32_t magic) {
   if (std::filesystem::is_directory(path)) {
     throw DatasetError(fmt::format("{}: is a directory, expected an IDX file", path));
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    throw DatasetError(
+        fmt::format("{}: not a regular file (a FIFO, device or socket is not read)", path));
   }
   errno = 0;
   gzFile f = gzopen(path.c_str(), "rb");
@@ -37,12 +60,19 @@ std::vector<uint8_t> read_file(const std::string& path) {
   }
   std::vector<uint8_t> data;
   std::vector<uint8_t> chunk(1 << 16);
+  uint64_t limit = UINT64_MAX;
   for (;;) {
     const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
     if (n <= 0) {
       break;
     }
     data.insert(data.end(), chunk.begin(), chunk.begin() + n);
+    if (limit == UINT64_MAX && data.size() >= kImageHeaderBytes) {
+      limit = idx_total_bytes(data, magic) + chunk.size();
+    }
+    if (data.size() > limit) {
+      break;  // check_length reports the bytes past the announced end
+    }
   }
   // A truncated gzip stream ends the loop like EOF does; only gzerror tells them apart.
   int err = Z_OK;
@@ -138,7 +168,7 @@ Dataset Dataset::slice(int first, int n) const {
 }
 
 Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
-  std::vector<uint8_t> images = read_file(images_path);
+  std::vector<uint8_t> images = read_file(images_path, kImageMagic);
   check_magic(images_path, images, kImageMagic, "image");
   require_bytes(images_path, images, kImageHeaderBytes, "IDX image header");
   const uint32_t count = read_be32(images, 4);
@@ -151,7 +181,7 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
   check_length(images_path, images, kImageHeaderBytes, uint64_t{count} * rows * cols,
                fmt::format("{} images of {}x{}", count, rows, cols));
 
-  std::vector<uint8_t> labels = read_file(labels_path);
+  std::vector<uint8_t> labels = read_file(labels_path, kLabelMagic);
   check_magic(labels_path, labels, kLabelMagic, "label");
   require_bytes(labels_path, labels, kLabelHeaderBytes, "IDX label header");
   const uint32_t label_count = read_be32(labels, 4);

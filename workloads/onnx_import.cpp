@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -69,6 +70,13 @@ ConstTensor Importer::decode(const onnx::TensorProto& t) const {
       fail(fmt::format("tensor '{}' has an implausible shape [{}]", t.name(),
                        fmt::join(c.dims, ", ")));
     }
+    if (d == 0 &&
+        (t.data_type() == onnx::TensorProto::FLOAT || t.data_type() == onnx::TensorProto::DOUBLE)) {
+      fail(
+          fmt::format("tensor '{}' has a zero-sized dimension [{}]; a layer needs at least one "
+                      "weight per output",
+                      t.name(), fmt::join(c.dims, ", ")));
+    }
     expected *= d;
   }
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -114,6 +122,12 @@ ConstTensor Importer::decode(const onnx::TensorProto& t) const {
   if (c.size() != expected) {
     fail(fmt::format("tensor '{}' holds {} values but its shape [{}] needs {}", t.name(), c.size(),
                      fmt::join(c.dims, ", "), expected));
+  }
+  for (size_t i = 0; i < c.values.size(); ++i) {
+    if (!std::isfinite(c.values[i])) {
+      fail(fmt::format("tensor '{}' holds {} at element {}; weights and biases must be finite",
+                       t.name(), c.values[i], i));
+    }
   }
   return c;
 }

@@ -137,6 +137,12 @@ void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int 
   for (const Value& v : ins) {
     l.inputs.push_back(v.layer);
   }
+  if (out.c <= 0 || out.h <= 0 || out.w <= 0 || out.size() > kMaxActivationElements) {
+    fail(
+        fmt::format("output {}x{}x{} is empty or larger than the {} elements per image safsim "
+                    "accepts (docs/limits.md)",
+                    out.c, out.h, out.w, kMaxActivationElements));
+  }
   l.in_shape = ins.at(0).shape;
   l.out_shape = out;
   model_.layers.push_back(std::move(l));
@@ -187,14 +193,22 @@ WindowGeom Importer::read_window(int kernel_h, int kernel_w) const {
 }
 
 Shape Importer::window_output(const Value& x, const WindowGeom& g, int channels) const {
-  const int padded_h = x.shape.h + g.pad_top + g.pad_bottom;
-  const int padded_w = x.shape.w + g.pad_left + g.pad_right;
+  // 64-bit: pads of up to kMaxDim each must not overflow before they are checked.
+  const int64_t padded_h = int64_t{x.shape.h} + g.pad_top + g.pad_bottom;
+  const int64_t padded_w = int64_t{x.shape.w} + g.pad_left + g.pad_right;
   if (padded_h < g.kernel_h || padded_w < g.kernel_w) {
     fail(fmt::format("kernel {}x{} is larger than the padded input {}x{}", g.kernel_h, g.kernel_w,
                      padded_h, padded_w));
   }
-  return Shape{channels, (padded_h - g.kernel_h) / g.stride_h + 1,
-               (padded_w - g.kernel_w) / g.stride_w + 1};
+  const int64_t out_h = (padded_h - g.kernel_h) / g.stride_h + 1;
+  const int64_t out_w = (padded_w - g.kernel_w) / g.stride_w + 1;
+  if (int64_t{channels} * out_h * out_w > kMaxActivationElements) {
+    fail(
+        fmt::format("output {}x{}x{} is larger than the {} elements per image safsim accepts "
+                    "(docs/limits.md)",
+                    channels, out_h, out_w, kMaxActivationElements));
+  }
+  return Shape{channels, static_cast<int>(out_h), static_cast<int>(out_w)};
 }
 
 }  // namespace safsim::onnx_detail

@@ -18,7 +18,10 @@ namespace safsim::onnx_detail {
 /// Sanity bounds on sizes read from a file, so that a corrupt model fails cleanly instead of
 /// overflowing an int: one dimension, and the elements of one tensor.
 constexpr int64_t kMaxDim = int64_t{1} << 24;
-constexpr int64_t kMaxElements = int64_t{1} << 30;
+constexpr int64_t kMaxElements = int64_t{1} << 28;
+/// Elements of one layer's output for one image (16 M: ResNet-18 at 224 x 224 needs 0.8 M). The
+/// engines hold a batch of such tensors, so a larger one would exhaust memory (docs/limits.md).
+constexpr int64_t kMaxActivationElements = int64_t{1} << 24;
 
 /// A constant tensor (initializer or Constant node) as floats; integer tensors also keep `ints`.
 struct ConstTensor {

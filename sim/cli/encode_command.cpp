@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <bitset>
+#include <charconv>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -143,7 +144,7 @@ void register_encode_command(CLI::App& app) {
     std::string scheme = "none";
     int bits = 8;
     std::string format = "unsigned";
-    int64_t value = 0;
+    std::string value;  // parsed strictly below: CLI11 reads "" as 0
     std::string defects;
   };
   auto args = std::make_shared<Args>();
@@ -161,8 +162,14 @@ void register_encode_command(CLI::App& app) {
       ->required();
   cmd->add_option("--defects", args->defects, "stuck cells, e.g. b0:1,b7:0 (bit:stuck value)");
   cmd->callback([args] {
+    int64_t value = 0;
+    const char* end = args->value.data() + args->value.size();
+    const auto [ptr, ec] = std::from_chars(args->value.data(), end, value);
+    if (args->value.empty() || ec != std::errc() || ptr != end) {
+      throw UserError(fmt::format("--value must be an integer, got '{}'", args->value));
+    }
     const EncodeRequest r =
-        make_encode_request(args->scheme, args->bits, args->format, args->value, args->defects);
+        make_encode_request(args->scheme, args->bits, args->format, value, args->defects);
     fmt::print("{}\n", run_encode(r).dump());
   });
 }

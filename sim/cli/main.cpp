@@ -1,9 +1,13 @@
 // The safsim command line. SystemC's main() calls sc_main, so `run` can elaborate the model.
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <new>
+#include <nlohmann/json.hpp>
 #include <systemc>
 
 #include "base/errors.h"
@@ -48,8 +52,26 @@ int sc_main(int argc, char** argv) {
   } catch (const safsim::UserError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr,
+               "error: out of memory: the model, dataset or sweep is larger than this machine "
+               "can hold (docs/limits.md)\n");
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // Paths come from the user (--out, configs, datasets): a loop, a permission, a name too long.
+    fmt::print(stderr, "error: {}: {}\n", e.path1().string(), e.code().message());
+    return 2;
+  } catch (const YAML::Exception& e) {
+    fmt::print(stderr, "error: YAML: {}\n", e.what());
+    return 2;
+  } catch (const nlohmann::json::exception& e) {
+    fmt::print(stderr, "error: JSON: {}\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "internal error: {}\n", e.what());
+    fmt::print(stderr,
+               "internal error: {}\nThis is a bug in safsim; please report it with the command "
+               "line and the config.\n",
+               e.what());
     return 1;
   }
   return 0;

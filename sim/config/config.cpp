@@ -30,28 +30,11 @@ void validate(const Config& cfg) {
   }
 }
 
-/// The one YAML document in `text` (null for an empty file).
-YAML::Node load_yaml(const std::string& text, const std::string& source_name) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", source_name, e.mark.line + 1,
-                                  e.mark.column + 1, e.msg));
-  }
-  if (docs.size() > 1) {
-    const YAML::Mark mark = docs[1].Mark();
-    throw ConfigError(fmt::format("{}:{}:{}: a config is one YAML document, found a second one",
-                                  source_name, mark.line + 1, mark.column + 1));
-  }
-  return docs.empty() ? YAML::Node() : docs[0];
-}
-
 }  // namespace
 
 Config parse_config(const std::string& yaml_text, const std::string& source_name,
                     const std::vector<std::string>& overrides) {
-  YAML::Node root = load_yaml(yaml_text, source_name);
+  YAML::Node root = load_yaml_document(yaml_text, source_name, "a config");
   ConfigSource source{source_name, apply_overrides(root, overrides)};
   Config cfg;
   read_config(root, source, cfg);

@@ -86,7 +86,12 @@ Override parse_override(const std::string& text, const std::vector<ConfigKey>& s
   }
   check_path(o.origin, o.path, schema);
   try {
-    o.value = YAML::Load(trim(text.substr(eq + 1)));
+    const std::vector<YAML::Node> docs = YAML::LoadAll(trim(text.substr(eq + 1)));
+    if (docs.size() > 1) {
+      throw ConfigError(fmt::format(
+          "{}: the value is more than one YAML document (a '---' or '...' in it)", o.origin));
+    }
+    o.value = docs.empty() ? YAML::Node() : docs[0];
   } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("{}: the value is not valid YAML ({} at column {})", o.origin,
                                   e.msg, e.mark.column + 1));

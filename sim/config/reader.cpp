@@ -300,4 +300,21 @@ void read_config(const YAML::Node& root, const ConfigSource& source, Config& cfg
   cfg.visit(reader);
 }
 
+YAML::Node load_yaml_document(const std::string& text, const std::string& source_name,
+                              const char* what) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", source_name, e.mark.line + 1,
+                                  e.mark.column + 1, e.msg));
+  }
+  if (docs.size() > 1) {
+    const YAML::Mark mark = docs[1].Mark();
+    throw ConfigError(fmt::format("{}:{}:{}: {} is one YAML document, found a second one",
+                                  source_name, mark.line + 1, mark.column + 1, what));
+  }
+  return docs.empty() ? YAML::Node() : docs[0];
+}
+
 }  // namespace safsim

@@ -16,6 +16,12 @@
 
 namespace safsim {
 
+/// The one YAML document in `text` (null for an empty file). A syntax error or a second document
+/// (whose keys would otherwise be dropped silently) is a ConfigError "source:line:col: ...";
+/// `what` names the file's role ("a config", "a sweep file").
+YAML::Node load_yaml_document(const std::string& text, const std::string& source_name,
+                              const char* what);
+
 /// What a node is, for the "got ..." of type errors in configs and sweep files alike: null, a
 /// list, a map, 'text' for a plain scalar, the string "text" for a quoted one.
 std::string describe(const YAML::Node& node);

@@ -250,34 +250,44 @@ QuantModel quantize(const Model& model, const QuantConfig& qc, const Dataset& ca
   for (size_t i = 0; i < qm.layers.size(); ++i) {
     QLayer& q = qm.layers[i];
     q.bias_float.clear();
-    switch (q.kind) {
-      case QOpKind::kArray: {
-        while (model.layers[ir].kind != LayerKind::kConv2d) {
-          ++ir;
+    try {
+      switch (q.kind) {
+        case QOpKind::kArray: {
+          while (model.layers[ir].kind != LayerKind::kConv2d) {
+            ++ir;
+          }
+          const Layer& l = model.layers[ir++];
+          quantize_weights(q, l, fmt, qc.per_channel);
+          quantize_array_constants(q, l, input_quant(qm, q.inputs[0]), ranges[i],
+                                   qc.activation_bits);
+          break;
         }
-        const Layer& l = model.layers[ir++];
-        quantize_weights(q, l, fmt, qc.per_channel);
-        quantize_array_constants(q, l, input_quant(qm, q.inputs[0]), ranges[i], qc.activation_bits);
-        break;
+        case QOpKind::kAdd:
+          quantize_add(q, input_quant(qm, q.inputs[0]), input_quant(qm, q.inputs[1]), ranges[i],
+                       qc.activation_bits);
+          break;
+        case QOpKind::kGlobalAvgPool: {
+          // Own output scale (see avg_pool_int): s_in / (H*W * s_out) as a fixed-point multiplier.
+          const ActQuant& in = input_quant(qm, q.inputs[0]);
+          q.out_q = in.is_unsigned ? unsigned_quant(qc.activation_bits, ranges[i].out_max_abs)
+                                   : signed_quant(qc.activation_bits, ranges[i].out_max_abs);
+          const double count = double(q.in_shape.h) * q.in_shape.w;
+          q.requant = {make_requant(double(in.scale) / (count * q.out_q.scale))};
+          break;
+        }
+        case QOpKind::kMaxPool:  // pooling and flatten keep their input's codes and scale
+        case QOpKind::kAvgPool:
+        case QOpKind::kFlatten:
+          q.out_q = input_quant(qm, q.inputs[0]);
+          break;
       }
-      case QOpKind::kAdd:
-        quantize_add(q, input_quant(qm, q.inputs[0]), input_quant(qm, q.inputs[1]), ranges[i],
-                     qc.activation_bits);
-        break;
-      case QOpKind::kGlobalAvgPool: {
-        // Own output scale (see avg_pool_int): s_in / (H*W * s_out) as a fixed-point multiplier.
-        const ActQuant& in = input_quant(qm, q.inputs[0]);
-        q.out_q = in.is_unsigned ? unsigned_quant(qc.activation_bits, ranges[i].out_max_abs)
-                                 : signed_quant(qc.activation_bits, ranges[i].out_max_abs);
-        const double count = double(q.in_shape.h) * q.in_shape.w;
-        q.requant = {make_requant(double(in.scale) / (count * q.out_q.scale))};
-        break;
-      }
-      case QOpKind::kMaxPool:  // pooling and flatten keep their input's codes and scale
-      case QOpKind::kAvgPool:
-      case QOpKind::kFlatten:
-        q.out_q = input_quant(qm, q.inputs[0]);
-        break;
+    } catch (const std::invalid_argument& e) {
+      // make_requant() refuses scales no 32-bit multiplier and shift can express.
+      throw ModelError(fmt::format(
+          "layer '{}': {}: its weights, biases or activation range (max |x| {:g}) are too large "
+          "or too small for the integer pipeline; check the model's weights and the "
+          "calibration images",
+          q.name, e.what(), ranges[i].out_max_abs));
     }
   }
   return qm;

@@ -134,13 +134,8 @@ struct BaseText {
 };
 
 Config build_config(const BaseText& base, const std::vector<const Assignment*>& assignments) {
-  YAML::Node root;
-  try {
-    root = base.text.empty() ? YAML::Node(YAML::NodeType::Map) : YAML::Load(base.text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(
-        fmt::format("{}: YAML syntax error: {}", mark_location(base.name, e.mark), e.msg));
-  }
+  YAML::Node root = base.text.empty() ? YAML::Node(YAML::NodeType::Map)
+                                      : load_yaml_document(base.text, base.name, "a config");
   if (root.IsNull()) {
     root = YAML::Node(YAML::NodeType::Map);
   }

@@ -3,12 +3,17 @@
 // TrialPool, and its main thread alone journals (rank 0) or forwards (other ranks) results.
 #include "sim/sweep/runner.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -34,9 +39,32 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-/// Rank 0: checks DIR and reads its journal (when resuming).
+/// Rank 0: an exclusive lock on DIR for the rest of the process, so a second sweep on the same
+/// --out stops at once instead of journaling into the first one's file. flock() is released by
+/// the kernel when the process ends, however it ends.
+void lock_directory(const std::string& dir) {
+  const std::string path = dir + "/.sweep.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw UserError(fmt::format("cannot create '{}': {}", path, std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw UserError(error == EWOULDBLOCK
+                        ? fmt::format("another sweep is running in '{}' (it holds {}); wait for "
+                                      "it or choose another --out directory",
+                                      dir, path)
+                        : fmt::format("cannot lock '{}': {}", path, std::strerror(error)));
+  }
+  // The descriptor stays open on purpose: the lock lives as long as this process.
+}
+
+/// Rank 0: locks DIR, checks it and reads its journal (when resuming).
 JournalContents open_directory(const SweepPlan& plan, const SweepOptions& o) {
   const std::string journal = o.out_dir + "/journal.jsonl";
+  ensure_directory(o.out_dir);
+  lock_directory(o.out_dir);
   std::error_code ec;
   const bool has_journal =
       std::filesystem::exists(journal, ec) && std::filesystem::file_size(journal, ec) > 0;
@@ -46,7 +74,6 @@ JournalContents open_directory(const SweepPlan& plan, const SweepOptions& o) {
         "choose another --out directory",
         o.out_dir, journal));
   }
-  ensure_directory(o.out_dir);
   return has_journal ? read_journal(journal, plan) : JournalContents{};
 }
 

@@ -327,12 +327,7 @@ std::string read_text_file(const std::string& path, const char* what) {
 SweepSpec parse_sweep(const std::string& yaml_text, const std::string& path) {
   Config defaults;
   const Ctx ctx{path, config_keys(defaults)};
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    ctx.fail(e.mark, fmt::format("YAML syntax error: {}", e.msg));
-  }
+  const YAML::Node root = load_yaml_document(yaml_text, path, "a sweep file");
   if (!root.IsMap()) {
     ctx.fail(root.Mark(), fmt::format("a sweep file is a map with keys {}, got {}",
                                       fmt::join(kTopLevelKeys, ", "), describe(root)));

@@ -84,3 +84,27 @@ TEST_CASE("a defect map for another memory does not fit", "[faults]") {
 }
 
 }  // namespace safsim
+
+namespace safsim {
+
+TEST_CASE("a defect-map header claiming 2^31 words is refused before anything is allocated",
+          "[faults][limits]") {
+  const std::string huge =
+      "safsim-defect-map 1\nbanks 1\nrows_per_bank 2147483648\nwords_per_row 1\nword_bits 8\n"
+      "seed 1\ntrial 0\ndefects 0\nchecksum 0\n";
+  CHECK_THROWS_WITH(parse(huge), Catch::Contains("geometry of 2147483648 words is larger than "
+                                                 "the 268435456 words"));
+}
+
+TEST_CASE("defect-map numbers are decimal: hex is refused, a leading zero is not octal",
+          "[faults][limits]") {
+  const std::string good = text_of(sample_map());
+  const size_t first = good.find("# word bit value\n") + 17;
+  const std::string line = good.substr(first, good.find('\n', first) - first);
+  CHECK_THROWS_WITH(parse(replace(good, line, "0x" + line)),
+                    Catch::Contains("word address must be an integer"));
+  // "0123" is 123, the same word: the map still loads and equals the original.
+  CHECK(parse(replace(good, line, "0" + line)) == parse(good));
+}
+
+}  // namespace safsim

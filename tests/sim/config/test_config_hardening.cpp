@@ -1,0 +1,33 @@
+// Inputs that used to be accepted silently or escape as internal errors: a second YAML
+// document, a config path that is a directory, a device or FIFO as config.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "base/errors.h"
+#include "sim/config.h"
+#include "sim/sweep/spec.h"
+#include "tests/support/onnx_builder.h"
+
+namespace safsim {
+
+TEST_CASE("a second YAML document is an error in configs, overrides and sweep files",
+          "[config][limits]") {
+  CHECK_THROWS_WITH(parse_config("seed: 1\n---\nseed: 2\n", "x.yaml"),
+                    "x.yaml:3:1: a config is one YAML document, found a second one");
+  CHECK_THROWS_WITH(parse_config("seed: 1\n", "x.yaml", {"seed=3\n---\n4"}),
+                    Catch::Contains("more than one YAML document"));
+  CHECK_THROWS_WITH(parse_sweep("name: s\n---\nrepeat: 2\n", "s.yaml"),
+                    Catch::Contains("s.yaml:3:1: a sweep file is one YAML document"));
+}
+
+TEST_CASE("a config path that is a directory, a device or missing is a config error",
+          "[config][limits]") {
+  test::TempDir dir;
+  CHECK_THROWS_AS(load_config(dir.path()), ConfigError);
+  CHECK_THROWS_WITH(load_config(dir.path()),
+                    dir.path() + ": cannot open config file: is a directory");
+  CHECK_THROWS_WITH(load_config("/dev/zero"),
+                    Catch::Contains("/dev/zero: cannot open config file: not a regular file"));
+}
+
+}  // namespace safsim
