@@ -33,24 +33,12 @@ printf 'name: s\nbase: %s/configs/default.yaml\n---\nrepeat: 2\n' "$src" >"$tmp/
 expect_error "a sweep file is one YAML document" \
   "$safsim" sweep "$tmp/multi.yaml" --out "$tmp/s1" --dry-run
 printf 'name: s\nbase: %s/configs/default.yaml\naxes: [{zip: [a, b]}]\n' "$src" >"$tmp/zip.yaml"
-set +e
-"$safsim" sweep "$tmp/zip.yaml" --out "$tmp/s2" --dry-run >"$tmp/out" 2>"$tmp/err"
-rc=$?
-set -e
-[[ $rc -eq 2 ]] || { echo "FAIL: zip axis exit code $rc (want 2)"; cat "$tmp/err"; exit 1; }
+expect_error "error: " "$safsim" sweep "$tmp/zip.yaml" --out "$tmp/s2" --dry-run
 
 # A model name of 300 characters, an empty encode value.
 long=$(printf 'm%.0s' $(seq 300))
-set +e
-"$safsim" eval --set workload.model="$long" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-set -e
-[[ $rc -eq 2 ]] || { echo "FAIL: long model name exit code $rc (want 2)"; cat "$tmp/err"; exit 1; }
-set +e
-"$safsim" encode --scheme c1 --bits 8 --value "" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-set -e
-[[ $rc -eq 2 ]] || { echo "FAIL: encode --value '' exit code $rc (want 2)"; cat "$tmp/err"; exit 1; }
+expect_error "error: " "$safsim" eval --set workload.model="$long"
+expect_error "--value must be an integer, got ''" "$safsim" encode --scheme c1 --bits 8 --value ""
 
 # Two sweeps on one --out: the second is refused while the first runs.
 cat >"$tmp/slow.yaml" <<YAML
