@@ -87,6 +87,7 @@ void run_criticality(const AnalyzeOptions& o) {
         "{}: criticality of {} feature tensors over {} training images, mean SD of "
         "normalized criticality {:.4f} ({:.1f} s)\n",
         w.model.name, f.size(), train.count, mean_normalized_sd(f), seconds_since(t0));
+    plot(o, c.output.dir);
   }
 }
 
