@@ -6,17 +6,22 @@
 
 namespace safsim {
 
-float post_process_float(float acc, int out_channel, const QLayer& layer) {
-  const float v = acc + layer.bias_float[out_channel];
+float activate_float(float v, int channel, const QLayer& layer) {
   switch (layer.activation) {
     case Activation::kRelu:
       return v > 0.0f ? v : 0.0f;
-    case Activation::kSigmoid:
-      return 1.0f / (1.0f + std::exp(-v));
+    case Activation::kLut:
+    case Activation::kClip:
+    case Activation::kSloped:
+      return layer.unary.apply(v, channel);
     case Activation::kNone:
       break;
   }
   return v;
+}
+
+float post_process_float(float acc, int out_channel, const QLayer& layer) {
+  return activate_float(acc + layer.bias_float[out_channel], out_channel, layer);
 }
 
 int32_t residual_add_int(int32_t a, int32_t b, const QLayer& layer) {
@@ -46,6 +51,17 @@ Requant make_requant(double real_multiplier) {
   rq.shift = 31 - exponent;
   if (rq.shift < 1 || rq.shift > 62) {
     throw std::invalid_argument("requantization shift out of range");
+  }
+  return rq;
+}
+
+Requant make_signed_requant(double real_multiplier) {
+  if (real_multiplier == 0.0) {
+    return Requant{0, 31};
+  }
+  Requant rq = make_requant(std::fabs(real_multiplier));
+  if (real_multiplier < 0.0) {
+    rq.multiplier = -rq.multiplier;
   }
   return rq;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "workloads/quant_model.h"
@@ -33,31 +34,102 @@ inline int32_t clamp_to(int64_t v, const ActQuant& q) {
   return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, q.qmin), q.qmax));
 }
 
-/// Post-processing of one array output: accumulator (+ bias, wrapped) -> requantize ->
-/// activation -> output code. ReLU is the clamp at zero of an unsigned output range; Sigmoid
-/// clamps to the pre-activation range and looks the code up. `kSigmoid` is a template argument
-/// so the engines' loops over a row of outputs have no branch and vectorize.
-template <bool kSigmoid>
+/// The activation step of post-processing, on a value already in the requantizer's input domain
+/// (an array layer's wrapped accumulator + bias, or a kUnary layer's input code):
+///   kPlain  requantize, clamp to the output range (no activation, ReLU: an unsigned range);
+///   kClip   the same, then clamp to [clip_lo, clip_hi];
+///   kSloped requantize with neg_requant below zero (LeakyRelu, PRelu), clamp;
+///   kLut    requantize to pre_q, clamp, look the code up (Sigmoid, Tanh, HardSwish, ...).
+/// The rule is a template argument so that the engines' loops over a row have no branch.
+enum class PostRule { kPlain, kClip, kSloped, kLut };
+
+template <PostRule kRule>
+inline int32_t activate_int(int32_t total, int channel, const QLayer& layer) {
+  if constexpr (kRule == PostRule::kLut) {
+    const int32_t pre = clamp_to(requantize(total, layer.requant[channel]), layer.pre_q);
+    return layer.lut[pre - layer.pre_q.qmin];
+  }
+  const Requant& rq =
+      kRule == PostRule::kSloped && total < 0 ? layer.neg_requant[channel] : layer.requant[channel];
+  const int32_t v = clamp_to(requantize(total, rq), layer.out_q);
+  if constexpr (kRule == PostRule::kClip) {
+    return std::min(std::max(v, layer.clip_lo), layer.clip_hi);
+  }
+  return v;
+}
+
+inline PostRule post_rule(const QLayer& layer) {
+  switch (layer.activation) {
+    case Activation::kLut:
+      return PostRule::kLut;
+    case Activation::kClip:
+      return PostRule::kClip;
+    case Activation::kSloped:
+      return PostRule::kSloped;
+    default:
+      return PostRule::kPlain;
+  }
+}
+
+/// Calls f(std::integral_constant<PostRule, rule>) for the layer's rule: the engines instantiate
+/// their row loops once per rule.
+template <class F>
+inline decltype(auto) with_post_rule(const QLayer& layer, F&& f) {
+  switch (post_rule(layer)) {
+    case PostRule::kLut:
+      return f(std::integral_constant<PostRule, PostRule::kLut>{});
+    case PostRule::kClip:
+      return f(std::integral_constant<PostRule, PostRule::kClip>{});
+    case PostRule::kSloped:
+      return f(std::integral_constant<PostRule, PostRule::kSloped>{});
+    default:
+      return f(std::integral_constant<PostRule, PostRule::kPlain>{});
+  }
+}
+
+/// Whether the activation never decreases as its input grows (then max-pooling commutes with
+/// it, which the functional engine uses to pool accumulators first).
+inline bool monotone_activation(const QLayer& layer) {
+  switch (layer.activation) {
+    case Activation::kSloped:
+      for (const float s : layer.unary.slope) {
+        if (s < 0.0f) {
+          return false;
+        }
+      }
+      return layer.unary.fn != UnaryFn::kLeakyRelu || layer.unary.alpha >= 0.0f;
+    case Activation::kLut:
+      return layer.unary.fn != UnaryFn::kHardSwish && layer.unary.fn != UnaryFn::kSilu;
+    default:
+      return true;
+  }
+}
+
+/// Post-processing of one array output: accumulator (+ bias, wrapped) -> activate_int.
+template <PostRule kRule>
 inline int32_t post_process_int_as(int64_t acc, int out_channel, const QLayer& layer,
                                    int accumulator_bits) {
   const int32_t total = wrap_accumulator(acc + layer.bias[out_channel], accumulator_bits);
-  const int64_t scaled = requantize(total, layer.requant[out_channel]);
-  if constexpr (kSigmoid) {
-    const int32_t pre = clamp_to(scaled, layer.pre_q);
-    return layer.sigmoid_lut[pre - layer.pre_q.qmin];
-  }
-  return clamp_to(scaled, layer.out_q);
+  return activate_int<kRule>(total, out_channel, layer);
 }
 
 inline int32_t post_process_int(int64_t acc, int out_channel, const QLayer& layer,
                                 int accumulator_bits) {
-  return layer.activation == Activation::kSigmoid
-             ? post_process_int_as<true>(acc, out_channel, layer, accumulator_bits)
-             : post_process_int_as<false>(acc, out_channel, layer, accumulator_bits);
+  return with_post_rule(layer, [&](auto rule) {
+    return post_process_int_as<decltype(rule)::value>(acc, out_channel, layer, accumulator_bits);
+  });
+}
+
+/// A kUnary layer: its input code through the activation step.
+inline int32_t unary_int(int32_t code, int channel, const QLayer& layer) {
+  return with_post_rule(
+      layer, [&](auto rule) { return activate_int<decltype(rule)::value>(code, channel, layer); });
 }
 
 /// Float formats: bias + activation in fp32.
 float post_process_float(float acc, int out_channel, const QLayer& layer);
+/// Float formats: the activation of a kUnary layer.
+float activate_float(float v, int channel, const QLayer& layer);
 
 /// The window geometry of a pooling layer: a global pool covers the whole input.
 inline WindowGeom pool_geometry(const QLayer& q) {
@@ -68,8 +140,9 @@ inline WindowGeom pool_geometry(const QLayer& q) {
 }
 
 /// The input window of pooling output (oy, ox), clipped to the input: rows [y0, y1), columns
-/// [x0, x1), and the average-pool divisor (the whole kernel with count_include_pad, else the
-/// cells inside the input). Every engine and analysis takes windows from here.
+/// [x0, x1), and the average-pool divisor (the window within the padded input with
+/// count_include_pad, else the cells inside the input). Every engine and analysis takes windows
+/// from here.
 struct PoolWindow {
   int y0, y1, x0, x1;
   int divisor;
@@ -79,7 +152,11 @@ inline PoolWindow pool_window(const WindowGeom& g, const Shape& in, int oy, int 
   const int xs = ox * g.stride_w - g.pad_left;
   PoolWindow w{std::max(ys, 0), std::min(ys + g.kernel_h, in.h), std::max(xs, 0),
                std::min(xs + g.kernel_w, in.w), 0};
-  w.divisor = g.count_include_pad ? g.kernel_h * g.kernel_w : (w.y1 - w.y0) * (w.x1 - w.x0);
+  // With count_include_pad the divisor counts the padding but not what a ceil_mode window hangs
+  // past it (ONNX and PyTorch agree).
+  const int ph = std::min(ys + g.kernel_h, in.h + g.pad_bottom) - ys;
+  const int pw = std::min(xs + g.kernel_w, in.w + g.pad_right) - xs;
+  w.divisor = g.count_include_pad ? ph * pw : (w.y1 - w.y0) * (w.x1 - w.x0);
   return w;
 }
 
@@ -109,6 +186,18 @@ inline int32_t avg_pool_int(int64_t sum, int count, const QLayer& layer) {
 /// Residual add: both inputs rescaled to the output scale with a shared shift, then ReLU/clamp.
 int32_t residual_add_int(int32_t a, int32_t b, const QLayer& layer);
 
+/// Channel gather (kConcat): a code of input `input` rescaled to the output scale. Inputs already
+/// at the output scale have the identity multiplier 2^30 / 2^30, so their codes pass unchanged.
+inline int32_t concat_int(int32_t code, int input, const QLayer& layer) {
+  return clamp_to(requantize(code, layer.add_requant[input]), layer.out_q);
+}
+
+/// Elementwise product (kMul): round(a * b * s_a * s_b / s_out), clamped.
+inline int32_t mul_int(int32_t a, int32_t b, const QLayer& layer) {
+  const Requant& rq = layer.requant[0];
+  return clamp_to(round_shift(int64_t{a} * b * rq.multiplier, rq.shift), layer.out_q);
+}
+
 /// Input image quantization: pixel p in [0,255] is the real value p/255; its code is
 /// round_half_up(p * (2^bits - 1) / 255), exactly p at 8 bits.
 inline int32_t quantize_pixel(uint8_t p, const ActQuant& in) {
@@ -121,5 +210,8 @@ inline float dequantize(int32_t q, const ActQuant& a) { return a.scale * static_
 
 /// Builds the requantization constants for a real multiplier in (0, 2^31).
 Requant make_requant(double real_multiplier);
+/// The same for any real multiplier of magnitude below 2^31: 0 gives multiplier 0, a negative
+/// one a negative multiplier (PRelu's slopes may be zero or negative).
+Requant make_signed_requant(double real_multiplier);
 
 }  // namespace safsim

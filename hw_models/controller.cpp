@@ -162,8 +162,10 @@ bool Controller::next_layer(uint64_t n) {
   const uint64_t cost = ppu_.run_layer(layer_, store_);
   ppu_layer_done_ = ppu_.submit(cost, n);
   if (q.kind != QOpKind::kFlatten) {
-    const int in_bytes = activation_bytes(qm_, q.inputs[0]);
-    ifmap->count_reads(q.in_shape.size() * in_bytes * q.inputs.size());
+    for (const int in : q.inputs) {
+      const Shape& s = in < 0 ? qm_.input_shape : qm_.layers[size_t(in)].out_shape;
+      ifmap->count_reads(uint64_t(s.size()) * activation_bytes(qm_, in));
+    }
     ifmap->count_writes(p.out_bytes);
   }
   return true;

@@ -68,12 +68,13 @@ void Controller::ifmap_range_access(int storage_layer, FlipOutcome outcome, uint
 
 // A non-array layer on the PPU reads (part of) its inputs, then writes its output.
 void Controller::ifmap_ppu_layer_access(const QLayer& q, uint64_t n) {
-  for (int in : q.inputs) {
+  for (size_t i = 0; i < q.inputs.size(); ++i) {
+    const int in = q.inputs[i];
     const int s = flip_map_->storage(in);
     const int64_t first = flip_map_->ifmap_base(s);
-    const int64_t count = static_cast<int64_t>(q.in_shape.size());
+    const int64_t count = (in < 0 ? qm_.input_shape : qm_.layers[size_t(in)].out_shape).size();
     flips_->decide_if(FlipMemory::kIfmap, FlipOutcome::kEffective, n, [&](int64_t a) {
-      return a >= first && a < first + count && ppu_.reads_input(layer_, a - first);
+      return a >= first && a < first + count && ppu_.reads_input(layer_, int(i), a - first);
     });
   }
   if (q.kind != QOpKind::kFlatten) {

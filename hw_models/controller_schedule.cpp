@@ -74,25 +74,30 @@ void Controller::read_ahead_step(uint64_t n) {
   const TilePlan& t = plan_->tiles[f.tile];
   const int in_layer = qm_.layers[plan_->layer].inputs[0];
   const int bytes = activation_bytes(qm_, in_layer);
-  const uint64_t elem = (uint64_t(t.t0) + ra_token_) * plan_->reduction + f.k0;
+  const uint64_t elem =
+      ((uint64_t(t.t0) + ra_token_) * plan_->groups + t.group) * plan_->reduction + f.k0;
   const int cycles = ifmap->read_run(elem * bytes, uint64_t(f.rows_used) * bytes, n);
   sram_free_at_ = n + cycles;
   const size_t slot = (ra_head_ + ra_count_) % ra_ready_.size();
   ra_ready_[slot] = n + cycles - 1 + ifmap->read_latency_cycles();
   ++ra_count_;
-  // The token's operands leave the ifmap buffer now (im2col gather; padding and unused rows 0).
+  // The token's operands leave the ifmap buffer now (im2col gather; unused rows 0, padding its
+  // channel's pad code: 0 unless an input normalization was folded in).
   const int32_t* idx = &plan_->im2col[elem];
+  const QLayer& q = qm_.layers[plan_->layer];
   if (qm_.is_float()) {
     const float* in = store_.values_of(in_layer);
     float* x = &ra_x_float_[slot * rows_];
     for (int r = 0; r < rows_; ++r) {
-      x[r] = r < f.rows_used && idx[r] >= 0 ? in[idx[r]] : 0.0f;
+      const int32_t i = r < f.rows_used ? idx[r] : -1;
+      x[r] = i >= 0 ? in[i] : q.pad_value.empty() || r >= f.rows_used ? 0.0f : q.pad_value[-1 - i];
     }
   } else {
     const int32_t* in = store_.codes_of(in_layer);
     int32_t* x = &ra_x_int_[slot * rows_];
     for (int r = 0; r < rows_; ++r) {
-      x[r] = r < f.rows_used && idx[r] >= 0 ? in[idx[r]] : 0;
+      const int32_t i = r < f.rows_used ? idx[r] : -1;
+      x[r] = i >= 0 ? in[i] : q.pad_code.empty() || r >= f.rows_used ? 0 : q.pad_code[-1 - i];
     }
   }
   if (watching(FlipMemory::kIfmap)) {

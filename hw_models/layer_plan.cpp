@@ -14,9 +14,11 @@ constexpr int64_t kAccumulatorBytes = 4;  // psum buffer entry: int32 or fp32
 
 int64_t kib_to_bytes(double kib) { return static_cast<int64_t>(kib * 1024.0); }
 
+// T x (G x K) input indices: token t, group g, row k reads input element idx[(t * G + g) * K + k];
+// a padding cell holds -1 - c, so that its channel's pad code can be looked up (pad_code).
 std::vector<int32_t> build_im2col(const QLayer& q, int tokens) {
   const int k_count = q.reduction;
-  std::vector<int32_t> idx(size_t(tokens) * k_count);
+  std::vector<int32_t> idx(size_t(tokens) * q.groups * k_count);
   if (q.is_linear) {
     for (int k = 0; k < k_count; ++k) {
       idx[k] = k;  // the flattened input vector, T = 1
@@ -28,14 +30,17 @@ std::vector<int32_t> build_im2col(const QLayer& q, int tokens) {
   for (int t = 0; t < tokens; ++t) {
     const int oy = t / q.out_shape.w;
     const int ox = t % q.out_shape.w;
-    for (int k = 0; k < k_count; ++k) {
-      const int c = k / (g.kernel_h * g.kernel_w);
-      const int ky = (k / g.kernel_w) % g.kernel_h;
-      const int kx = k % g.kernel_w;
-      const int iy = oy * g.stride_h - g.pad_top + ky;
-      const int ix = ox * g.stride_w - g.pad_left + kx;
-      const bool inside = iy >= 0 && iy < is.h && ix >= 0 && ix < is.w;
-      idx[size_t(t) * k_count + k] = inside ? (c * is.h + iy) * is.w + ix : -1;
+    for (int grp = 0; grp < q.groups; ++grp) {
+      int32_t* row = &idx[(size_t(t) * q.groups + grp) * k_count];
+      for (int k = 0; k < k_count; ++k) {
+        const int c = grp * q.group_in() + k / (g.kernel_h * g.kernel_w);
+        const int ky = (k / g.kernel_w) % g.kernel_h;
+        const int kx = k % g.kernel_w;
+        const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+        const int ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+        const bool inside = iy >= 0 && iy < is.h && ix >= 0 && ix < is.w;
+        row[k] = inside ? (c * is.h + iy) * is.w + ix : -1 - c;
+      }
     }
   }
   return idx;
@@ -91,10 +96,15 @@ LayerPlan plan_layer(const QuantModel& qm, int index, const AcceleratorConfig& c
   p.tokens = q.is_linear ? 1 : q.out_shape.h * q.out_shape.w;
   p.reduction = q.reduction;
   p.out_channels = q.out_channels;
+  // Each group of a grouped convolution is its own set of folds: its K rows and O/G columns
+  // (docs/timing.md, "Grouped and depthwise convolutions").
+  p.groups = q.groups;
+  const int group_out = q.group_out();
+  const int group_col_folds = (group_out + cols - 1) / cols;
   p.row_folds = (p.reduction + rows - 1) / rows;
-  p.col_folds = (p.out_channels + cols - 1) / cols;
+  p.col_folds = q.groups * group_col_folds;
   p.rows_used = std::min(rows, p.reduction);
-  p.cols_used = std::min(cols, p.out_channels);
+  p.cols_used = std::min(cols, group_out);
   // A psum tile holds tile_tokens x C accumulators and must fit one half of the ofmap buffer.
   const int64_t row_bytes = int64_t{cols} * kAccumulatorBytes;
   check_fits(q, "one psum row (array cols x 4 B)", "ofmap_sram", row_bytes,
@@ -109,8 +119,10 @@ LayerPlan plan_layer(const QuantModel& qm, int index, const AcceleratorConfig& c
       t.t0 = tt * p.tile_tokens;
       t.tokens = std::min(p.tile_tokens, p.tokens - t.t0);
       t.col_fold = cf;
-      t.o0 = cf * cols;
-      t.cols_used = std::min(cols, p.out_channels - t.o0);
+      t.group = cf / group_col_folds;
+      const int in_group = cf % group_col_folds * cols;
+      t.o0 = t.group * group_out + in_group;
+      t.cols_used = std::min(cols, group_out - in_group);
       p.tiles.push_back(t);
       add_folds(p, static_cast<int>(p.tiles.size()) - 1, rows);
     }

@@ -26,6 +26,7 @@ struct TilePlan {
   int t0 = 0;
   int tokens = 0;
   int col_fold = 0;
+  int group = 0;  // grouped convolutions: the group whose outputs [o0, o0 + cols_used) are
   int o0 = 0;
   int cols_used = 0;
 };
@@ -37,13 +38,15 @@ struct LayerPlan {
   int layer = 0;          // QuantModel index
   bool on_array = false;  // kArray; everything else runs on the post-processing unit
   int tokens = 0;         // T = output pixels (1 for linear layers)
-  int reduction = 0;      // K
+  int reduction = 0;      // K (per group)
   int out_channels = 0;   // O
+  int groups = 1;
   int row_folds = 0, col_folds = 0, token_tiles = 0, tile_tokens = 0;
   int rows_used = 0, cols_used = 0;  // largest blocks used (min(K, R), min(O, C))
   std::vector<FoldPlan> folds;       // tile-major (token tile, col fold), then row fold
   std::vector<TilePlan> tiles;
-  std::vector<int32_t> im2col;  // T x K flat input indices, -1 for zero padding
+  // T x (groups x K) flat input indices; padding is -1 - c (the pad code of input channel c).
+  std::vector<int32_t> im2col;
   int64_t in_bytes = 0, out_bytes = 0, psum_tile_bytes = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "hw_models/arithmetic.h"
+#include "hw_models/ppu_ops.h"
 
 namespace safsim {
 namespace {
@@ -66,12 +67,18 @@ void PostProcessingUnit::apply_flips(int layer, ActivationStore& store, Written&
   }
 }
 
-bool PostProcessingUnit::reads_input(int layer, int64_t element) const {
-  const QLayer& q = qm_.layers[layer];
+bool ppu_reads_input(const QLayer& q, int input, int64_t element) {
   switch (q.kind) {
     case QOpKind::kAdd:
     case QOpKind::kGlobalAvgPool:
+    case QOpKind::kUnary:
+    case QOpKind::kMul:
       return true;
+    case QOpKind::kConcat: {
+      const int64_t channel = element / (int64_t{q.out_shape.h} * q.out_shape.w);
+      return std::find(q.channel_map.begin(), q.channel_map.end(),
+                       ChannelSource{input, static_cast<int>(channel)}) != q.channel_map.end();
+    }
     case QOpKind::kMaxPool:
     case QOpKind::kAvgPool: {
       // Does some output window cover input (iy, ix)?
@@ -95,6 +102,10 @@ bool PostProcessingUnit::reads_input(int layer, int64_t element) const {
       return false;
   }
   return false;
+}
+
+bool PostProcessingUnit::reads_input(int layer, int input, int64_t element) const {
+  return ppu_reads_input(qm_.layers[size_t(layer)], input, element);
 }
 
 uint64_t PostProcessingUnit::finish_tile(const LayerPlan& plan, const TilePlan& tile,
@@ -191,6 +202,37 @@ uint64_t PostProcessingUnit::run_layer(int layer, ActivationStore& store) {
       }
       work = 2 * out_n;
       break;
+    case QOpKind::kUnary:
+      fp ? unary_chw(q, store.values_of(q.inputs[0]), store.values[layer].data())
+         : unary_chw(q, store.codes_of(q.inputs[0]), store.codes[layer].data());
+      work = out_n;
+      break;
+    case QOpKind::kConcat: {
+      if (fp) {
+        std::vector<const float*> ins;
+        for (int in : q.inputs) {
+          ins.push_back(store.values_of(in));
+        }
+        concat_chw(q, ins, store.values[layer].data());
+      } else {
+        std::vector<const int32_t*> ins;
+        for (int in : q.inputs) {
+          ins.push_back(store.codes_of(in));
+        }
+        concat_chw(q, ins, store.codes[layer].data());
+      }
+      work = out_n;
+      break;
+    }
+    case QOpKind::kMul: {
+      const Shape& bs = q.inputs[1] < 0 ? qm_.input_shape : qm_.layers[q.inputs[1]].out_shape;
+      fp ? mul_chw(q, bs, store.values_of(q.inputs[0]), store.values_of(q.inputs[1]),
+                   store.values[layer].data())
+         : mul_chw(q, bs, store.codes_of(q.inputs[0]), store.codes_of(q.inputs[1]),
+                   store.codes[layer].data());
+      work = 2 * out_n;
+      break;
+    }
     case QOpKind::kFlatten:
       fp ? store.values[layer].assign(store.values_of(q.inputs[0]),
                                       store.values_of(q.inputs[0]) + out_n)

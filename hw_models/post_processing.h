@@ -1,9 +1,11 @@
 // The post-processing unit (PPU): bias, requantization and activation of finished psum tiles,
-// and the non-array layers (max/avg/global pooling, residual add, flatten). Arithmetic is
-// hw_models/arithmetic.h; this file adds the data movement and the cycle costs:
-//   array tile:  ceil(tokens x cols / lanes) + latency
-//   pooling:     ceil(outputs x window / lanes) + latency   (global: ceil(inputs / lanes) +
-//   latency) residual add: ceil(2 x outputs / lanes) + latency;  flatten: 0 (a reinterpretation)
+// and the non-array layers (pooling, residual add, activations, channel gathers, products,
+// flatten). Arithmetic is hw_models/arithmetic.h; this file adds the data movement and the
+// cycle costs (docs/timing.md):
+//   array tile:    ceil(tokens x cols / lanes) + latency
+//   pooling:       ceil(outputs x window / lanes) + latency  (global: ceil(inputs / lanes) +
+//   latency) add, mul:      ceil(2 x outputs / lanes) + latency activation, concat / split /
+//   shuffle: ceil(outputs / lanes) + latency flatten:       0 (a reinterpretation)
 #pragma once
 
 #include <cstdint>
@@ -64,8 +66,8 @@ class PostProcessingUnit : public sc_core::sc_module {
   void set_activation_faults(const ActivationFaultPlan* plan) { plan_ = plan; }
   /// The image whose outputs are written next (its index in the dataset split keys the flips).
   void begin_image(int64_t image_index);
-  /// Whether run_layer(layer) reads CHW element `element` of its input(s).
-  bool reads_input(int layer, int64_t element) const;
+  /// Whether run_layer(layer) reads CHW element `element` of its input number `input`.
+  bool reads_input(int layer, int input, int64_t element) const;
 
   const PpuStats& stats() const { return stats_; }
 

@@ -78,7 +78,27 @@ std::string deployed_model_hash(const QuantModel& qm, const DeployedWeights& wei
       d.add(uint64_t(int64_t{r.multiplier}));
       d.add(uint64_t(r.shift));
     }
-    d.add_ints(L.sigmoid_lut);
+    d.add_ints(L.lut);
+    // Added by later layer kinds and options; absent (and so not hashed) in the papers' models,
+    // whose digests stay what they were.
+    if (L.groups != 1 || !L.pad_code.empty() || !L.neg_requant.empty() ||
+        L.activation == Activation::kClip || !L.channel_map.empty() || L.geom.dilation_h != 1 ||
+        L.geom.dilation_w != 1) {
+      d.add(uint64_t(L.groups));
+      d.add(uint64_t(L.geom.dilation_h));
+      d.add(uint64_t(L.geom.dilation_w));
+      d.add_ints(L.pad_code);
+      for (const Requant& r : L.neg_requant) {
+        d.add(uint64_t(int64_t{r.multiplier}));
+        d.add(uint64_t(r.shift));
+      }
+      d.add(uint64_t(int64_t{L.clip_lo}));
+      d.add(uint64_t(int64_t{L.clip_hi}));
+      for (const ChannelSource& c : L.channel_map) {
+        d.add(uint64_t(c.input));
+        d.add(uint64_t(c.channel));
+      }
+    }
     if (L.kind == QOpKind::kArray) {
       // Decoded words: what the PEs multiply with, whatever the encoder stored.
       d.add_ints(weights.read_path.decode_words(weights.stored[l]));

@@ -30,8 +30,77 @@ const char* to_string(LayerKind k) {
       return "flatten";
     case LayerKind::kAdd:
       return "add";
+    case LayerKind::kUnary:
+      return "unary";
+    case LayerKind::kConcat:
+      return "concat";
+    case LayerKind::kMul:
+      return "mul";
   }
   return "unknown";
+}
+
+const char* to_string(UnaryFn f) {
+  switch (f) {
+    case UnaryFn::kClip:
+      return "clip";
+    case UnaryFn::kLeakyRelu:
+      return "leaky_relu";
+    case UnaryFn::kPRelu:
+      return "prelu";
+    case UnaryFn::kTanh:
+      return "tanh";
+    case UnaryFn::kHardSigmoid:
+      return "hard_sigmoid";
+    case UnaryFn::kHardSwish:
+      return "hard_swish";
+    case UnaryFn::kSilu:
+      return "silu";
+    case UnaryFn::kSigmoid:
+      return "sigmoid";
+  }
+  return "unknown";
+}
+
+namespace {
+
+template <class T>
+T apply_unary(const UnaryOp& op, T x, int channel) {
+  const T zero = 0, one = 1, six = 6, half = T(0.5);
+  switch (op.fn) {
+    case UnaryFn::kClip:
+      return std::min(std::max(x, T(op.lo)), T(op.hi));
+    case UnaryFn::kLeakyRelu:
+    case UnaryFn::kPRelu:
+      return x < zero ? T(op.negative_slope(channel)) * x : x;
+    case UnaryFn::kTanh:
+      return std::tanh(x);
+    case UnaryFn::kHardSigmoid:
+      return std::max(zero, std::min(one, T(op.alpha) * x + T(op.beta)));
+    case UnaryFn::kHardSwish:
+      return x * std::max(zero, std::min(one, x / six + half));
+    case UnaryFn::kSilu:
+      return x / (one + std::exp(-x));
+    case UnaryFn::kSigmoid:
+      return one / (one + std::exp(-x));
+  }
+  return x;
+}
+
+}  // namespace
+
+float UnaryOp::apply(float x, int channel) const { return apply_unary(*this, x, channel); }
+double UnaryOp::apply(double x, int channel) const { return apply_unary(*this, x, channel); }
+
+float UnaryOp::negative_slope(int channel) const {
+  switch (fn) {
+    case UnaryFn::kLeakyRelu:
+      return alpha;
+    case UnaryFn::kPRelu:
+      return slope.size() == 1 ? slope[0] : slope.at(size_t(channel));
+    default:
+      return 1.0f;
+  }
 }
 
 int64_t Model::weight_count() const {
@@ -63,27 +132,46 @@ std::pair<int, int> valid_outputs(int out_size, int in_size, int stride, int pad
 }
 
 // Loops over (o, c, ky, kx) outermost so that the innermost loop is a plain multiply-add over one
-// output row; the padding is handled by clipping the output range, not by a test per MAC.
+// output row; the padding is handled by clipping the output range, not by a test per MAC. A
+// padding value other than 0 (a folded input normalization) adds its taps separately.
 Tensor conv2d(const Layer& l, const Tensor& in) {
   const Shape& is = l.in_shape;
   const Shape& os = l.out_shape;
   const WindowGeom& g = l.geom;
+  const int group_in = is.c / l.groups;
+  const int group_out = os.c / l.groups;
   Tensor out(os.size());
   for (int o = 0; o < os.c; ++o) {
     float* plane = out.data() + int64_t{o} * os.h * os.w;
     std::fill(plane, plane + int64_t{os.h} * os.w, l.bias.empty() ? 0.0f : l.bias[o]);
-    for (int c = 0; c < is.c; ++c) {
+    const int c0 = o / group_out * group_in;
+    for (int ci = 0; ci < group_in; ++ci) {
+      const int c = c0 + ci;
       const float* in_plane = in.data() + int64_t{c} * is.h * is.w;
       for (int ky = 0; ky < g.kernel_h; ++ky) {
-        const auto [y0, y1] = valid_outputs(os.h, is.h, g.stride_h, g.pad_top, ky);
+        const int dy = ky * g.dilation_h;
+        const auto [y0, y1] = valid_outputs(os.h, is.h, g.stride_h, g.pad_top, dy);
         for (int kx = 0; kx < g.kernel_w; ++kx) {
-          const auto [x0, x1] = valid_outputs(os.w, is.w, g.stride_w, g.pad_left, kx);
-          const float wt = l.weight[((int64_t{o} * is.c + c) * g.kernel_h + ky) * g.kernel_w + kx];
+          const int dx = kx * g.dilation_w;
+          const auto [x0, x1] = valid_outputs(os.w, is.w, g.stride_w, g.pad_left, dx);
+          const float wt =
+              l.weight[((int64_t{o} * group_in + ci) * g.kernel_h + ky) * g.kernel_w + kx];
           for (int y = y0; y < y1; ++y) {
-            const float* in_row = in_plane + int64_t{y * g.stride_h - g.pad_top + ky} * is.w;
+            const float* in_row = in_plane + int64_t{y * g.stride_h - g.pad_top + dy} * is.w;
             float* out_row = plane + int64_t{y} * os.w;
             for (int x = x0; x < x1; ++x) {
-              out_row[x] += wt * in_row[x * g.stride_w - g.pad_left + kx];
+              out_row[x] += wt * in_row[x * g.stride_w - g.pad_left + dx];
+            }
+          }
+          if (l.pad_value.empty() || l.pad_value[size_t(c)] == 0.0f) {
+            continue;
+          }
+          const float pad = wt * l.pad_value[size_t(c)];
+          for (int y = 0; y < os.h; ++y) {
+            for (int x = 0; x < os.w; ++x) {
+              if (y < y0 || y >= y1 || x < x0 || x >= x1) {
+                plane[int64_t{y} * os.w + x] += pad;
+              }
             }
           }
         }
@@ -180,6 +268,34 @@ Tensor run_layer(const Layer& l, const std::vector<const Tensor*>& ins) {
       const Tensor& other = *ins.at(1);
       Tensor out(in.size());
       std::transform(in.begin(), in.end(), other.begin(), out.begin(), std::plus<float>());
+      return out;
+    }
+    case LayerKind::kUnary: {
+      Tensor out(in.size());
+      const int64_t plane = int64_t{l.in_shape.h} * l.in_shape.w;
+      for (size_t i = 0; i < in.size(); ++i) {
+        out[i] = l.unary.apply(in[i], static_cast<int>(int64_t(i) / plane));
+      }
+      return out;
+    }
+    case LayerKind::kConcat: {
+      const int64_t plane = int64_t{l.out_shape.h} * l.out_shape.w;
+      Tensor out(l.out_shape.size());
+      for (size_t c = 0; c < l.channel_map.size(); ++c) {
+        const ChannelSource& src = l.channel_map[c];
+        const float* from = ins.at(size_t(src.input))->data() + src.channel * plane;
+        std::copy(from, from + plane, out.begin() + int64_t(c) * plane);
+      }
+      return out;
+    }
+    case LayerKind::kMul: {
+      const Tensor& other = *ins.at(1);
+      const int64_t plane = int64_t{l.out_shape.h} * l.out_shape.w;
+      const bool broadcast = other.size() != in.size();  // C x 1 x 1 over H x W
+      Tensor out(in.size());
+      for (size_t i = 0; i < in.size(); ++i) {
+        out[i] = in[i] * other[broadcast ? size_t(int64_t(i) / plane) : i];
+      }
       return out;
     }
   }

@@ -1,6 +1,7 @@
 // ONNX import entry points and graph walk: file parsing, initializers, the image input, node
-// dispatch, dead-layer pruning, and the model zoo lookup. Node helpers are in onnx_importer.cpp,
-// per-op rules in onnx_ops.cpp.
+// dispatch with every problem collected, dead-layer pruning, and the model zoo lookup. Node
+// helpers are in onnx_import_state.cpp, constant folding in onnx_fold.cpp, per-op rules in
+// onnx_ops*.cpp.
 #include "workloads/onnx_import.h"
 
 #include <fmt/format.h>
@@ -52,12 +53,86 @@ Model Importer::run() {
   read_initializers();
   read_input();
   count_consumers();
+  check_op_types();
   for (int i = 0; i < graph_.node_size(); ++i) {
     import_node(i);
   }
   node_ = nullptr;
+  if (!problems_.empty()) {
+    report_problems();
+  }
   finish_output();
   return std::move(model_);
+}
+
+bool Importer::known_op(const onnx::NodeProto& n) {
+  const bool standard_domain = n.domain().empty() || n.domain() == "ai.onnx";
+  const std::vector<OpEntry>& table = op_table();
+  return standard_domain && std::any_of(table.begin(), table.end(),
+                                        [&](const OpEntry& e) { return n.op_type() == e.op; });
+}
+
+// Unknown op types are all found before anything is imported, so that one error lists them all
+// (the walk cannot check the nodes behind a failed one: their inputs do not exist).
+void Importer::check_op_types() {
+  for (int i = 0; i < graph_.node_size(); ++i) {
+    const onnx::NodeProto& n = graph_.node(i);
+    if (!known_op(n)) {
+      const bool standard_domain = n.domain().empty() || n.domain() == "ai.onnx";
+      problems_.push_back(
+          {n.op_type(), n.name().empty() ? fmt::format("{}_{}", n.op_type(), i) : n.name(),
+           standard_domain ? "the op is not supported"
+                           : fmt::format("domain '{}' is not supported", n.domain())});
+    }
+  }
+}
+
+// One error for the whole model: each distinct problem once, with how many nodes have it and the
+// first of them, so that a user sees at once everything standing between the model and safsim.
+void Importer::report_problems() const {
+  struct Group {
+    const ImportProblem* first;
+    int count;
+  };
+  std::vector<Group> groups;
+  for (const ImportProblem& p : problems_) {
+    const auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+      return g.first->op == p.op && g.first->what == p.what;
+    });
+    if (it == groups.end()) {
+      groups.push_back({&p, 1});
+    } else {
+      ++it->count;
+    }
+  }
+  std::vector<std::string> ops;
+  for (const OpEntry& e : op_table()) {
+    ops.push_back(e.op);
+  }
+  const std::string hint = fmt::format(
+      "supported ops: {}; docs/models.md says how to export a model for safsim and what to do "
+      "when an op is missing",
+      fmt::join(ops, ", "));
+  if (problems_.size() == 1) {
+    const ImportProblem& p = problems_[0];
+    throw ModelError(fmt::format("{}: node '{}' (op {}): {}{}", path_, p.node, p.op, p.what,
+                                 p.what == "the op is not supported" ? "; " + hint : ""));
+  }
+  std::string text = fmt::format(
+      "{}: {} node{} cannot be imported ({} distinct problem{}; the nodes that read a failed "
+      "node's output are not checked):",
+      path_, problems_.size(), problems_.size() == 1 ? "" : "s", groups.size(),
+      groups.size() == 1 ? "" : "s");
+  constexpr size_t kShown = 25;
+  for (size_t i = 0; i < std::min(groups.size(), kShown); ++i) {
+    const Group& g = groups[i];
+    text += fmt::format("\n  op {}: {} node{}, first '{}': {}", g.first->op, g.count,
+                        g.count == 1 ? "" : "s", g.first->node, g.first->what);
+  }
+  if (groups.size() > kShown) {
+    text += fmt::format("\n  ... and {} more", groups.size() - kShown);
+  }
+  throw ModelError(text + "\n" + hint);
 }
 
 ConstTensor Importer::decode(const onnx::TensorProto& t) const {
@@ -210,25 +285,44 @@ void Importer::import_node(int index) {
   node_ = &graph_.node(index);
   node_name_ =
       node_->name().empty() ? fmt::format("{}_{}", node_->op_type(), index) : node_->name();
-  const std::vector<OpEntry>& table = op_table();
-  const bool standard_domain = node_->domain().empty() || node_->domain() == "ai.onnx";
-  const auto entry = std::find_if(table.begin(), table.end(), [&](const OpEntry& e) {
-    return standard_domain && node_->op_type() == e.op;
-  });
-  if (entry == table.end()) {
-    std::vector<std::string> ops;
-    for (const OpEntry& e : table) {
-      ops.push_back(e.op);
+  const auto poison_outputs = [&] {
+    for (const std::string& out : node_->output()) {
+      poisoned_[out] = true;
     }
-    const std::string domain = standard_domain ? "" : " in domain '" + node_->domain() + "'";
-    throw ModelError(fmt::format("{}: node '{}' (op {}{}) is not supported; supported ops: {}",
-                                 path_, node_name_, node_->op_type(), domain,
-                                 fmt::join(ops, ", ")));
+  };
+  // A node downstream of one that failed reports nothing: its inputs do not exist.
+  for (const std::string& in : node_->input()) {
+    if (poisoned_.count(in) > 0) {
+      poison_outputs();
+      return;
+    }
   }
-  if (node_->output_size() == 0 || node_->output(0).empty()) {
-    fail("the node has no output");
+  if (!known_op(*node_)) {
+    poison_outputs();  // reported by check_op_types()
+    return;
   }
-  (this->*(entry->handler))();
+  const std::vector<OpEntry>& table = op_table();
+  const auto entry = std::find_if(table.begin(), table.end(),
+                                  [&](const OpEntry& e) { return node_->op_type() == e.op; });
+  try {
+    if (fold_constant_node()) {
+      return;
+    }
+    if (node_->output_size() == 0 || node_->output(0).empty()) {
+      fail("the node has no output");
+    }
+    (this->*(entry->handler))();
+  } catch (const ModelError& e) {
+    // fail() formats "<path>: node '<name>' (op <op>): <what>"; keep <what>.
+    const std::string prefix =
+        fmt::format("{}: node '{}' (op {}): ", path_, node_name_, node_->op_type());
+    std::string what = e.what();
+    if (what.compare(0, prefix.size(), prefix) == 0) {
+      what = what.substr(prefix.size());
+    }
+    problems_.push_back({node_->op_type(), node_name_, what});
+    poison_outputs();
+  }
 }
 
 // The IR's last layer is the output, so layers that do not feed the graph output are dropped
@@ -238,10 +332,20 @@ void Importer::finish_output() {
     fail(fmt::format("the graph has {} outputs; exactly one (the logits) is supported",
                      graph_.output_size()));
   }
-  const std::string& name = graph_.output(0).name();
+  std::string name = graph_.output(0).name();
+  // A Softmax at the output does not change the top-1 class: the model's logits are its input.
+  while (softmax_of_.count(name) > 0) {
+    name = softmax_of_.at(name);
+  }
   const auto it = values_.find(name);
   if (it == values_.end()) {
     fail(fmt::format("graph output '{}' is not computed by any node", name));
+  }
+  if (it->second.pending()) {
+    fail(
+        fmt::format("graph output '{}' ends in a constant scale, shift, Pad or reshape that no "
+                    "layer follows; safsim folds those into the next Conv or Gemm",
+                    name));
   }
   if (it->second.layer < 0) {
     fail(fmt::format("graph output '{}' is the model input: the model has no layers", name));

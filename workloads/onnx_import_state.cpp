@@ -76,7 +76,7 @@ bool Importer::has_input(int i) const {
 
 bool Importer::is_const(int i) const { return has_input(i) && consts_.count(node_->input(i)) > 0; }
 
-Value Importer::input_value(int i) const {
+Value Importer::raw_value(int i) const {
   if (!has_input(i)) {
     fail(fmt::format("input {} is missing", i));
   }
@@ -90,6 +90,29 @@ Value Importer::input_value(int i) const {
                      name));
   }
   fail(fmt::format("input '{}' is not produced by any earlier node or the graph input", name));
+}
+
+Value Importer::input_value(int i) const {
+  const Value v = raw_value(i);
+  if (v.has_affine()) {
+    fail(
+        fmt::format("input '{}' is {} scaled or shifted by constants; safsim folds such "
+                    "constants only into the Conv, Gemm or MatMul that reads them next",
+                    node_->input(i), describe(v)));
+  }
+  if (v.has_pad()) {
+    fail(
+        fmt::format("input '{}' comes from a Pad; safsim folds a zero Pad only into the Conv "
+                    "that reads it next",
+                    node_->input(i)));
+  }
+  if (v.split_groups > 0) {
+    fail(
+        fmt::format("input '{}' is a 5-D reshape of {}; only the channel shuffle "
+                    "(Reshape, Transpose [0, 2, 1, 3, 4], Reshape back) is supported",
+                    node_->input(i), describe(v)));
+  }
+  return v;
 }
 
 Value Importer::image_input(int i) const {
@@ -153,18 +176,25 @@ void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int 
   set_output(v);
 }
 
-void Importer::set_output(const Value& v) { values_[node_->output(0)] = v; }
+void Importer::set_output(const Value& v, int output) { values_[node_->output(output)] = v; }
 
-WindowGeom Importer::read_window(int kernel_h, int kernel_w) const {
-  const std::string auto_pad = attr_string("auto_pad", "NOTSET");
-  if (auto_pad != "NOTSET") {
-    fail(fmt::format("attribute auto_pad = {} is not supported; only NOTSET (explicit pads)",
-                     auto_pad));
+int Importer::channel_axis(int64_t axis, const Value& x) const {
+  const int64_t a = axis < 0 ? axis + x.rank : axis;
+  if (a < 0 || a >= x.rank) {
+    fail(fmt::format("attribute axis = {} is out of range for a {}-D tensor", axis, x.rank));
   }
+  return static_cast<int>(a);
+}
+
+WindowGeom Importer::read_window(const Value& x, int kernel_h, int kernel_w,
+                                 bool allow_dilation) const {
   const std::vector<int64_t> dilations = attr_ints("dilations", {1, 1});
-  if (std::any_of(dilations.begin(), dilations.end(), [](int64_t d) { return d != 1; })) {
-    fail(fmt::format("attribute dilations = [{}] is not supported; only 1",
-                     fmt::join(dilations, ", ")));
+  const auto bad_dilation = [&](int64_t d) {
+    return d < 1 || d > kMaxDim || (!allow_dilation && d != 1);
+  };
+  if (dilations.size() != 2 || std::any_of(dilations.begin(), dilations.end(), bad_dilation)) {
+    fail(fmt::format("attribute dilations = [{}] is not supported; {}", fmt::join(dilations, ", "),
+                     allow_dilation ? "expected 2 positive values" : "only 1"));
   }
   const std::vector<int64_t> strides = attr_ints("strides", {1, 1});
   const auto out_of_range = [](int64_t v) { return v < 0 || v > kMaxDim; };
@@ -173,7 +203,7 @@ WindowGeom Importer::read_window(int kernel_h, int kernel_w) const {
     fail(fmt::format("attribute strides = [{}] is not supported; expected 2 positive values",
                      fmt::join(strides, ", ")));
   }
-  const std::vector<int64_t> pads = attr_ints("pads", {0, 0, 0, 0});
+  std::vector<int64_t> pads = attr_ints("pads", {0, 0, 0, 0});
   if (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), out_of_range)) {
     fail(
         fmt::format("attribute pads = [{}] is not supported; expected [top, left, bottom, "
@@ -183,8 +213,32 @@ WindowGeom Importer::read_window(int kernel_h, int kernel_w) const {
   WindowGeom g;
   g.kernel_h = kernel_h;
   g.kernel_w = kernel_w;
+  g.dilation_h = static_cast<int>(dilations[0]);
+  g.dilation_w = static_cast<int>(dilations[1]);
   g.stride_h = static_cast<int>(strides[0]);
   g.stride_w = static_cast<int>(strides[1]);
+  const std::string auto_pad = attr_string("auto_pad", "NOTSET");
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    // Output = ceil(input / stride); the odd padding cell goes at the end (UPPER) or start.
+    const auto same = [&](int in, int stride, int extent, int* begin, int* end) {
+      const int64_t out = (int64_t{in} + stride - 1) / stride;
+      const int64_t total = std::max<int64_t>((out - 1) * stride + extent - in, 0);
+      *begin = static_cast<int>(auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2);
+      *end = static_cast<int>(total - *begin);
+    };
+    same(x.shape.h, g.stride_h, g.extent_h(), &g.pad_top, &g.pad_bottom);
+    same(x.shape.w, g.stride_w, g.extent_w(), &g.pad_left, &g.pad_right);
+    return g;
+  }
+  if (auto_pad != "NOTSET" && auto_pad != "VALID") {
+    fail(
+        fmt::format("attribute auto_pad = {} is not supported; expected NOTSET, SAME_UPPER, "
+                    "SAME_LOWER or VALID",
+                    auto_pad));
+  }
+  if (auto_pad == "VALID") {
+    pads = {0, 0, 0, 0};
+  }
   g.pad_top = static_cast<int>(pads[0]);  // ONNX order: all begins, then all ends
   g.pad_left = static_cast<int>(pads[1]);
   g.pad_bottom = static_cast<int>(pads[2]);
@@ -192,16 +246,26 @@ WindowGeom Importer::read_window(int kernel_h, int kernel_w) const {
   return g;
 }
 
-Shape Importer::window_output(const Value& x, const WindowGeom& g, int channels) const {
+Shape Importer::window_output(const Value& x, const WindowGeom& g, int channels,
+                              bool ceil_mode) const {
   // 64-bit: pads of up to kMaxDim each must not overflow before they are checked.
   const int64_t padded_h = int64_t{x.shape.h} + g.pad_top + g.pad_bottom;
   const int64_t padded_w = int64_t{x.shape.w} + g.pad_left + g.pad_right;
-  if (padded_h < g.kernel_h || padded_w < g.kernel_w) {
-    fail(fmt::format("kernel {}x{} is larger than the padded input {}x{}", g.kernel_h, g.kernel_w,
-                     padded_h, padded_w));
+  if (padded_h < g.extent_h() || padded_w < g.extent_w()) {
+    fail(fmt::format("kernel {}x{} is larger than the padded input {}x{}", g.extent_h(),
+                     g.extent_w(), padded_h, padded_w));
   }
-  const int64_t out_h = (padded_h - g.kernel_h) / g.stride_h + 1;
-  const int64_t out_w = (padded_w - g.kernel_w) / g.stride_w + 1;
+  // ceil_mode (pooling): a last, partial window is kept when it starts inside the input or its
+  // begin padding (PyTorch's rule; ONNX's reference agrees for every window that does).
+  const auto positions = [&](int64_t padded, int extent, int stride, int64_t in, int pad) {
+    int64_t out = (padded - extent) / stride + 1;
+    if (ceil_mode && (padded - extent) % stride != 0 && (out * stride) < in + pad) {
+      ++out;
+    }
+    return out;
+  };
+  const int64_t out_h = positions(padded_h, g.extent_h(), g.stride_h, x.shape.h, g.pad_top);
+  const int64_t out_w = positions(padded_w, g.extent_w(), g.stride_w, x.shape.w, g.pad_left);
   if (int64_t{channels} * out_h * out_w > kMaxActivationElements) {
     fail(
         fmt::format("output {}x{}x{} is larger than the {} elements per image safsim accepts "

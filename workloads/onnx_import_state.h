@@ -1,10 +1,11 @@
 // Internal to the ONNX importer: the state of one import, shared by the graph walk
-// (onnx_import.cpp), the node helpers (onnx_importer.cpp) and the per-op rules (onnx_ops.cpp).
-// Not a public API.
+// (onnx_import.cpp), the node helpers (onnx_import_state.cpp), constant folding (onnx_fold.cpp)
+// and the per-op rules (onnx_ops*.cpp). Not a public API.
 #pragma once
 
 #include <onnx/onnx_pb.h>
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -39,6 +40,25 @@ struct Value {
   // True while this tensor is the only name for its layer's output, so that folding a BN or a
   // bias into the layer cannot change what another consumer sees.
   bool exclusive = true;
+
+  // Pending transformations that have no layer of their own; the next Conv/Gemm folds them in,
+  // any other reader is refused (Importer::input_value).
+  //   per-channel affine x * scale[c] + shift[c] from constant Sub/Div/Mul/Add (empty: none);
+  std::vector<float> scale, shift;
+  //   a zero Pad of H and W: top, left, bottom, right;
+  std::array<int, 4> pad{};
+  //   the channel shuffle: Reshape to N x g x C/g x H x W (split_groups = g), then Transpose.
+  int split_groups = 0;
+  bool shuffled = false;
+
+  bool has_affine() const { return !scale.empty(); }
+  bool has_pad() const { return pad[0] || pad[1] || pad[2] || pad[3]; }
+  bool pending() const { return has_affine() || has_pad() || split_groups > 0; }
+};
+
+/// One problem found while importing, kept so that the error lists every one at once.
+struct ImportProblem {
+  std::string op, node, what;
 };
 
 class Importer {
@@ -51,11 +71,19 @@ class Importer {
   void read_initializers();
   void read_input();
   void count_consumers();
+  void check_op_types();
+  static bool known_op(const onnx::NodeProto& n);
   void import_node(int index);
   void finish_output();
+  [[noreturn]] void report_problems() const;
   ConstTensor decode(const onnx::TensorProto& t) const;
 
-  // ---- node helpers (onnx_importer.cpp) ----
+  // ---- constant folding (onnx_fold.cpp) ----
+  bool fold_constant_node();  // true when the node only computes constants (shape arithmetic)
+  bool all_inputs_known() const;
+  ConstTensor shape_of(int i) const;
+
+  // ---- node helpers (onnx_import_state.cpp) ----
   [[noreturn]] void fail(const std::string& what) const;
   std::string describe(const Value& v) const;
 
@@ -68,40 +96,75 @@ class Importer {
 
   bool has_input(int i) const;
   bool is_const(int i) const;
-  Value input_value(int i) const;
+  Value raw_value(int i) const;    // with any pending transformation
+  Value input_value(int i) const;  // refuses a pending transformation
   Value image_input(int i) const;  // a 4-D N x C x H x W tensor
   const ConstTensor& input_const(int i, const char* role) const;
   bool sole_use(int i) const;  // input i is its layer's only exposed output, used only here
   void check_extra_outputs_unused() const;
   void add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank);
-  void set_output(const Value& v);
-  WindowGeom read_window(int kernel_h, int kernel_w) const;
-  Shape window_output(const Value& x, const WindowGeom& g, int channels) const;
+  void set_output(const Value& v, int output = 0);
+  WindowGeom read_window(const Value& x, int kernel_h, int kernel_w, bool allow_dilation) const;
+  Shape window_output(const Value& x, const WindowGeom& g, int channels, bool ceil_mode) const;
+  int channel_axis(int64_t axis, const Value& x) const;  // normalizes axis; 1 is channels
 
-  // ---- per-op translation (onnx_ops.cpp) ----
+  // ---- per-op translation: convolution, pooling, BN, constants (onnx_ops.cpp) ----
   void conv();
-  void gemm();
-  void matmul();
-  void add();
-  void relu();
-  void sigmoid();
   void max_pool();
   void average_pool();
   void global_average_pool();
-  void flatten();
-  void reshape();
+  void global_max_pool();
+  void reduce_mean();
   void batch_norm();
   void constant();
   void identity();
   void dropout();
+  void softmax();
+  void shape_only();  // a shape-arithmetic op whose inputs are not all known at import
 
   void pool(LayerKind kind);
+  void fold_input_transform(Layer& l, const Value& x, int taps_per_channel);
+  void pass_through();  // Identity and Dropout
+
+  // ---- linear layers and elementwise arithmetic (onnx_ops_linear.cpp) ----
+  void gemm();
+  void matmul();
+  void add();
+  void sub();
+  void mul();
+  void div();
   void add_linear(const Value& x, int in_features, int out_features, std::vector<float> weight,
                   std::vector<float> bias);
   Value linear_input() const;
   std::vector<float> bias_input(int i, int size, const char* role) const;
-  void fold_bias(int value_input, int const_input);
-  void pass_through();  // Identity and Dropout
+  std::vector<float> channel_constant(int i, int channels) const;
+  void binary_with_constant(char op);
+  void apply_affine(int vi, const std::vector<float>& scale, const std::vector<float>& shift);
+  bool fuse_gated_activation();  // x * Sigmoid(x) -> SiLU, x * HardSigmoid(x) -> HardSwish
+
+  // ---- activations (onnx_ops_activation.cpp) ----
+  void relu();
+  void sigmoid();
+  void clip();
+  void leaky_relu();
+  void prelu();
+  void tanh();
+  void hard_sigmoid();
+  void hard_swish();
+  void add_unary(UnaryOp op);
+
+  // ---- channel and shape ops (onnx_ops_channels.cpp) ----
+  void concat();
+  void split();
+  void slice();
+  void transpose();
+  void reshape();
+  void flatten();
+  void squeeze();
+  void unsqueeze();
+  void pad();
+  void add_channel_gather(const std::vector<Value>& ins, std::vector<ChannelSource> map,
+                          int output);
 
   using Handler = void (Importer::*)();
   struct OpEntry {
@@ -117,6 +180,9 @@ class Importer {
   std::map<std::string, ConstTensor> consts_;
   std::map<std::string, Value> values_;
   std::map<std::string, int> consumers_;  // node inputs and graph outputs reading each tensor
+  std::map<std::string, std::string> softmax_of_;  // Softmax output -> its (logits) input
+  std::vector<ImportProblem> problems_;
+  std::map<std::string, bool> poisoned_;  // outputs of nodes that failed to import
   Model model_;
 };
 

@@ -1,6 +1,8 @@
-// Per-op ONNX -> IR rules: which attributes each op accepts, the shapes it produces, and the
-// BatchNormalization fold; linear layers are in onnx_ops_linear.cpp, the graph walk and error
-// plumbing in onnx_import.cpp.
+// Per-op ONNX -> IR rules of convolution, pooling, BatchNormalization and the ops that vanish
+// (Constant, Identity, Dropout, an output Softmax): which attributes each accepts, the shapes it
+// produces, and the folds. Linear layers and arithmetic are in onnx_ops_linear.cpp, activations in
+// onnx_ops_activation.cpp, channel and shape ops in onnx_ops_channels.cpp, the graph walk and
+// error plumbing in onnx_import.cpp.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,24 +20,56 @@ const std::vector<Importer::OpEntry>& Importer::op_table() {
       {"Gemm", &Importer::gemm},
       {"MatMul", &Importer::matmul},
       {"Add", &Importer::add},
+      {"Sub", &Importer::sub},
+      {"Mul", &Importer::mul},
+      {"Div", &Importer::div},
       {"Relu", &Importer::relu},
       {"Sigmoid", &Importer::sigmoid},
+      {"Clip", &Importer::clip},
+      {"LeakyRelu", &Importer::leaky_relu},
+      {"PRelu", &Importer::prelu},
+      {"Tanh", &Importer::tanh},
+      {"HardSigmoid", &Importer::hard_sigmoid},
+      {"HardSwish", &Importer::hard_swish},
       {"MaxPool", &Importer::max_pool},
       {"AveragePool", &Importer::average_pool},
       {"GlobalAveragePool", &Importer::global_average_pool},
+      {"GlobalMaxPool", &Importer::global_max_pool},
+      {"ReduceMean", &Importer::reduce_mean},
+      {"Concat", &Importer::concat},
+      {"Split", &Importer::split},
+      {"Slice", &Importer::slice},
+      {"Transpose", &Importer::transpose},
       {"Flatten", &Importer::flatten},
       {"Reshape", &Importer::reshape},
+      {"Squeeze", &Importer::squeeze},
+      {"Unsqueeze", &Importer::unsqueeze},
+      {"Pad", &Importer::pad},
       {"BatchNormalization", &Importer::batch_norm},
+      {"Softmax", &Importer::softmax},
+      {"LogSoftmax", &Importer::softmax},
       {"Constant", &Importer::constant},
       {"Identity", &Importer::identity},
       {"Dropout", &Importer::dropout},
+      // Shape arithmetic, evaluated at import (onnx_fold.cpp); on a computed tensor they fail.
+      {"Shape", &Importer::shape_only},
+      {"Gather", &Importer::shape_only},
+      {"Cast", &Importer::shape_only},
+      {"ConstantOfShape", &Importer::shape_only},
   };
   return table;
 }
 
 void Importer::conv() {
   check_attributes({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
-  const Value x = image_input(0);
+  Value x = raw_value(0);
+  if (x.split_groups > 0) {
+    input_value(0);  // refuses it with the message
+  }
+  if (x.rank != 4) {
+    fail(fmt::format("input '{}' is a flattened N x {} tensor; expected N x C x H x W",
+                     node_->input(0), x.shape.c));
+  }
   const ConstTensor& w = input_const(1, "W");
   if (w.dims.size() != 4) {
     fail(
@@ -44,12 +78,15 @@ void Importer::conv() {
                     node_->input(1), fmt::join(w.dims, ", ")));
   }
   const int64_t group = attr_int("group", 1);
-  if (group != 1) {
-    fail(fmt::format("attribute group = {} is not supported; only group = 1", group));
+  if (group < 1 || x.shape.c % group != 0 || w.dims[0] % group != 0) {
+    fail(fmt::format("attribute group = {} must divide the {} input and {} output channels", group,
+                     x.shape.c, w.dims[0]));
   }
-  if (w.dims[1] != x.shape.c) {
-    fail(fmt::format("weight '{}' expects {} input channels, but the input has {}", node_->input(1),
-                     w.dims[1], x.shape.c));
+  if (w.dims[1] * group != x.shape.c) {
+    fail(
+        fmt::format("weight '{}' expects {} input channels per group ({} groups), but the input "
+                    "has {}",
+                    node_->input(1), w.dims[1], group, x.shape.c));
   }
   const std::vector<int64_t> kernel = attr_ints("kernel_shape", {w.dims[2], w.dims[3]});
   if (kernel != std::vector<int64_t>{w.dims[2], w.dims[3]}) {
@@ -59,27 +96,54 @@ void Importer::conv() {
   const int out_c = static_cast<int>(w.dims[0]);
   Layer l;
   l.kind = LayerKind::kConv2d;
-  l.geom = read_window(static_cast<int>(w.dims[2]), static_cast<int>(w.dims[3]));
+  l.groups = static_cast<int>(group);
+  l.geom = read_window(x, static_cast<int>(w.dims[2]), static_cast<int>(w.dims[3]), true);
+  // A Pad right before is this convolution's padding.
+  l.geom.pad_top += x.pad[0];
+  l.geom.pad_left += x.pad[1];
+  l.geom.pad_bottom += x.pad[2];
+  l.geom.pad_right += x.pad[3];
   l.weight = w.values;
   l.bias = bias_input(2, out_c, "B");
-  const Shape out = window_output(x, l.geom, out_c);
+  fold_input_transform(l, x, static_cast<int>(w.dims[2] * w.dims[3]));
+  const Shape out = window_output(x, l.geom, out_c, false);
+  x.pad = {};
+  x.scale.clear();
+  x.shift.clear();
   add_layer(std::move(l), {x}, out, 4);
 }
 
-void Importer::relu() {
-  check_attributes({});
-  const Value x = input_value(0);
-  Layer l;
-  l.kind = LayerKind::kRelu;
-  add_layer(std::move(l), {x}, x.shape, x.rank);
-}
-
-void Importer::sigmoid() {
-  check_attributes({});
-  const Value x = input_value(0);
-  Layer l;
-  l.kind = LayerKind::kSigmoid;
-  add_layer(std::move(l), {x}, x.shape, x.rank);
+// Folds a pending x * scale[c] + shift[c] into the layer that reads it: w' = w * scale[c],
+// b' = b + sum of w * shift[c] over the taps. Padding must still read 0 after the transform, so
+// the raw input is padded with -shift[c] / scale[c] (for (x - mean) / std: the mean).
+void Importer::fold_input_transform(Layer& l, const Value& x, int taps_per_channel) {
+  if (!x.has_affine()) {
+    return;
+  }
+  const int out_c = static_cast<int>(l.bias.size());
+  const int group_in = static_cast<int>(x.scale.size()) / l.groups;
+  const size_t per_output = l.weight.size() / size_t(out_c);
+  for (int o = 0; o < out_c; ++o) {
+    const int c0 = o / (out_c / l.groups) * group_in;
+    double shift = 0.0;
+    for (size_t k = 0; k < per_output; ++k) {
+      const int c = c0 + static_cast<int>(k / size_t(taps_per_channel));
+      float& wt = l.weight[size_t(o) * per_output + k];
+      shift += double(wt) * x.shift[size_t(c)];
+      wt *= x.scale[size_t(c)];
+    }
+    l.bias[size_t(o)] += static_cast<float>(shift);
+  }
+  const bool padded = l.geom.pad_top || l.geom.pad_left || l.geom.pad_bottom || l.geom.pad_right;
+  if (padded) {
+    l.pad_value.resize(x.scale.size());
+    for (size_t c = 0; c < x.scale.size(); ++c) {
+      if (x.scale[c] == 0.0f) {
+        fail(fmt::format("input channel {} is multiplied by 0 before a padded convolution", c));
+      }
+      l.pad_value[c] = -x.shift[c] / x.scale[c];
+    }
+  }
 }
 
 void Importer::max_pool() {
@@ -97,8 +161,8 @@ void Importer::average_pool() {
 void Importer::pool(LayerKind kind) {
   const Value x = image_input(0);
   const int64_t ceil_mode = attr_int("ceil_mode", 0);
-  if (ceil_mode != 0) {
-    fail(fmt::format("attribute ceil_mode = {} is not supported; only ceil_mode = 0", ceil_mode));
+  if (ceil_mode != 0 && ceil_mode != 1) {
+    fail(fmt::format("attribute ceil_mode = {} is not supported; only 0 or 1", ceil_mode));
   }
   const std::vector<int64_t> kernel = attr_ints("kernel_shape", {});
   if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1 || kernel[0] > kMaxDim ||
@@ -112,16 +176,20 @@ void Importer::pool(LayerKind kind) {
         fmt::format("attribute count_include_pad = {} is not supported; only 0 or 1", include_pad));
   }
   check_extra_outputs_unused();  // MaxPool's Indices
+  const int64_t storage_order = attr_int("storage_order", 0);
+  if (storage_order != 0) {
+    fail(fmt::format("attribute storage_order = {} is not supported; only 0", storage_order));
+  }
   Layer l;
   l.kind = kind;
-  l.geom = read_window(static_cast<int>(kernel[0]), static_cast<int>(kernel[1]));
+  l.geom = read_window(x, static_cast<int>(kernel[0]), static_cast<int>(kernel[1]), false);
   l.geom.count_include_pad = include_pad == 1;
   // A window lying entirely in the padding has no defined maximum.
   if (std::max(l.geom.pad_top, l.geom.pad_bottom) >= l.geom.kernel_h ||
       std::max(l.geom.pad_left, l.geom.pad_right) >= l.geom.kernel_w) {
     fail("attribute pads must be smaller than kernel_shape");
   }
-  const Shape out = window_output(x, l.geom, x.shape.c);
+  const Shape out = window_output(x, l.geom, x.shape.c, ceil_mode == 1);
   add_layer(std::move(l), {x}, out, 4);
 }
 
@@ -133,52 +201,78 @@ void Importer::global_average_pool() {
   add_layer(std::move(l), {x}, Shape{x.shape.c, 1, 1}, 4);
 }
 
-void Importer::flatten() {
-  check_attributes({"axis"});
-  const Value x = input_value(0);
-  const int64_t axis = attr_int("axis", 1);
-  if (axis != 1 && axis + x.rank != 1) {
-    fail(fmt::format("attribute axis = {} is not supported; only axis = 1 (keep the batch)", axis));
-  }
+// A max-pool whose window is the whole input.
+void Importer::global_max_pool() {
+  check_attributes({});
+  const Value x = image_input(0);
   Layer l;
-  l.kind = LayerKind::kFlatten;
-  add_layer(std::move(l), {x}, Shape{static_cast<int>(x.shape.size()), 1, 1}, 2);
+  l.kind = LayerKind::kMaxPool;
+  l.geom.kernel_h = x.shape.h;
+  l.geom.kernel_w = x.shape.w;
+  add_layer(std::move(l), {x}, Shape{x.shape.c, 1, 1}, 4);
 }
 
-// Only the flattening reshapes PyTorch emits for x.view(1, -1) / x.reshape(-1, 800) and the
-// like: [N, -1], [1, -1], [0, -1], [-1, C*H*W], [1, C*H*W].
-void Importer::reshape() {
-  check_attributes({"allowzero"});
-  const Value x = input_value(0);
-  const ConstTensor& shape = input_const(1, "shape");
-  const std::vector<int64_t>& s = shape.ints;
-  const int64_t size = x.shape.size();
-  const bool keep_batch = attr_int("allowzero", 0) == 0 && s.size() == 2 && s[0] == 0;
-  const bool ok = s.size() == 2 && (s[0] == 1 || s[0] == -1 || keep_batch) &&
-                  (s[1] == size || (s[1] == -1 && s[0] != -1));
-  if (!ok) {
-    fail(
-        fmt::format("reshape of a {}x{}x{} tensor to [{}] is not supported; only flattening "
-                    "to [N, -1], [1, -1] or [-1, {}]",
-                    x.shape.c, x.shape.h, x.shape.w, fmt::join(s, ", "), size));
+// The mean over H and W is a global average pool (x.mean([2, 3]) in PyTorch); keepdims = 0 gives
+// the N x C tensor a Linear layer reads.
+void Importer::reduce_mean() {
+  check_attributes({"axes", "keepdims", "noop_with_empty_axes"});
+  const Value x = image_input(0);
+  std::vector<int64_t> axes = attr_ints("axes", {});
+  if (is_const(1)) {
+    axes = input_const(1, "axes").ints;  // opset 18
   }
+  std::vector<int> normalized;
+  for (int64_t a : axes) {
+    normalized.push_back(channel_axis(a, x));
+  }
+  std::sort(normalized.begin(), normalized.end());
+  if (normalized != std::vector<int>{2, 3}) {
+    fail(fmt::format("axes = [{}] is not supported; only the spatial axes [2, 3]",
+                     fmt::join(axes, ", ")));
+  }
+  const int64_t keepdims = attr_int("keepdims", 1);
   Layer l;
-  l.kind = LayerKind::kFlatten;
-  add_layer(std::move(l), {x}, Shape{static_cast<int>(size), 1, 1}, 2);
+  l.kind = LayerKind::kGlobalAvgPool;
+  add_layer(std::move(l), {x}, Shape{x.shape.c, 1, 1}, keepdims != 0 ? 4 : 2);
+}
+
+// Softmax and LogSoftmax are monotone in each logit, so at the output they leave the top-1
+// class unchanged: the model's output becomes their input, the raw logits (docs/models.md).
+void Importer::softmax() {
+  check_attributes({"axis"});
+  const Value x = input_value(0);
+  const int axis = channel_axis(attr_int("axis", -1), x);
+  if (x.rank != 2 || axis != 1) {
+    fail(
+        fmt::format("only a Softmax over the classes of an N x classes tensor is supported; "
+                    "this one is over axis {} of a {}-D tensor",
+                    axis, x.rank));
+  }
+  const std::string& out = node_->output(0);
+  bool is_output = false;
+  for (const onnx::ValueInfoProto& o : graph_.output()) {
+    is_output = is_output || o.name() == out;
+  }
+  if (!is_output || consumers_.at(out) != 1) {
+    fail(
+        "a Softmax is supported only as the model's last op (its output is the graph output "
+        "and nothing else reads it); inside the network it would need an exponential unit");
+  }
+  softmax_of_[out] = node_->input(0);
+  set_output(x);
+}
+
+void Importer::shape_only() {
+  fail(
+      "is supported only on constants and tensor shapes (evaluated at import), not on a "
+      "tensor computed from the model input");
 }
 
 // Folded at import because the accelerator has no BN unit:
 //   w' = w * gamma / sqrt(var + eps),  b' = (b - mean) * gamma / sqrt(var + eps) + beta.
 void Importer::batch_norm() {
   check_attributes({"epsilon", "momentum", "training_mode", "spatial"});
-  const Value x = input_value(0);
-  if (x.layer < 0 || model_.layers[x.layer].kind != LayerKind::kConv2d || !sole_use(0)) {
-    fail(
-        fmt::format("BatchNormalization is folded into the Conv before it, so it must directly "
-                    "follow a Conv (or Gemm/MatMul) whose output nothing else reads; '{}' comes "
-                    "from {}",
-                    node_->input(0), describe(x)));
-  }
+  const Value x = raw_value(0);
   const int64_t training = attr_int("training_mode", 0);
   if (training != 0) {
     fail(fmt::format("attribute training_mode = {} is not supported; only 0 (export in eval mode)",
@@ -190,8 +284,7 @@ void Importer::batch_norm() {
   }
   check_extra_outputs_unused();
   const double eps = attr_float("epsilon", 1e-5f);
-  Layer& l = model_.layers[x.layer];
-  const int channels = l.out_shape.c;
+  const int channels = x.shape.c;
   const char* roles[] = {"scale", "B", "mean", "var"};
   std::vector<const ConstTensor*> p;
   for (int i = 0; i < 4; ++i) {
@@ -201,20 +294,17 @@ void Importer::batch_norm() {
                        node_->input(i + 1), p.back()->size(), channels));
     }
   }
-  const size_t per_channel = l.weight.size() / channels;
+  std::vector<float> scale(static_cast<size_t>(channels)), shift(static_cast<size_t>(channels));
   for (int o = 0; o < channels; ++o) {
     const double var = p[3]->values[o];
     if (!(var + eps > 0.0)) {
       fail(fmt::format("var[{}] + epsilon = {} is not positive", o, var + eps));
     }
     const double s = p[0]->values[o] / std::sqrt(var + eps);
-    for (size_t k = 0; k < per_channel; ++k) {
-      float& w = l.weight[o * per_channel + k];
-      w = static_cast<float>(w * s);
-    }
-    l.bias[o] = static_cast<float>((l.bias[o] - p[2]->values[o]) * s + p[1]->values[o]);
+    scale[size_t(o)] = static_cast<float>(s);
+    shift[size_t(o)] = static_cast<float>(p[1]->values[o] - p[2]->values[o] * s);
   }
-  set_output(x);
+  apply_affine(0, scale, shift);
 }
 
 void Importer::constant() {

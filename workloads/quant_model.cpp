@@ -17,6 +17,12 @@ const char* to_string(QOpKind k) {
       return "add";
     case QOpKind::kFlatten:
       return "flatten";
+    case QOpKind::kUnary:
+      return "activation";
+    case QOpKind::kConcat:
+      return "concat";
+    case QOpKind::kMul:
+      return "mul";
   }
   return "?";
 }
@@ -27,10 +33,24 @@ const char* to_string(Activation a) {
       return "none";
     case Activation::kRelu:
       return "relu";
-    case Activation::kSigmoid:
-      return "sigmoid";
+    case Activation::kLut:
+      return "lut";
+    case Activation::kClip:
+      return "clip";
+    case Activation::kSloped:
+      return "sloped";
   }
   return "?";
+}
+
+std::string activation_name(const QLayer& q) {
+  switch (q.activation) {
+    case Activation::kNone:
+    case Activation::kRelu:
+      return to_string(q.activation);
+    default:
+      return to_string(q.unary.fn);
+  }
 }
 
 int64_t QuantModel::weight_count() const {

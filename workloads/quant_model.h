@@ -34,9 +34,19 @@ enum class QOpKind {
   kGlobalAvgPool,
   kAdd,      // residual add (+ optional ReLU), both inputs rescaled to the output scale
   kFlatten,  // reinterpretation only (CHW order is kept)
+  kUnary,    // an activation that could not be fused into an array layer: post-processing only
+  kConcat,   // channel gather (Concat, Split/Slice, channel shuffle), each input rescaled
+  kMul,      // elementwise product (a channel gate when the second input is C x 1 x 1)
 };
 
-enum class Activation { kNone, kRelu, kSigmoid };
+/// How post-processing turns a requantized value into an output code (hw_models/arithmetic.h).
+enum class Activation {
+  kNone,    // clamp to the output range
+  kRelu,    // the same clamp, of an unsigned range
+  kLut,     // clamp to pre_q, then lut (Sigmoid, Tanh, HardSigmoid, HardSwish, SiLU)
+  kClip,    // clamp to the output range and to [clip_lo, clip_hi] (Clip, ReLU6)
+  kSloped,  // negative values rescaled by neg_requant (LeakyRelu, PRelu), then clamped
+};
 
 const char* to_string(QOpKind k);
 const char* to_string(Activation a);
@@ -52,25 +62,43 @@ struct QLayer {
 
   // ---- kArray ----
   int out_channels = 0;                // O (array columns)
-  int reduction = 0;                   // K = C * KH * KW (array rows), in (c, kh, kw) order
+  int reduction = 0;                   // K = C/groups * KH * KW (array rows), in (c, kh, kw) order
+  int groups = 1;                      // output channel o reads input channel group o / (O/groups)
   std::vector<uint32_t> weight_words;  // O x K quantized words, row-major, before any fault
   std::vector<float> weight_scale;     // per output channel (equal entries when per-layer)
   std::vector<int32_t> bias;           // integer formats: O entries at scale in.scale * w_scale[o]
   std::vector<float> bias_float;       // float formats
-  std::vector<Requant> requant;        // integer formats: accumulator -> output (or pre-activation)
-  Activation activation = Activation::kNone;
-  ActQuant pre_q;                    // Sigmoid only: the pre-activation tensor before the LUT
-  std::vector<int32_t> sigmoid_lut;  // Sigmoid only: indexed by pre - pre_q.qmin
+  // The value of each input channel in the padding (empty: 0): codes for integer formats, values
+  // for float formats. Non-zero only where an input normalization was folded in (model.h).
+  std::vector<int32_t> pad_code;
+  std::vector<float> pad_value;
 
-  // ---- kAdd ----
-  std::vector<Requant> add_requant;  // one per input, same shift
+  // ---- post-processing of kArray and kUnary ----
+  // kArray requantizes the accumulator, kUnary its input code (requant is then one per channel).
+  std::vector<Requant> requant;  // integer formats: -> output (or pre-activation for kLut)
+  Activation activation = Activation::kNone;
+  UnaryOp unary;                     // the activation's fp32 definition (kLut, kClip, kSloped)
+  ActQuant pre_q;                    // kLut: the pre-activation tensor before the table
+  std::vector<int32_t> lut;          // kLut: indexed by pre - pre_q.qmin
+  std::vector<Requant> neg_requant;  // kSloped: per channel, for values below zero
+  int32_t clip_lo = 0, clip_hi = 0;  // kClip: output code bounds
+
+  // ---- kAdd, kConcat ----
+  std::vector<Requant> add_requant;  // one per input (kAdd: same shift)
   bool add_relu = false;
+  std::vector<ChannelSource> channel_map;  // kConcat: one per output channel
 
   int64_t macs_per_image() const {
     return kind == QOpKind::kArray ? int64_t{out_shape.h} * out_shape.w * out_channels * reduction
                                    : 0;
   }
+  /// Output channels per group and input channels per group of a (grouped) array layer.
+  int group_out() const { return out_channels / groups; }
+  int group_in() const { return in_shape.c / groups; }
 };
+
+/// The activation as reports name it: "none", "relu", or the function ("sigmoid", "clip", ...).
+std::string activation_name(const QLayer& q);
 
 struct QuantModel {
   std::string name;

@@ -213,6 +213,56 @@ void FlipReplay::propagate_add(const ImageTrace& t, int li) {
   }
 }
 
+void FlipReplay::propagate_unary(const ImageTrace& t, int li) {
+  const QLayer& q = m_.qm.layers[li];
+  const int src = q.inputs[0];
+  const int64_t plane = int64_t{q.in_shape.h} * q.in_shape.w;
+  for (int64_t e : ov_[src].changed) {
+    set(t, li, e, unary_int(value(t, src, e), static_cast<int>(e / plane), q));
+  }
+}
+
+void FlipReplay::propagate_concat(const ImageTrace& t, int li) {
+  const QLayer& q = m_.qm.layers[li];
+  const int64_t plane = int64_t{q.out_shape.h} * q.out_shape.w;
+  for (size_t i = 0; i < q.inputs.size(); ++i) {
+    const int src = q.inputs[i];
+    if (src < 0) {
+      continue;
+    }
+    for (int64_t e : ov_[src].changed) {
+      const int channel = static_cast<int>(e / plane);
+      for (size_t c = 0; c < q.channel_map.size(); ++c) {
+        if (q.channel_map[c] == ChannelSource{int(i), channel}) {
+          set(t, li, int64_t(c) * plane + e % plane, concat_int(value(t, src, e), int(i), q));
+        }
+      }
+    }
+  }
+}
+
+void FlipReplay::propagate_mul(const ImageTrace& t, int li) {
+  const QLayer& q = m_.qm.layers[li];
+  const int a = q.inputs[0], b = q.inputs[1];
+  const int64_t plane = int64_t{q.out_shape.h} * q.out_shape.w;
+  const bool broadcast = m_.qm.layers[size_t(b)].out_shape.size() != q.out_shape.size();
+  for (int64_t e : ov_[a].changed) {
+    queue(li, e);
+  }
+  for (int64_t e : ov_[b].changed) {
+    if (!broadcast) {
+      queue(li, e);
+      continue;
+    }
+    for (int64_t i = e * plane; i < (e + 1) * plane; ++i) {
+      queue(li, i);  // a gate value reaches its whole channel
+    }
+  }
+  for (int64_t e : ov_[li].queue) {
+    set(t, li, e, mul_int(value(t, a, e), value(t, b, broadcast ? e / plane : e), q));
+  }
+}
+
 int FlipReplay::top1_with_flip(const ImageTrace& t, int layer, int64_t element, uint32_t mask) {
   one_.assign(1, ActivationFlip{layer, element, mask});
   return top1_with_flips(t, one_);
@@ -247,6 +297,15 @@ int FlipReplay::top1_with_flips(const ImageTrace& t, const std::vector<Activatio
           for (int64_t e : ov_[q.inputs[0]].changed) {
             set(t, ili, e, ov_[q.inputs[0]].code[e]);
           }
+          break;
+        case QOpKind::kUnary:
+          propagate_unary(t, ili);
+          break;
+        case QOpKind::kConcat:
+          propagate_concat(t, ili);
+          break;
+        case QOpKind::kMul:
+          propagate_mul(t, ili);
           break;
       }
     }

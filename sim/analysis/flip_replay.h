@@ -56,6 +56,9 @@ class FlipReplay {
   void scatter_array(const ImageTrace& t, int li, std::vector<Acc>& dacc);
   void propagate_pool(const ImageTrace& t, int li);
   void propagate_add(const ImageTrace& t, int li);
+  void propagate_unary(const ImageTrace& t, int li);
+  void propagate_concat(const ImageTrace& t, int li);
+  void propagate_mul(const ImageTrace& t, int li);
 
   const DecodedModel& m_;
   std::vector<Overlay> ov_;

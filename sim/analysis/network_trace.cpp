@@ -9,6 +9,7 @@
 
 #include "base/errors.h"
 #include "hw_models/arithmetic.h"
+#include "hw_models/ppu_ops.h"
 
 namespace safsim {
 namespace {
@@ -93,6 +94,38 @@ int top1_of(const int32_t* codes, int n) {
   return best;
 }
 
+namespace {
+
+// The dense equivalent of a grouped and/or dilated array layer's O x K codes: K becomes
+// C x KH' x KW' with KH' = (KH - 1) * dilation + 1, zero outside the group and between taps.
+std::vector<int32_t> densify(QLayer& q, const std::vector<int32_t>& oik) {
+  const WindowGeom g = q.geom;
+  const int kh = g.extent_h(), kw = g.extent_w();
+  const int c_all = q.in_shape.c, cg = q.group_in(), og = q.group_out();
+  const int k_dense = c_all * kh * kw;
+  std::vector<int32_t> dense(size_t(q.out_channels) * k_dense, 0);
+  for (int o = 0; o < q.out_channels; ++o) {
+    const int c0 = o / og * cg;
+    for (int ci = 0; ci < cg; ++ci) {
+      for (int y = 0; y < g.kernel_h; ++y) {
+        for (int x = 0; x < g.kernel_w; ++x) {
+          const int k = (ci * g.kernel_h + y) * g.kernel_w + x;
+          const int kd = ((c0 + ci) * kh + y * g.dilation_h) * kw + x * g.dilation_w;
+          dense[size_t(o) * k_dense + kd] = oik[size_t(o) * q.reduction + k];
+        }
+      }
+    }
+  }
+  q.groups = 1;
+  q.reduction = k_dense;
+  q.geom.kernel_h = kh;
+  q.geom.kernel_w = kw;
+  q.geom.dilation_h = q.geom.dilation_w = 1;
+  return dense;
+}
+
+}  // namespace
+
 DecodedModel::DecodedModel(const QuantModel& m, const DeployedWeights& w) : qm(m) {
   if (qm.is_float()) {
     throw UserError(
@@ -101,26 +134,38 @@ DecodedModel::DecodedModel(const QuantModel& m, const DeployedWeights& w) : qm(m
   }
   weights.resize(qm.layers.size());
   for (size_t li = 0; li < qm.layers.size(); ++li) {
-    const QLayer& q = qm.layers[li];
-    if (q.kind == QOpKind::kAdd && (q.inputs[0] < 0 || q.inputs[1] < 0)) {
+    QLayer& q = qm.layers[li];
+    const bool reads_image =
+        std::any_of(q.inputs.begin(), q.inputs.end(), [](int s) { return s < 0; });
+    if (reads_image && q.inputs.size() > 1) {
       throw UserError(fmt::format(
-          "safsim analyze: residual add '{}' reads the input image, which has no activation "
-          "words; only adds of two layer outputs are supported",
-          q.name));
+          "safsim analyze: layer '{}' ({}) reads the input image, which has no activation "
+          "words; only layers of two layer outputs are supported",
+          q.name, to_string(q.kind)));
     }
     if (q.kind != QOpKind::kArray) {
       continue;
     }
+    if (!q.pad_code.empty()) {
+      throw UserError(fmt::format(
+          "safsim analyze: layer '{}' pads its input with a folded normalization's mean; the "
+          "analyses assume zero padding (export the model without the in-graph normalization)",
+          q.name));
+    }
     const std::vector<uint32_t> words = w.read_path.decode_words(w.stored[li]);
     ArrayLayerWeights& aw = weights[li];
+    aw.oik.resize(words.size());
+    for (size_t i = 0; i < words.size(); ++i) {
+      aw.oik[i] = w.read_path.format.to_int(words[i]);
+    }
+    if (q.groups > 1 || q.geom.dilation_h > 1 || q.geom.dilation_w > 1) {
+      aw.oik = densify(q, aw.oik);
+    }
     const int kc = q.reduction, oc = q.out_channels;
-    aw.oik.resize(size_t(oc) * kc);
     aw.kio.resize(size_t(oc) * kc);
     for (int o = 0; o < oc; ++o) {
       for (int k = 0; k < kc; ++k) {
-        const int32_t v = w.read_path.format.to_int(words[size_t(o) * kc + k]);
-        aw.oik[size_t(o) * kc + k] = v;
-        aw.kio[size_t(k) * oc + o] = v;
+        aw.kio[size_t(k) * oc + o] = aw.oik[size_t(o) * kc + k];
       }
     }
   }
@@ -165,6 +210,26 @@ void trace_image(const DecodedModel& m, const uint8_t* image, ImageTrace& t) {
       case QOpKind::kFlatten:
         out = in;  // CHW order is the flattened order
         break;
+      case QOpKind::kUnary:
+        out.resize(in.size());
+        unary_chw(q, in.data(), out.data());
+        break;
+      case QOpKind::kConcat: {
+        std::vector<const int32_t*> ins;
+        for (int src : q.inputs) {
+          ins.push_back(src < 0 ? input.data() : t.codes[size_t(src)].data());
+        }
+        out.resize(size_t(q.out_shape.size()));
+        concat_chw(q, ins, out.data());
+        break;
+      }
+      case QOpKind::kMul: {
+        const int b = q.inputs[1];
+        out.resize(in.size());
+        mul_chw(q, qm.layers[size_t(b)].out_shape, in.data(), t.codes[size_t(b)].data(),
+                out.data());
+        break;
+      }
     }
   }
   t.top1 = top1_of(t.codes.back().data(), qm.classes());

@@ -21,9 +21,11 @@ struct ArrayLayerWeights {
 ///   DecodedModel dm(w.qmodel, w.weights);
 ///   ImageTrace t;
 ///   trace_image(dm, images.image(0), t);   // t.codes.back(): logits
+/// Grouped and dilated convolutions are seen as the dense, undilated convolutions they equal
+/// (zero weights across groups and between taps), so every analysis handles them unchanged.
 struct DecodedModel {
   DecodedModel(const QuantModel& qm, const DeployedWeights& w);
-  const QuantModel& qm;
+  QuantModel qm;                           // the dense view of the deployed model
   std::vector<ArrayLayerWeights> weights;  // per layer; empty for non-array layers
 };
 

@@ -160,10 +160,33 @@ void lrp_relevance(const DecodedModel& m, const ImageTrace& t, int target,
         backward_add(m, t, q, r[li], r);
         break;
       case QOpKind::kFlatten:
+      case QOpKind::kUnary:  // activations pass relevance through unchanged
         for (size_t i = 0; i < r[li].size(); ++i) {
           r[src][i] += r[li][i];
         }
         break;
+      case QOpKind::kMul:
+        // A gate redistributes nothing: the gated feature map takes all the relevance (the
+        // signal-takes-all rule for multiplicative gates).
+        for (size_t i = 0; i < r[li].size(); ++i) {
+          r[src][i] += r[li][i];
+        }
+        break;
+      case QOpKind::kConcat: {
+        const int64_t plane = int64_t{q.out_shape.h} * q.out_shape.w;
+        for (size_t c = 0; c < q.channel_map.size(); ++c) {
+          const ChannelSource& cs = q.channel_map[c];
+          const int from = q.inputs[size_t(cs.input)];
+          if (from < 0) {
+            continue;
+          }
+          for (int64_t p = 0; p < plane; ++p) {
+            r[size_t(from)][size_t(cs.channel * plane + p)] +=
+                r[li][size_t(int64_t(c) * plane + p)];
+          }
+        }
+        break;
+      }
     }
   }
 }

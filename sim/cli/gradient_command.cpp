@@ -41,7 +41,7 @@ nlohmann::ordered_json layer_json(const QLayer& q) {
                {"stride", {g.stride_h, g.stride_w}},
                {"pad", {g.pad_top, g.pad_left, g.pad_bottom, g.pad_right}},
                {"count_include_pad", g.count_include_pad}};
-  j["activation"] = to_string(q.activation);
+  j["activation"] = activation_name(q);
   j["add_relu"] = q.add_relu;
   return j;
 }

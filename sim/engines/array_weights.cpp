@@ -11,7 +11,7 @@ int channels_last_row(const QLayer& q, int k) {
   const int khw = q.geom.kernel_h * q.geom.kernel_w;
   const int c = k / khw;
   const int r = k % khw;
-  return r * q.in_shape.c + c;
+  return r * q.group_in() + c;
 }
 
 // Every partial sum of an integer GEMM is bounded by max_o sum_k |w_ok| * max|a|. If that bound

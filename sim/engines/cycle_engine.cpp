@@ -15,6 +15,9 @@ namespace {
 
 std::string layer_type(const QLayer& q) {
   if (q.kind == QOpKind::kArray) {
+    if (q.groups > 1) {
+      return q.group_in() == 1 ? "depthwise_conv" : "grouped_conv";
+    }
     return q.is_linear ? "linear" : "conv";
   }
   return to_string(q.kind);

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cmath>
 #include <thread>
-#include <type_traits>
 
 #include "base/parallel.h"
 #include "hw_models/arithmetic.h"
@@ -27,15 +26,17 @@ constexpr int kChunkImages = 64;
 struct FunctionalEngine::Impl {
   const QuantModel& qm;
   int threads = 1;
-  std::vector<ArrayWeights> weights;  // per layer
-  std::vector<int> fused_pool;        // per array layer: the max-pool taken on its accumulators
+  std::vector<ArrayWeights> weights;     // per layer
+  std::vector<int> fused_pool;           // per array layer: the max-pool taken on its accumulators
+  std::vector<std::vector<float>> pads;  // per array layer: padding per input channel (empty: 0)
   const ActivationFaultPlan* activation_faults = nullptr;
 
   // One worker's buffers: every layer's output for a chunk, channels-last, as floats.
   struct Scratch {
     std::vector<std::vector<float>> act;
-    std::vector<float> cols;  // im2col
-    std::vector<float> acc;   // fp32 GEMM result (exact integers in integer formats)
+    std::vector<float> cols;     // im2col
+    std::vector<float> acc;      // fp32 GEMM result (exact integers in integer formats)
+    std::vector<int64_t> acc_i;  // int64 GEMM result
     std::vector<float> pooled;
     RowMatD gemm_d;
     std::vector<ActivationRange>* ranges = nullptr;
@@ -78,7 +79,7 @@ void FunctionalEngine::Impl::plan_pool_fusion() {
     }
     const ArrayWeights& aw = weights[src];
     if (qm.layers[src].kind == QOpKind::kArray && aw.precision == GemmPrecision::kFloat &&
-        aw.monotone) {
+        aw.monotone && monotone_activation(qm.layers[src])) {
       fused_pool[src] = static_cast<int>(p);
     }
   }
@@ -89,17 +90,43 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   const QLayer& q = qm.layers[li];
   const ArrayWeights& aw = weights[li];
   const int rows = batch * q.out_shape.h * q.out_shape.w;
-  const float* a = im2col_channels_last(in, q, batch, s.cols);
   const int pool = s.fuse_pools ? fused_pool[li] : -1;
   std::vector<float>& out = s.act[pool >= 0 ? pool : li];
   const int out_rows =
       pool >= 0 ? batch * qm.layers[pool].out_shape.h * qm.layers[pool].out_shape.w : rows;
   out.resize(size_t(out_rows) * q.out_channels);
-  const int kc = q.reduction, oc = q.out_channels;
-  Eigen::Map<const RowMatF> A(a, rows, kc);
-  if (qm.is_float() || aw.precision == GemmPrecision::kFloat) {
+  const int kc = q.reduction, oc = q.out_channels, og = q.group_out();
+  const bool float_gemm = qm.is_float() || aw.precision == GemmPrecision::kFloat;
+  if (float_gemm) {
     s.acc.resize(size_t(rows) * oc);
-    Eigen::Map<RowMatF>(s.acc.data(), rows, oc).noalias() = A * aw.wf;
+  }
+  if (aw.precision == GemmPrecision::kDouble) {
+    s.gemm_d.resize(rows, oc);
+  }
+  if (aw.precision == GemmPrecision::kInt64) {
+    s.acc_i.resize(size_t(rows) * oc);
+  }
+  // One GEMM per group: (rows x K) x (K x O/G) into the group's columns of the accumulators.
+  using Stride = Eigen::OuterStride<>;
+  for (int g = 0; g < q.groups; ++g) {
+    const float* a = im2col_channels_last(in, q, batch, pads[li], g, s.cols);
+    Eigen::Map<const RowMatF> A(a, rows, kc);
+    if (float_gemm) {
+      Eigen::Map<RowMatF, 0, Stride>(s.acc.data() + size_t(g) * og, rows, og, Stride(oc))
+          .noalias() = A * aw.wf.middleCols(g * og, og);
+    } else if (aw.precision == GemmPrecision::kDouble) {
+      s.gemm_d.middleCols(g * og, og).noalias() = A.cast<double>() * aw.wd.middleCols(g * og, og);
+    } else {
+      for (int r = 0; r < rows; ++r) {
+        for (int o = g * og; o < (g + 1) * og; ++o) {
+          int64_t acc = 0;
+          for (int k = 0; k < kc; ++k) {
+            acc += static_cast<int64_t>(a[size_t(r) * kc + k]) * aw.wi[size_t(k) * oc + o];
+          }
+          s.acc_i[size_t(r) * oc + o] = acc;
+        }
+      }
+    }
   }
   if (qm.is_float()) {
     for (int r = 0; r < rows; ++r) {
@@ -117,21 +144,16 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
     return;
   }
   const int acc_bits = qm.accumulator_bits;
-  auto emit_rows = [&](auto&& acc_at, auto sigmoid) {
-    for (int r = 0; r < out_rows; ++r) {
-      float* o_row = out.data() + size_t(r) * oc;
-      for (int o = 0; o < oc; ++o) {
-        o_row[o] = static_cast<float>(
-            post_process_int_as<decltype(sigmoid)::value>(acc_at(r, o), o, q, acc_bits));
-      }
-    }
-  };
   auto emit = [&](auto&& acc_at) {
-    if (q.activation == Activation::kSigmoid) {
-      emit_rows(acc_at, std::true_type{});
-    } else {
-      emit_rows(acc_at, std::false_type{});
-    }
+    with_post_rule(q, [&](auto rule) {
+      for (int r = 0; r < out_rows; ++r) {
+        float* o_row = out.data() + size_t(r) * oc;
+        for (int o = 0; o < oc; ++o) {
+          o_row[o] = static_cast<float>(
+              post_process_int_as<decltype(rule)::value>(acc_at(r, o), o, q, acc_bits));
+        }
+      }
+    });
   };
   switch (aw.precision) {
     case GemmPrecision::kFloat: {
@@ -144,17 +166,10 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
       break;
     }
     case GemmPrecision::kDouble:
-      s.gemm_d.noalias() = A.cast<double>() * aw.wd;
       emit([&](int r, int o) { return static_cast<int64_t>(s.gemm_d(r, o)); });
       break;
     case GemmPrecision::kInt64:
-      emit([&](int r, int o) {
-        int64_t acc = 0;
-        for (int k = 0; k < kc; ++k) {
-          acc += static_cast<int64_t>(a[size_t(r) * kc + k]) * aw.wi[size_t(k) * oc + o];
-        }
-        return acc;
-      });
+      emit([&](int r, int o) { return s.acc_i[size_t(r) * oc + o]; });
       break;
   }
 }
@@ -213,6 +228,26 @@ void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, 
       case QOpKind::kFlatten:
         flatten_to_chw(in, q.in_shape, count, out);
         break;
+      case QOpKind::kUnary:
+        unary_channels_last(in, q, count, qm.is_float(), out);
+        break;
+      case QOpKind::kConcat: {
+        std::vector<const std::vector<float>*> ins;
+        std::vector<int> channels;
+        for (int src : q.inputs) {
+          ins.push_back(&input_of(s, image, src));
+          channels.push_back(src < 0 ? qm.input_shape.c : qm.layers[size_t(src)].out_shape.c);
+        }
+        concat_channels_last(ins, channels, q, count, qm.is_float(), out);
+        break;
+      }
+      case QOpKind::kMul: {
+        const int b = q.inputs[1];
+        const Shape& bs = b < 0 ? qm.input_shape : qm.layers[size_t(b)].out_shape;
+        mul_channels_last(in, input_of(s, image, b), bs.size() != q.out_shape.size(), q, count,
+                          qm.is_float(), out);
+        break;
+      }
     }
     if (faulty) {
       apply_activation_flips(s, static_cast<int>(li), count);
@@ -227,12 +262,16 @@ void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, 
 }
 
 FunctionalEngine::FunctionalEngine(const QuantModel& qm, const DeployedWeights& w, int threads)
-    : impl_(std::make_unique<Impl>(Impl{qm, threads, {}, {}})) {
+    : impl_(std::make_unique<Impl>(Impl{qm, threads, {}, {}, {}})) {
   impl_->threads = resolve_threads(impl_->threads);
   impl_->weights.resize(qm.layers.size());
+  impl_->pads.resize(qm.layers.size());
   for (size_t i = 0; i < qm.layers.size(); ++i) {
-    if (qm.layers[i].kind == QOpKind::kArray) {
-      impl_->weights[i] = decode_weights(qm, qm.layers[i], w.stored[i], w.read_path);
+    const QLayer& q = qm.layers[i];
+    if (q.kind == QOpKind::kArray) {
+      impl_->weights[i] = decode_weights(qm, q, w.stored[i], w.read_path);
+      impl_->pads[i] =
+          qm.is_float() ? q.pad_value : std::vector<float>(q.pad_code.begin(), q.pad_code.end());
     }
   }
   impl_->plan_pool_fusion();

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "hw_models/arithmetic.h"
+#include "hw_models/ppu_ops.h"
 
 namespace safsim {
 namespace {
@@ -23,17 +24,22 @@ Tensor conv(const QuantModel& qm, const QLayer& q, const DeployedWeights& w, int
     for (int oy = 0; oy < os.h; ++oy) {
       for (int ox = 0; ox < os.w; ++ox) {
         int64_t acc = 0;
-        for (int c = 0; c < is.c; ++c) {
+        const int c0 = o / q.group_out() * q.group_in();
+        for (int ci = 0; ci < q.group_in(); ++ci) {
+          const int c = c0 + ci;
           for (int ky = 0; ky < g.kernel_h; ++ky) {
             for (int kx = 0; kx < g.kernel_w; ++kx) {
-              const int iy = oy * g.stride_h - g.pad_top + ky;
-              const int ix = ox * g.stride_w - g.pad_left + kx;
-              if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w) {
+              const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+              const int ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+              const bool inside = iy >= 0 && iy < is.h && ix >= 0 && ix < is.w;
+              if (!inside && q.pad_code.empty()) {
                 continue;
               }
-              const int k = (c * g.kernel_h + ky) * g.kernel_w + kx;
+              const int k = (ci * g.kernel_h + ky) * g.kernel_w + kx;
               const int32_t wv = w.read_path.format.to_int(words[size_t(o) * q.reduction + k]);
-              acc += int64_t{wv} * in[(size_t(c) * is.h + iy) * is.w + ix];
+              const int32_t x =
+                  inside ? in[(size_t(c) * is.h + iy) * is.w + ix] : q.pad_code[size_t(c)];
+              acc += int64_t{wv} * x;
             }
           }
         }
@@ -109,6 +115,27 @@ std::vector<std::vector<int32_t>> reference_run(const QuantModel& qm, const Depl
       case QOpKind::kFlatten:
         acts[li] = in;  // CHW order is already the flattened order
         break;
+      case QOpKind::kUnary:
+        acts[li].resize(in.size());
+        unary_chw(q, in.data(), acts[li].data());
+        break;
+      case QOpKind::kConcat: {
+        std::vector<const int32_t*> ins;
+        for (int src : q.inputs) {
+          ins.push_back(src < 0 ? input.data() : acts[size_t(src)].data());
+        }
+        acts[li].resize(size_t(q.out_shape.size()));
+        concat_chw(q, ins, acts[li].data());
+        break;
+      }
+      case QOpKind::kMul: {
+        const int b = q.inputs[1];
+        const Tensor& bt = b < 0 ? input : acts[size_t(b)];
+        const Shape& bs = b < 0 ? qm.input_shape : qm.layers[size_t(b)].out_shape;
+        acts[li].resize(in.size());
+        mul_chw(q, bs, in.data(), bt.data(), acts[li].data());
+        break;
+      }
     }
     for (const ActivationFlip& f : flips) {
       if (f.layer == static_cast<int>(li)) {

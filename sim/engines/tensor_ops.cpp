@@ -29,12 +29,56 @@ void quantize_images_channels_last(const QuantModel& qm, const Dataset& d, int f
   }
 }
 
+namespace {
+
+// Any geometry: every cell of the (batch*OH*OW) x K matrix of group `group` is written, the
+// in-bounds ones from the input and the others with their channel's padding value.
+void im2col_general(const std::vector<float>& in, const QLayer& q, int batch, int group,
+                    const std::vector<float>& pad, std::vector<float>& cols) {
+  const WindowGeom& g = q.geom;
+  const Shape& is = q.in_shape;
+  const Shape& os = q.out_shape;
+  const int cg = q.group_in(), c0 = group * cg;
+  const int k = q.reduction;
+  cols.resize(size_t(batch) * os.h * os.w * k);
+  for (int b = 0; b < batch; ++b) {
+    const float* img = in.data() + size_t(b) * is.size();
+    for (int oy = 0; oy < os.h; ++oy) {
+      for (int ox = 0; ox < os.w; ++ox) {
+        float* row = cols.data() + ((size_t(b) * os.h + oy) * os.w + ox) * k;
+        for (int ky = 0; ky < g.kernel_h; ++ky) {
+          const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+          for (int kx = 0; kx < g.kernel_w; ++kx) {
+            const int ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+            float* dst = row + (size_t(ky) * g.kernel_w + kx) * cg;
+            if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w) {
+              for (int c = 0; c < cg; ++c) {
+                dst[c] = pad.empty() ? 0.0f : pad[size_t(c0 + c)];
+              }
+              continue;
+            }
+            const float* src = img + (size_t(iy) * is.w + ix) * is.c + c0;
+            std::copy(src, src + cg, dst);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                                  const std::vector<float>& pad, int group,
                                   std::vector<float>& cols) {
   const WindowGeom& g = q.geom;
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
   const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
+  if (q.groups > 1 || g.dilation_h != 1 || g.dilation_w != 1 || (padded && !pad.empty())) {
+    im2col_general(in, q, batch, group, pad, cols);
+    return cols.data();
+  }
   if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && !padded) {
     return in.data();
   }
@@ -163,6 +207,64 @@ void residual_add_channels_last(const std::vector<float>& a, const std::vector<f
     } else {
       out[i] = static_cast<float>(
           residual_add_int(static_cast<int32_t>(a[i]), static_cast<int32_t>(b[i]), q));
+    }
+  }
+}
+
+void unary_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool is_float,
+                         std::vector<float>& out) {
+  const int channels = q.in_shape.c;
+  const size_t pixels = size_t(batch) * q.in_shape.h * q.in_shape.w;
+  out.resize(in.size());
+  if (is_float) {
+    for (size_t p = 0; p < pixels; ++p) {
+      for (int c = 0; c < channels; ++c) {
+        out[p * channels + c] = activate_float(in[p * channels + c], c, q);
+      }
+    }
+    return;
+  }
+  with_post_rule(q, [&](auto rule) {
+    for (size_t p = 0; p < pixels; ++p) {
+      for (int c = 0; c < channels; ++c) {
+        const size_t i = p * channels + c;
+        out[i] = static_cast<float>(
+            activate_int<decltype(rule)::value>(static_cast<int32_t>(in[i]), c, q));
+      }
+    }
+  });
+}
+
+void concat_channels_last(const std::vector<const std::vector<float>*>& ins,
+                          const std::vector<int>& in_channels, const QLayer& q, int batch,
+                          bool is_float, std::vector<float>& out) {
+  const int oc = q.out_shape.c;
+  const size_t pixels = size_t(batch) * q.out_shape.h * q.out_shape.w;
+  out.resize(pixels * oc);
+  for (size_t p = 0; p < pixels; ++p) {
+    for (int c = 0; c < oc; ++c) {
+      const ChannelSource& s = q.channel_map[size_t(c)];
+      const float v = (*ins[size_t(s.input)])[p * in_channels[size_t(s.input)] + s.channel];
+      out[p * oc + c] =
+          is_float ? v : static_cast<float>(concat_int(static_cast<int32_t>(v), s.input, q));
+    }
+  }
+}
+
+void mul_channels_last(const std::vector<float>& a, const std::vector<float>& b, bool broadcast,
+                       const QLayer& q, int batch, bool is_float, std::vector<float>& out) {
+  const int c_count = q.out_shape.c;
+  const size_t plane = size_t(q.out_shape.h) * q.out_shape.w;
+  out.resize(a.size());
+  for (int n = 0; n < batch; ++n) {
+    for (size_t p = 0; p < plane; ++p) {
+      for (int c = 0; c < c_count; ++c) {
+        const size_t i = (size_t(n) * plane + p) * c_count + c;
+        const float bv = b[broadcast ? size_t(n) * c_count + c : i];
+        out[i] = is_float ? a[i] * bv
+                          : static_cast<float>(
+                                mul_int(static_cast<int32_t>(a[i]), static_cast<int32_t>(bv), q));
+      }
     }
   }
 }

@@ -13,9 +13,11 @@ namespace safsim {
 void quantize_images_channels_last(const QuantModel& qm, const Dataset& d, int first, int count,
                                    std::vector<float>& out);
 
-/// The GEMM operand of an array layer: (batch*OH*OW) x K, K in (kh, kw, c) order. Returns `in`
-/// itself for 1x1 stride-1 unpadded kernels, otherwise fills `cols`.
+/// The GEMM operand of group `group` of an array layer: (batch*OH*OW) x K, K in (kh, kw, c)
+/// order over the group's input channels; padding cells hold pad[c] (empty: 0). Returns `in`
+/// itself for 1x1 stride-1 unpadded ungrouped kernels, otherwise fills `cols`.
 const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                                  const std::vector<float>& pad, int group,
                                   std::vector<float>& cols);
 
 void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
@@ -25,6 +27,15 @@ void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int b
                             std::vector<float>& out);
 void residual_add_channels_last(const std::vector<float>& a, const std::vector<float>& b,
                                 const QLayer& q, bool is_float, std::vector<float>& out);
+/// kUnary, kConcat (`in_channels`: each input's channel count) and kMul (`broadcast`: b is one
+/// value per channel) of a batch; integer codes follow hw_models/arithmetic.h.
+void unary_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool is_float,
+                         std::vector<float>& out);
+void concat_channels_last(const std::vector<const std::vector<float>*>& ins,
+                          const std::vector<int>& in_channels, const QLayer& q, int batch,
+                          bool is_float, std::vector<float>& out);
+void mul_channels_last(const std::vector<float>& a, const std::vector<float>& b, bool broadcast,
+                       const QLayer& q, int batch, bool is_float, std::vector<float>& out);
 /// (batch, H, W, C) -> (batch, C*H*W) in CHW order, as ONNX Flatten of an NCHW tensor.
 void flatten_to_chw(const std::vector<float>& in, const Shape& s, int batch,
                     std::vector<float>& out);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -32,30 +33,60 @@ QLayer lower_array_layer(const Layer& l) {
   q.kind = QOpKind::kArray;
   q.is_linear = l.is_linear;
   q.geom = l.geom;
+  q.groups = l.groups;
   q.out_channels = l.out_shape.c;
-  q.reduction = l.in_shape.c * l.geom.kernel_h * l.geom.kernel_w;
+  q.reduction = l.in_shape.c / l.groups * l.geom.kernel_h * l.geom.kernel_w;
+  q.pad_value = l.pad_value;
   return q;
 }
 
-// Fuses a ReLU/Sigmoid into the op that produced its input (array layer or residual add).
-void fuse_activation(const Layer& l, QLayer& producer, int consumers) {
-  const bool relu = l.kind == LayerKind::kRelu;
-  if (consumers == 1 && producer.kind == QOpKind::kArray &&
-      producer.activation == Activation::kNone) {
-    producer.activation = relu ? Activation::kRelu : Activation::kSigmoid;
-    return;
-  }
-  if (consumers == 1 && relu && producer.kind == QOpKind::kAdd && !producer.add_relu) {
-    producer.add_relu = true;
-    return;
-  }
-  throw ModelError(fmt::format(
-      "node '{}' (op {}): the accelerator applies activations in the post-processing unit right "
-      "after a Conv/Gemm/MatMul (or ReLU after a residual Add) whose output has no other reader",
-      l.name, l.onnx_op));
+bool is_activation(const Layer& l) {
+  return l.kind == LayerKind::kRelu || l.kind == LayerKind::kSigmoid || l.kind == LayerKind::kUnary;
 }
 
-// The layer structure the accelerator executes, without any numbers yet.
+// The post-processing rule and fp32 definition of an activation layer.
+void set_activation(const Layer& l, QLayer& q) {
+  if (l.kind == LayerKind::kRelu) {
+    q.activation = Activation::kRelu;
+    return;
+  }
+  q.unary = l.unary;
+  if (l.kind == LayerKind::kSigmoid) {
+    q.unary = UnaryOp{};
+    q.unary.fn = UnaryFn::kSigmoid;
+  }
+  switch (q.unary.fn) {
+    case UnaryFn::kClip:
+      q.activation = Activation::kClip;
+      break;
+    case UnaryFn::kLeakyRelu:
+    case UnaryFn::kPRelu:
+      q.activation = Activation::kSloped;
+      break;
+    default:
+      q.activation = Activation::kLut;
+  }
+}
+
+// Fuses an activation into the op that produced its input when nothing else reads that output:
+// an array layer takes any activation, a residual add a ReLU. Returns false when it cannot.
+bool fuse_activation(const Layer& l, QLayer& producer, int consumers) {
+  if (consumers != 1) {
+    return false;
+  }
+  if (producer.kind == QOpKind::kArray && producer.activation == Activation::kNone) {
+    set_activation(l, producer);
+    return true;
+  }
+  if (l.kind == LayerKind::kRelu && producer.kind == QOpKind::kAdd && !producer.add_relu) {
+    producer.add_relu = true;
+    return true;
+  }
+  return false;
+}
+
+// The layer structure the accelerator executes, without any numbers yet. An activation that
+// cannot be fused runs alone in the post-processing unit (kUnary).
 QuantModel lower(const Model& m) {
   QuantModel qm;
   qm.name = m.name;
@@ -65,14 +96,10 @@ QuantModel lower(const Model& m) {
   auto mapped = [&](int ir) { return ir < 0 ? -1 : to_q[ir]; };
   for (size_t i = 0; i < m.layers.size(); ++i) {
     const Layer& l = m.layers[i];
-    if (l.kind == LayerKind::kRelu || l.kind == LayerKind::kSigmoid) {
-      const int p = mapped(l.inputs[0]);
-      if (p < 0) {
-        throw ModelError(fmt::format("node '{}' (op {}) applies an activation to the model input",
-                                     l.name, l.onnx_op));
-      }
-      fuse_activation(l, qm.layers[p], consumers[l.inputs[0]]);
-      to_q[i] = p;
+    const int src = l.inputs[0];
+    if (is_activation(l) && src >= 0 &&
+        fuse_activation(l, qm.layers[size_t(mapped(src))], consumers[size_t(src)])) {
+      to_q[i] = mapped(src);
       continue;
     }
     QLayer q;
@@ -97,8 +124,17 @@ QuantModel lower(const Model& m) {
         break;
       case LayerKind::kRelu:
       case LayerKind::kSigmoid:
-        // Fused into their producer above; reaching here is an importer bug.
-        throw std::logic_error("quantize: unfused activation layer " + l.name);
+      case LayerKind::kUnary:
+        q.kind = QOpKind::kUnary;
+        set_activation(l, q);
+        break;
+      case LayerKind::kConcat:
+        q.kind = QOpKind::kConcat;
+        q.channel_map = l.channel_map;
+        break;
+      case LayerKind::kMul:
+        q.kind = QOpKind::kMul;
+        break;
     }
     q.name = l.name;
     q.geom = l.geom;
@@ -183,30 +219,124 @@ void quantize_weights(QLayer& q, const Layer& l, const WordFormat& fmt, bool per
   }
 }
 
-// Bias, requantization and (for Sigmoid) the lookup table of one array layer.
+// The largest real output an activation's codes cover: the bounded functions keep their whole
+// range (as 003 does for Sigmoid), the others the calibrated one.
+float activation_range(const QLayer& q, const ActivationRange& r) {
+  const bool bounded = q.activation == Activation::kLut &&
+                       (q.unary.fn == UnaryFn::kSigmoid || q.unary.fn == UnaryFn::kHardSigmoid ||
+                        q.unary.fn == UnaryFn::kTanh);
+  return bounded ? 1.0f : r.out_max_abs;
+}
+
+// Unsigned codes for activations that cannot be negative.
+bool activation_unsigned(const QLayer& q) {
+  switch (q.activation) {
+    case Activation::kRelu:
+      return true;
+    case Activation::kClip:
+      return q.unary.lo >= 0.0f;
+    case Activation::kLut:
+      return q.unary.fn == UnaryFn::kSigmoid || q.unary.fn == UnaryFn::kHardSigmoid;
+    default:
+      return false;
+  }
+}
+
+// Requantization and activation constants of a post-processing step whose input value on
+// channel c has the real scale in_scale(c): an array layer's accumulator, or a kUnary layer's
+// input code. For kLut, `pre` is the pre-activation quantization the table is indexed by.
+template <class InScale>
+void quantize_activation(QLayer& q, int channels, InScale&& in_scale, const ActQuant& pre,
+                         const ActivationRange& r, int act_bits) {
+  const float range = activation_range(q, r);
+  q.out_q =
+      activation_unsigned(q) ? unsigned_quant(act_bits, range) : signed_quant(act_bits, range);
+  const bool lut = q.activation == Activation::kLut;
+  if (lut) {
+    q.pre_q = pre;
+    // Codes of the function's value: v / s_out, written v * qmax / range so that a unit range
+    // (Sigmoid) rounds exactly as v * qmax.
+
+    q.lut.resize(size_t(q.pre_q.qmax - q.pre_q.qmin) + 1);
+    for (int32_t p = q.pre_q.qmin; p <= q.pre_q.qmax; ++p) {
+      const double v = q.unary.apply(double(p) * q.pre_q.scale, 0);
+      const int64_t code =
+          std::llround(range > 0.0f ? v * q.out_q.qmax / range : v / q.out_q.scale);
+      q.lut[size_t(p - q.pre_q.qmin)] = clamp_to(code, q.out_q);
+    }
+  }
+  const ActQuant& target = lut ? q.pre_q : q.out_q;
+  q.requant.resize(size_t(channels));
+  for (int c = 0; c < channels; ++c) {
+    q.requant[size_t(c)] = make_requant(in_scale(c) / target.scale);
+  }
+  if (q.activation == Activation::kSloped) {
+    q.neg_requant.resize(size_t(channels));
+    for (int c = 0; c < channels; ++c) {
+      q.neg_requant[size_t(c)] =
+          make_signed_requant(in_scale(c) * q.unary.negative_slope(c) / q.out_q.scale);
+    }
+  }
+  if (q.activation == Activation::kClip) {
+    const auto code = [&](float bound) {
+      const double v =
+          std::clamp(double(bound) / q.out_q.scale, double(q.out_q.qmin), double(q.out_q.qmax));
+      return static_cast<int32_t>(std::lround(v));
+    };
+    q.clip_lo = code(q.unary.lo);
+    q.clip_hi = code(q.unary.hi);
+  }
+}
+
+// Bias, requantization, activation constants and padding codes of one array layer.
 void quantize_array_constants(QLayer& q, const Layer& l, const ActQuant& in,
                               const ActivationRange& r, int act_bits) {
   q.bias.resize(q.out_channels);
-  q.requant.resize(q.out_channels);
-  if (q.activation == Activation::kSigmoid) {
-    q.pre_q = signed_quant(act_bits, r.pre_max_abs);
-    q.out_q = unsigned_quant(act_bits, 1.0f);
-    q.sigmoid_lut.resize(size_t(q.pre_q.qmax - q.pre_q.qmin) + 1);
-    for (int32_t p = q.pre_q.qmin; p <= q.pre_q.qmax; ++p) {
-      const double s = 1.0 / (1.0 + std::exp(-double(p) * q.pre_q.scale));
-      q.sigmoid_lut[p - q.pre_q.qmin] = static_cast<int32_t>(std::lround(s * q.out_q.qmax));
-    }
-  } else if (q.activation == Activation::kRelu) {
-    q.out_q = unsigned_quant(act_bits, r.out_max_abs);
-  } else {
-    q.out_q = signed_quant(act_bits, r.out_max_abs);
-  }
-  const ActQuant& target = q.activation == Activation::kSigmoid ? q.pre_q : q.out_q;
+  const auto acc_scale = [&](int o) { return double(in.scale) * q.weight_scale[size_t(o)]; };
+  quantize_activation(q, q.out_channels, acc_scale, signed_quant(act_bits, r.pre_max_abs), r,
+                      act_bits);
   for (int o = 0; o < q.out_channels; ++o) {
-    const double acc_scale = double(in.scale) * q.weight_scale[o];
-    q.bias[o] = static_cast<int32_t>(std::llround(l.bias[o] / acc_scale));
-    q.requant[o] = make_requant(acc_scale / target.scale);
+    q.bias[o] = static_cast<int32_t>(std::llround(l.bias[o] / acc_scale(o)));
   }
+  q.pad_code.clear();
+  for (float v : l.pad_value) {
+    q.pad_code.push_back(clamp_to(std::llround(double(v) / in.scale), in));
+  }
+}
+
+// An activation alone in the post-processing unit: its input codes are requantized to the
+// output scale (kLut: indexed directly, the identity requantization 2^30 / 2^30).
+void quantize_unary(QLayer& q, const ActQuant& in, const ActivationRange& r, int act_bits) {
+  quantize_activation(
+      q, q.in_shape.c, [&](int) { return double(in.scale); }, in, r, act_bits);
+}
+
+// Channel gather: every input rescaled to the calibrated output scale (the identity for an input
+// already at it, and for a Split/Slice/shuffle of one input).
+void quantize_concat(QLayer& q, const std::vector<const ActQuant*>& ins, const ActivationRange& r,
+                     int act_bits) {
+  if (ins.size() == 1) {
+    q.out_q = *ins[0];
+    q.add_requant = {make_requant(1.0)};
+    return;
+  }
+  bool all_unsigned = true;
+  for (const ActQuant* a : ins) {
+    all_unsigned = all_unsigned && a->is_unsigned;
+  }
+  q.out_q = all_unsigned ? unsigned_quant(act_bits, r.out_max_abs)
+                         : signed_quant(act_bits, r.out_max_abs);
+  q.add_requant.clear();
+  for (const ActQuant* a : ins) {
+    q.add_requant.push_back(make_requant(double(a->scale) / q.out_q.scale));
+  }
+}
+
+void quantize_mul(QLayer& q, const ActQuant& a, const ActQuant& b, const ActivationRange& r,
+                  int act_bits) {
+  q.out_q = a.is_unsigned && b.is_unsigned ? unsigned_quant(act_bits, r.out_max_abs)
+                                           : signed_quant(act_bits, r.out_max_abs);
+  q.requant = {make_requant(double(a.scale) * b.scale / q.out_q.scale)};
 }
 
 // Residual add: both inputs to the output scale with one shared shift.
@@ -279,6 +409,21 @@ QuantModel quantize(const Model& model, const QuantConfig& qc, const Dataset& ca
         case QOpKind::kAvgPool:
         case QOpKind::kFlatten:
           q.out_q = input_quant(qm, q.inputs[0]);
+          break;
+        case QOpKind::kUnary:
+          quantize_unary(q, input_quant(qm, q.inputs[0]), ranges[i], qc.activation_bits);
+          break;
+        case QOpKind::kConcat: {
+          std::vector<const ActQuant*> ins;
+          for (int in : q.inputs) {
+            ins.push_back(&input_quant(qm, in));
+          }
+          quantize_concat(q, ins, ranges[i], qc.activation_bits);
+          break;
+        }
+        case QOpKind::kMul:
+          quantize_mul(q, input_quant(qm, q.inputs[0]), input_quant(qm, q.inputs[1]), ranges[i],
+                       qc.activation_bits);
           break;
       }
     } catch (const std::invalid_argument& e) {

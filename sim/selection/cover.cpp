@@ -14,7 +14,8 @@ NeuronCoverage neuron_coverage(const QuantModel& qm,
     if (q.kind != QOpKind::kArray) {
       continue;
     }
-    const float centre = q.activation == Activation::kSigmoid ? 0.5f : 0.0f;
+    const float centre =
+        q.activation == Activation::kLut && q.unary.fn == UnaryFn::kSigmoid ? 0.5f : 0.0f;
     const int64_t positions = int64_t{q.out_shape.h} * q.out_shape.w;
     for (int o = 0; o < q.out_channels; ++o) {
       double sum = 0.0;

@@ -63,6 +63,91 @@ class ModelBuilder {
     l.out_shape = l.in_shape;
     return add(std::move(l));
   }
+  /// A grouped (groups > 1; depthwise when groups == channels) and/or dilated convolution;
+  /// `pad_value` pads the input with one value per channel (a folded normalization).
+  int grouped_conv(int from, int out_c, int k, int stride, int pad, int groups, int dilation = 1,
+                   std::vector<float> pad_value = {}) {
+    Layer l = base(LayerKind::kConv2d, from, "Conv");
+    l.groups = groups;
+    l.geom = WindowGeom{k, k, stride, stride, pad, pad, pad, pad, false, dilation, dilation};
+    const int extent = (k - 1) * dilation + 1;
+    l.out_shape = {out_c, (l.in_shape.h + 2 * pad - extent) / stride + 1,
+                   (l.in_shape.w + 2 * pad - extent) / stride + 1};
+    std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+    l.weight.resize(size_t(out_c) * (l.in_shape.c / groups) * k * k);
+    for (float& w : l.weight) {
+      w = u(rng_);
+    }
+    l.bias.resize(out_c);
+    for (float& b : l.bias) {
+      b = 0.2f * u(rng_);
+    }
+    l.pad_value = std::move(pad_value);
+    return add(std::move(l));
+  }
+  /// An elementwise activation of the kUnary kind.
+  int unary(int from, UnaryOp op) {
+    Layer l = base(LayerKind::kUnary, from, to_string(op.fn));
+    l.unary = std::move(op);
+    l.out_shape = l.in_shape;
+    return add(std::move(l));
+  }
+  static UnaryOp fn(UnaryFn f, float alpha = 0.0f, float beta = 0.0f) {
+    UnaryOp op;
+    op.fn = f;
+    op.alpha = alpha;
+    op.beta = beta;
+    return op;
+  }
+  static UnaryOp clip(float lo, float hi) {
+    UnaryOp op;
+    op.fn = UnaryFn::kClip;
+    op.lo = lo;
+    op.hi = hi;
+    return op;
+  }
+  /// Channel gather: output channel i is channel map[i].second of layer map[i].first's output.
+  int gather(const std::vector<int>& from, const std::vector<ChannelSource>& map) {
+    Layer l = base(LayerKind::kConcat, from[0], "Concat");
+    l.inputs = from;
+    l.channel_map = map;
+    l.out_shape = {static_cast<int>(map.size()), l.in_shape.h, l.in_shape.w};
+    return add(std::move(l));
+  }
+  int concat(int a, int b) {
+    const Shape sa = shape_of(a), sb = shape_of(b);
+    std::vector<ChannelSource> map;
+    for (int c = 0; c < sa.c; ++c) {
+      map.push_back({0, c});
+    }
+    for (int c = 0; c < sb.c; ++c) {
+      map.push_back({1, c});
+    }
+    return gather({a, b}, map);
+  }
+  int mul(int a, int b) {
+    Layer l = base(LayerKind::kMul, a, "Mul");
+    l.inputs.push_back(b);
+    l.out_shape = l.in_shape;
+    return add(std::move(l));
+  }
+  /// Max/average pooling with ceil_mode output sizes.
+  int ceil_pool(int from, LayerKind kind, int k, int stride, int pad, bool include_pad = false) {
+    Layer l = base(kind, from, "Pool");
+    l.geom = WindowGeom{k, k, stride, stride, pad, pad, pad, pad, include_pad};
+    const auto out = [&](int in) {
+      int o = (in + 2 * pad - k + stride - 1) / stride + 1;
+      if ((o - 1) * stride >= in + pad) {
+        --o;
+      }
+      return o;
+    };
+    l.out_shape = {l.in_shape.c, out(l.in_shape.h), out(l.in_shape.w)};
+    return add(std::move(l));
+  }
+  Shape shape_of(int layer) const {
+    return layer < 0 ? m_.input_shape : m_.layers[layer].out_shape;
+  }
   Model build() const { return m_; }
 
  private:
@@ -123,6 +208,66 @@ inline Model odd_shapes_model(unsigned seed, bool sigmoid = false) {
   int g = b.global_pool(s);
   (void)g;
   b.conv(h, 10, 1, 1, 0, true);
+  return b.build();
+}
+
+/// Every op of the MobileNet/SqueezeNet/ShuffleNet families: grouped, depthwise and dilated
+/// convolutions, a padded input normalization, fused and stand-alone activations of every kind,
+/// concat of differently scaled branches, a channel shuffle and a slice, a squeeze-and-excitation
+/// gate, ceil-mode pooling and a global max pool.
+inline Model new_ops_model(unsigned seed) {
+  ModelBuilder b({2, 11, 13}, seed);
+  int x = b.grouped_conv(-1, 8, 3, 1, 1, 1, 1, {0.3f, 0.6f});   // 8x11x13, padded with the mean
+  x = b.unary(x, ModelBuilder::clip(0.0f, 6.0f));               // ReLU6, fused
+  int d = b.grouped_conv(x, 8, 3, 2, 1, 8);                     // depthwise 8x6x7
+  d = b.unary(d, ModelBuilder::fn(UnaryFn::kLeakyRelu, 0.1f));  // fused
+  int g = b.grouped_conv(x, 6, 3, 2, 2, 2, 2);                  // grouped, dilated: 6x6x7
+  g = b.unary(g, ModelBuilder::fn(UnaryFn::kHardSwish));        // fused
+  int c = b.concat(d, g);                                       // 14x6x7, two scales
+  c = b.unary(c, ModelBuilder::fn(UnaryFn::kTanh));             // stand-alone table
+  std::vector<ChannelSource> shuffle;
+  for (int i = 0; i < 7; ++i) {
+    for (int j = 0; j < 2; ++j) {
+      shuffle.push_back({0, j * 7 + i});
+    }
+  }
+  int s = b.gather({c}, shuffle);  // channel shuffle, 14 channels
+  int half = b.gather({s}, {{0, 1}, {0, 3}, {0, 5}, {0, 7}, {0, 8}, {0, 9}});  // a slice
+  int gate = b.flatten(b.global_pool(half));                                   // 6
+  gate = b.act(b.conv(gate, 3, 1, 1, 0, true), LayerKind::kRelu);
+  gate = b.conv(gate, 6, 1, 1, 0, true);
+  gate = b.unary(gate, ModelBuilder::fn(UnaryFn::kHardSigmoid, 0.2f, 0.5f));
+  int e = b.mul(half, gate);  // squeeze-and-excitation
+  e = b.unary(e, ModelBuilder::fn(UnaryFn::kSilu));
+  int p = b.ceil_pool(e, LayerKind::kMaxPool, 3, 2, 0);        // 6x3x3 (ceil)
+  int a = b.ceil_pool(e, LayerKind::kAvgPool, 2, 2, 1, true);  // 6x4x5 (ceil, with pad)
+  a = b.grouped_conv(a, 6, 2, 1, 0, 3);                        // 6x3x4
+  UnaryOp prelu;
+  prelu.fn = UnaryFn::kPRelu;
+  prelu.slope = {0.25f, -0.5f, 0.0f, 1.5f, 0.1f, 0.3f};
+  a = b.unary(a, prelu);                                // fused, with a negative slope
+  int m = b.grouped_conv(p, 6, 1, 1, 0, 1);             // 6x3x3
+  m = b.unary(m, ModelBuilder::fn(UnaryFn::kSigmoid));  // fused table
+  int top = b.pool(m, LayerKind::kMaxPool, 3, 1, 0);    // global max: 6x1x1
+  int f1 = b.flatten(top);
+  int f2 = b.flatten(b.global_pool(a));
+  int both = b.gather({f1, f2}, {{0, 0},
+                                 {0, 1},
+                                 {0, 2},
+                                 {0, 3},
+                                 {0, 4},
+                                 {0, 5},
+                                 {1, 0},
+                                 {1, 1},
+                                 {1, 2},
+                                 {1, 3},
+                                 {1, 4},
+                                 {1, 5}});
+  int h = b.conv(both, 9, 1, 1, 0, true);
+  h = b.unary(h, ModelBuilder::fn(UnaryFn::kHardSwish));
+  h = b.unary(h, ModelBuilder::clip(-1.0f, 2.0f));  // stand-alone clip
+  int out = b.mul(h, h);                            // a square: signed x signed
+  b.conv(out, 10, 1, 1, 0, true);
   return b.build();
 }
 

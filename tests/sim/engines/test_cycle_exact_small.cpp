@@ -56,3 +56,17 @@ TEST_CASE("cycle engine equals the reference on resnet20 shapes on a 12x20 array
   require_reference(test::quantized(test::resnet20_shapes(8), 8),
                     test::array_config(12, 20, false, WeightLoad::kOverlapped), 2);
 }
+
+TEST_CASE(
+    "cycle engine equals the reference on grouped, depthwise and dilated convolutions and "
+    "the post-processing ops (5x3 array, real memories)",
+    "[cycle][exact][ops]") {
+  require_reference(test::quantized(test::new_ops_model(31), 8),
+                    test::array_config(5, 3, false, WeightLoad::kOverlapped), 3);
+}
+
+TEST_CASE("cycle engine equals the reference on the new ops with 16-bit codes on an 8x8 array",
+          "[cycle][exact][ops]") {
+  require_reference(test::quantized(test::new_ops_model(32), 16, WeightFormat::kTwosComplement, 16),
+                    test::array_config(8, 8), 2);
+}

@@ -144,3 +144,40 @@ TEST_CASE("activation flips hit the same codes in the functional engine and the 
     REQUIRE(out.codes != clean.codes);
   }
 }
+
+TEST_CASE(
+    "functional engine equals the naive reference on grouped, depthwise and dilated "
+    "convolutions, every activation, concat, shuffle, gates and ceil-mode pooling",
+    "[engine][ops]") {
+  const Model m = test::new_ops_model(21);
+  const Dataset d = test::random_images(m.input_shape, 70, 5);
+  for (int bits : {4, 8}) {
+    INFO("weight bits " << bits);
+    require_matches_reference(quantized(m, bits, 8, WeightFormat::kTwosComplement, bits == 4), d,
+                              2);
+  }
+  INFO("16-bit weights and activations (double and int64 GEMMs)");
+  require_matches_reference(quantized(m, 16, 16, WeightFormat::kTwosComplement, false), d, 1);
+}
+
+TEST_CASE("fp32 deployment reproduces the float model on the new ops", "[engine][ops]") {
+  const Model m = test::new_ops_model(22);
+  QuantConfig qc;
+  qc.weight_format = WeightFormat::kFp32;
+  qc.weight_bits = 32;
+  const Dataset d = test::random_images(m.input_shape, 5, 9);
+  const QuantModel qm = quantize(m, qc, d);
+  const FunctionalEngine fe(qm, deploy_fault_free(qm), 1);
+  const Logits out = fe.run(d);
+  for (int i = 0; i < d.count; ++i) {
+    std::vector<float> image(d.image(i), d.image(i) + m.input_shape.size());
+    for (float& v : image) {
+      v /= 255.0f;
+    }
+    const std::vector<float> want = run_float(m, image);
+    for (int c = 0; c < out.classes; ++c) {
+      INFO("image " << i << " class " << c);
+      REQUIRE(out.values[size_t(i) * out.classes + c] == Approx(want[size_t(c)]).margin(1e-4));
+    }
+  }
+}

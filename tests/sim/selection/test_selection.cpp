@@ -83,7 +83,8 @@ TEST_CASE("neuron coverage: a channel is active when its positive outputs sum ab
   pool.out_shape = {2, 1, 1};
   QLayer sig;
   sig.kind = QOpKind::kArray;
-  sig.activation = Activation::kSigmoid;
+  sig.activation = Activation::kLut;
+  sig.unary.fn = UnaryFn::kSigmoid;
   sig.out_channels = 2;
   sig.out_shape = {2, 1, 1};
   qm.layers = {relu, pool, sig};
