@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `safsim onnx-check` on ONNX's own node tests: exit 0 on a match, 1 on a mismatch with the worst
-# element named, 2 for a model or tensor that is invalid or unsupported. Skipped (77) without
-# libonnx-testdata.
+# element named, 2 for a model or tensor that is invalid or unsupported; then the conformance
+# harness fails on a numerical mismatch, on an unlisted unsupported test and on a listed test
+# that passes. Skipped (77) without libonnx-testdata; the harness part also needs python3-onnx.
 # Usage: onnx_check.sh SAFSIM SOURCE_DIR
 set -euo pipefail
 safsim="$1"
@@ -103,4 +104,26 @@ expect_error "onnx-check needs MODEL.onnx, --inputs and --expect" "$safsim" onnx
 expect_error "cannot open ONNX model" \
   "$safsim" onnx-check "$tmp/none.onnx" --inputs "$set0/input_0.pb" --expect "$set0/output_0.pb"
 
+# The harness on a copy of three tests: a mismatch, an unlisted refusal and a listed test that
+# passes are each a problem, and the exit code is 1.
+if /usr/bin/python3 -c "import onnx" 2>/dev/null; then
+  mkdir "$tmp/node"
+  cp -r "$conv" "$tmp/node/test_conv_off"
+  cp "$tmp/off.pb" "$tmp/node/test_conv_off/test_data_set_0/output_0.pb"
+  cp -r "$ceil" "$pool" "$tmp/node/"
+  echo "test_maxpool_2d_default  listed on purpose" >"$tmp/unsupported.txt"
+  set +e
+  /usr/bin/python3 "$src/scripts/onnx_conformance.py" "$safsim" --data "$tmp/node" \
+    --expected "$tmp/unsupported.txt" --report "$tmp/report.md" >"$tmp/harness.log"
+  rc=$?
+  set -e
+  [[ $rc -eq 1 ]] || { echo "FAIL: harness exit code $rc (want 1)"; cat "$tmp/harness.log"; exit 1; }
+  for want in "PROBLEM: test_conv_off: numerical failure" \
+    "PROBLEM: test_maxpool_2d_ceil: unsupported but not listed" \
+    "PROBLEM: test_maxpool_2d_default: passes now" "tests run (ops supported, 4-D or 2-D tensors): 3"; do
+    grep -qF "$want" "$tmp/report.md" || { echo "FAIL: report lacks '$want'"; cat "$tmp/report.md"; exit 1; }
+  done
+else
+  echo "note: /usr/bin/python3 has no onnx module; the harness part is skipped"
+fi
 echo "onnx_check: ok"
