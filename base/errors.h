@@ -24,7 +24,8 @@ class ModelError : public UserError {
   using UserError::UserError;
 };
 
-/// A dataset file is missing, truncated or not IDX: names the file and the byte offset.
+/// A dataset or tensor file is missing, truncated or malformed (not IDX, not a TensorProto, a
+/// shape that does not fit): names the file and what is wrong, e.g. the byte offset or the shape.
 class DatasetError : public UserError {
  public:
   using UserError::UserError;

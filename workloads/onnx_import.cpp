@@ -374,7 +374,17 @@ void Importer::finish_output() {
   model_.layers = std::move(kept);
 }
 
+std::vector<std::string> Importer::op_names() {
+  std::vector<std::string> ops;
+  for (const OpEntry& e : op_table()) {
+    ops.push_back(e.op);
+  }
+  return ops;
+}
+
 }  // namespace onnx_detail
+
+std::vector<std::string> supported_onnx_ops() { return onnx_detail::Importer::op_names(); }
 
 Model import_onnx(const std::string& path) {
   const InputFile file = read_input_file(path);
@@ -390,6 +400,10 @@ Model import_onnx(const std::string& path) {
     throw ModelError(fmt::format(
         "{}: not a valid ONNX model (protobuf parse of its {} bytes failed)", path, bytes.size()));
   }
+  return import_onnx_model(proto, path);
+}
+
+Model import_onnx_model(const onnx::ModelProto& proto, const std::string& path) {
   // Arbitrary bytes sometimes parse as a protobuf with unknown fields; a real model has nodes.
   if (!proto.has_graph() || proto.graph().node_size() == 0) {
     throw ModelError(fmt::format("{}: not a valid ONNX model (no graph nodes)", path));

@@ -8,6 +8,10 @@
 
 #include "workloads/model.h"
 
+namespace onnx {
+class ModelProto;
+}
+
 namespace safsim {
 
 /// Reads an ONNX file into the IR. Throws ModelError naming the file, the node, its op type and
@@ -15,6 +19,13 @@ namespace safsim {
 ///   Model m = import_onnx("workloads/zoo/lenet5.onnx");
 ///   std::vector<float> logits = run_float(m, image);
 Model import_onnx(const std::string& path);
+
+/// Imports a model already parsed (and possibly adjusted, as `safsim onnx-check` binds test
+/// inputs as initializers); `path` names it in errors. Throws ModelError like import_onnx.
+Model import_onnx_model(const onnx::ModelProto& proto, const std::string& path);
+
+/// The ONNX op types the importer translates (domain ai.onnx), in the order errors list them.
+std::vector<std::string> supported_onnx_ops();
 
 /// An ONNX file when the argument ends in ".onnx" or contains a '/', else a zoo model by name:
 /// "lenet5" -> zoo_dir() + "/lenet5.onnx". An unknown name lists the zoo with a did-you-mean.

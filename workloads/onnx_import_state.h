@@ -65,6 +65,7 @@ class Importer {
  public:
   Importer(std::string path, const onnx::GraphProto& graph);
   Model run();
+  static std::vector<std::string> op_names();  // op_table()'s ops, for supported_onnx_ops()
 
  private:
   // ---- graph walk (onnx_import.cpp) ----

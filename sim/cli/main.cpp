@@ -17,6 +17,7 @@
 #include "sim/cli/eval_command.h"
 #include "sim/cli/gradient_command.h"
 #include "sim/cli/lifetime_command.h"
+#include "sim/cli/onnx_check_command.h"
 #include "sim/cli/plot_command.h"
 #include "sim/cli/run_command.h"
 #include "sim/cli/select_command.h"
@@ -40,6 +41,7 @@ int sc_main(int argc, char** argv) {
   safsim::register_gradient_command(app);
   safsim::register_lifetime_command(app);
   safsim::register_analyze_command(app);
+  safsim::register_onnx_check_command(app);
   app.add_subcommand("config-reference", "print docs/config_reference.md (every config key)")
       ->callback([] { fmt::print("{}", safsim::config_reference_markdown()); });
   app.add_subcommand("metric-reference", "print the sweep metric table of docs/sweeps.md")
