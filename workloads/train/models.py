@@ -1,9 +1,11 @@
-"""The six Fashion-MNIST models of the safsim model zoo (1x28x28 input, 10 classes).
+"""The Fashion-MNIST models of the safsim model zoo (1x28x28 input, 10 classes).
 
 All models output raw logits. Only ops that export to the ONNX subset supported
 by safsim are used (Conv, Gemm, Relu, Sigmoid, MaxPool, AveragePool,
-GlobalAveragePool, Flatten, Add, BatchNormalization). nn.Flatten is used
-instead of view() so that no Shape/Gather/Concat nodes appear in the graph.
+GlobalAveragePool, Flatten, Add, BatchNormalization; Clip for ReLU6 and Concat
+on channels; depthwise Conv (group = channels) and MaxPool ceil_mode=1).
+nn.Flatten is used instead of view() so that no Shape/Gather/Concat nodes appear
+in the graph.
 """
 import torch
 import torch.nn as nn
@@ -131,6 +133,119 @@ class ResNet20(nn.Module):
 
 
 # ---------------------------------------------------------------------------
+# MobileNetV2-style network for 1x28x28 (Sandler et al. 2018), small
+# ---------------------------------------------------------------------------
+def conv_bn(cin, cout, k, stride=1, groups=1, act=True):
+    """Conv2d (no bias, 'same' padding) + BatchNorm2d [+ ReLU6] as one nn.Sequential
+    (fuse_bn() folds every Conv2d directly followed by a BatchNorm2d in a Sequential)."""
+    layers = [nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2, groups=groups, bias=False),
+              nn.BatchNorm2d(cout)]
+    if act:
+        layers.append(nn.ReLU6())
+    return nn.Sequential(*layers)
+
+
+class InvertedResidual(nn.Module):
+    """expand 1x1 + BN + ReLU6, depthwise 3x3 (groups = channels) + BN + ReLU6,
+    project 1x1 + BN (linear bottleneck); residual Add when stride 1 and cin == cout."""
+
+    def __init__(self, cin, cout, stride, expand):
+        super().__init__()
+        hidden = cin * expand
+        self.use_res = stride == 1 and cin == cout
+        self.conv = nn.Sequential(
+            conv_bn(cin, hidden, 1),
+            conv_bn(hidden, hidden, 3, stride=stride, groups=hidden),
+            conv_bn(hidden, cout, 1, act=False),
+        )
+
+    def forward(self, x):
+        y = self.conv(x)
+        return x + y if self.use_res else y
+
+
+class MobileNetV2S(nn.Module):
+    # (out channels, stride) of the inverted residual blocks, expansion factor 4
+    BLOCKS = ((24, 2), (24, 1), (32, 2), (32, 1), (64, 1), (64, 1))
+
+    def __init__(self, num_classes=10, in_ch=1, stem=16, expand=4, head=128):
+        super().__init__()
+        layers = [conv_bn(in_ch, stem, 3)]                       # 16x28x28
+        cin = stem
+        for cout, stride in self.BLOCKS:                         # 24x14x14, 32x7x7, 64x7x7
+            layers.append(InvertedResidual(cin, cout, stride, expand))
+            cin = cout
+        layers.append(conv_bn(cin, head, 1))                     # 128x7x7
+        self.features = nn.Sequential(*layers)
+        self.gap = nn.AdaptiveAvgPool2d(1)  # exports as GlobalAveragePool
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(head, num_classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out")
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, 0, 0.01)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        return self.fc(self.flatten(self.gap(self.features(x))))
+
+
+# ---------------------------------------------------------------------------
+# SqueezeNet-style network for 1x28x28 (Iandola et al. 2016), small
+# ---------------------------------------------------------------------------
+class Fire(nn.Module):
+    """squeeze 1x1 + ReLU, then expand 1x1 + ReLU and expand 3x3 (padding 1) + ReLU,
+    concatenated on channels (e1 first)."""
+
+    def __init__(self, cin, squeeze, e1, e3):
+        super().__init__()
+        self.squeeze = nn.Conv2d(cin, squeeze, 1)
+        self.squeeze_act = nn.ReLU()
+        self.expand1x1 = nn.Conv2d(squeeze, e1, 1)
+        self.expand1x1_act = nn.ReLU()
+        self.expand3x3 = nn.Conv2d(squeeze, e3, 3, padding=1)
+        self.expand3x3_act = nn.ReLU()
+
+    def forward(self, x):
+        x = self.squeeze_act(self.squeeze(x))
+        return torch.cat([self.expand1x1_act(self.expand1x1(x)),
+                          self.expand3x3_act(self.expand3x3(x))], 1)
+
+
+class SqueezeNetS(nn.Module):
+    def __init__(self, num_classes=10, in_ch=1):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(in_ch, 32, 3, padding=1), nn.ReLU(),          # 32x28x28
+            nn.MaxPool2d(3, stride=2, ceil_mode=True),              # 32x14x14 (13x13 with floor)
+            Fire(32, 16, 32, 32),                                   # 64x14x14
+            Fire(64, 16, 32, 32),                                   # 64x14x14
+            nn.MaxPool2d(3, stride=2, ceil_mode=True),              # 64x7x7 (6x6 with floor)
+            Fire(64, 24, 48, 48),                                   # 96x7x7
+            Fire(96, 32, 64, 64),                                   # 128x7x7
+            Fire(128, 32, 64, 64),                                  # 128x7x7
+        )
+        self.conv_out = nn.Conv2d(128, num_classes, 1)              # 10x7x7, no ReLU
+        self.gap = nn.AdaptiveAvgPool2d(1)  # exports as GlobalAveragePool
+        self.flatten = nn.Flatten()
+        # torchvision's SqueezeNet init (no BN: keeps the activations from shrinking)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                if m is self.conv_out:
+                    nn.init.normal_(m.weight, mean=0.0, std=0.01)
+                else:
+                    nn.init.kaiming_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        return self.flatten(self.gap(self.conv_out(self.features(x))))
+
+
+# ---------------------------------------------------------------------------
 MODELS = {
     "lenet5": lambda: LeNet5("relu", "max"),
     "lenet5_sigmoid": lambda: LeNet5("sigmoid", "max"),
@@ -138,6 +253,8 @@ MODELS = {
     "cnn_s002": lambda: CNNS002(gap_last=False),
     "cnn_s002_archopt": lambda: CNNS002(gap_last=True),
     "resnet20": lambda: ResNet20(),
+    "mobilenet_v2_s": lambda: MobileNetV2S(),
+    "squeezenet_s": lambda: SqueezeNetS(),
 }
 
 DESCRIPTIONS = {
@@ -152,6 +269,15 @@ DESCRIPTIONS = {
     "resnet20": "CIFAR-style ResNet-20 (He et al. 2016) with 1 input channel: conv3x3 1->16+BN+ReLU, "
                 "3 stages x 3 BasicBlocks (16/32/64 ch, stride 2 at stages 2,3), option-B shortcut "
                 "(1x1 conv stride 2 + BN), residual Add then ReLU, global avg pool, fc 64->10",
+    "mobilenet_v2_s": "Small MobileNetV2 (Sandler et al. 2018) for 1x28x28: conv3x3 1->16+BN+ReLU6, "
+                      "6 inverted residual blocks (expand 1x1 x4 + BN + ReLU6, depthwise 3x3 + BN + "
+                      "ReLU6, project 1x1 + BN; residual Add when stride 1 and channels match) "
+                      "16->24 s2, 24->24, 24->32 s2, 32->32, 32->64, 64->64, conv1x1 64->128+BN+ReLU6, "
+                      "global avg pool, fc 128->10 (BN folded, ReLU6 = Clip)",
+    "squeezenet_s": "Small SqueezeNet (Iandola et al. 2016) for 1x28x28: conv3x3 1->32 p1+ReLU, "
+                    "maxpool 3x3 s2 ceil_mode, Fire(16;32+32) x2, maxpool 3x3 s2 ceil_mode, "
+                    "Fire(24;48+48), Fire(32;64+64) x2 (Fire = squeeze 1x1+ReLU, expand 1x1+ReLU and "
+                    "expand 3x3 p1+ReLU, Concat on channels), conv1x1 128->10, global avg pool, flatten",
 }
 
 
@@ -172,7 +298,8 @@ def weights_per_layer(model):
 def fuse_bn(model):
     """Return an eval-mode copy of `model` with every BatchNorm2d folded into the
     preceding Conv2d (BN replaced by Identity). Same math as the BN folding done
-    by torch.onnx.export in eval mode."""
+    by torch.onnx.export in eval mode. Handles ResNet20's named pairs and, in any
+    model, a Conv2d directly followed by a BatchNorm2d inside an nn.Sequential."""
     import copy
     from torch.nn.utils.fusion import fuse_conv_bn_eval
     m = copy.deepcopy(model).eval()
@@ -184,6 +311,13 @@ def fuse_bn(model):
             pairs.append((blk, "conv2", blk, "bn2"))
             if isinstance(blk.shortcut, nn.Sequential):
                 pairs.append((blk.shortcut, "0", blk.shortcut, "1"))
+    for seq in m.modules():
+        if isinstance(seq, nn.Sequential):
+            names = [k for k, _ in seq.named_children()]
+            for a, b in zip(names, names[1:]):
+                if isinstance(getattr(seq, a), nn.Conv2d) and isinstance(getattr(seq, b), nn.BatchNorm2d) \
+                        and (seq, a, seq, b) not in pairs:
+                    pairs.append((seq, a, seq, b))
     for cp, cn, bp, bn in pairs:
         fused = fuse_conv_bn_eval(getattr(cp, cn), getattr(bp, bn))
         setattr(cp, cn, fused)
@@ -213,6 +347,9 @@ def load_onnx_weights(model, onnx_path):
     from onnx import numpy_helper
     g = onnx.load(onnx_path).graph
     inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    for n in g.node:  # the exporter shares identical initializers through Identity nodes
+        if n.op_type == "Identity" and n.input[0] in inits:
+            inits[n.output[0]] = inits[n.input[0]]
     nodes = [n for n in g.node if n.op_type in ("Conv", "Gemm")]
     has_bn = any(n.op_type == "BatchNormalization" for n in g.node)
     model = model.eval()

@@ -26,11 +26,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fashion_mnist  # noqa: E402
 import models  # noqa: E402
 
+# ONNX ops a zoo model may contain. Clip (ReLU6, mobilenet_v2_s) and Concat (on channels,
+# squeezenet_s) were added with those two models; they also bring Conv with group > 1
+# (depthwise: group = channels) and MaxPool with ceil_mode=1, which use existing op types.
 ALLOWED_OPS = {"Conv", "Gemm", "MatMul", "Add", "Relu", "Sigmoid", "MaxPool",
                "AveragePool", "GlobalAveragePool", "Flatten", "Reshape",
-               "BatchNormalization", "Constant", "Identity"}
+               "BatchNormalization", "Constant", "Identity", "Clip", "Concat"}
 
 # Per-model default hyper-parameters (any of them can be overridden on the CLI).
+# memory_format (default "contiguous") is the layout of the weights and activations during
+# training only: channels_last makes the depthwise convolutions of mobilenet_v2_s several times
+# faster on the CPU; the model is converted back to contiguous before saving and exporting.
 DEFAULTS = {
     "lenet5":           dict(epochs=20, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "lenet5_sigmoid":   dict(epochs=20, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
@@ -38,6 +44,9 @@ DEFAULTS = {
     "cnn_s002":         dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "cnn_s002_archopt": dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "resnet20":         dict(epochs=15, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle", augment="crop_flip"),
+    "mobilenet_v2_s":   dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none",
+                             memory_format="channels_last"),
+    "squeezenet_s":     dict(epochs=12, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
 }
 
 
@@ -67,11 +76,12 @@ def augment_crop_flip(x, gen, pad=2):
 
 
 @torch.no_grad()
-def evaluate(model, x, y, batch=1000):
+def evaluate(model, x, y, batch=1000, memory_format=torch.contiguous_format):
     model.eval()
     correct = 0
     for i in range(0, x.shape[0], batch):
-        correct += (model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum().item()
+        xb = x[i:i + batch].contiguous(memory_format=memory_format)
+        correct += (model(xb).argmax(1) == y[i:i + batch]).sum().item()
     return correct / x.shape[0]
 
 
@@ -174,6 +184,8 @@ def main():
     ap.add_argument("--batch", type=int)
     ap.add_argument("--sched", choices=["cosine", "onecycle"])
     ap.add_argument("--augment", choices=["none", "crop_flip"])
+    ap.add_argument("--memory-format", dest="memory_format", choices=["contiguous", "channels_last"],
+                    help="tensor layout during training (the exported model is the same)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", default=fashion_mnist.DEFAULT_ROOT)
     ap.add_argument("--zoo-yaml", default=None, help="insert/replace the entry in this zoo.yaml")
@@ -190,7 +202,8 @@ def main():
     args = ap.parse_args()
 
     cfg = dict(DEFAULTS[args.model])
-    for k in ("epochs", "opt", "lr", "wd", "batch", "sched", "augment"):
+    cfg.setdefault("memory_format", "contiguous")
+    for k in ("epochs", "opt", "lr", "wd", "batch", "sched", "augment", "memory_format"):
         if getattr(args, k) is not None:
             cfg[k] = getattr(args, k)
 
@@ -206,6 +219,9 @@ def main():
     if args.model.startswith("lenet5"):
         counts = [c for _, c in wpl]
         assert counts == [500, 25000, 96000, 10080, 840], counts
+    channels_last = cfg["memory_format"] == "channels_last"
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
 
     if cfg["opt"] == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], weight_decay=cfg["wd"])
@@ -256,6 +272,8 @@ def main():
             xb, yb = xtr[idx], ytr[idx]
             if cfg["augment"] == "crop_flip":
                 xb = augment_crop_flip(xb, gen)
+            if channels_last:
+                xb = xb.contiguous(memory_format=torch.channels_last)
             logits = model(xb)
             loss = F.cross_entropy(logits, yb)
             opt.zero_grad(set_to_none=True)
@@ -271,10 +289,12 @@ def main():
                       % (bi + 1, dt, dt / (bi + 1) * steps_per_epoch, steps_per_epoch), flush=True)
                 return
         t_train_ep = time.time() - t_ep
-        acc = evaluate(model, xte, yte)
+        acc = evaluate(model, xte, yte, memory_format=(torch.channels_last if channels_last
+                                                       else torch.contiguous_format))
         print("epoch %d/%d loss %.4f train_acc %.4f test_acc %.4f lr %.5f time %.1fs (total %.1fs)"
               % (epoch + 1, cfg["epochs"], loss_sum / seen, correct / seen, acc,
                  opt.param_groups[0]["lr"], t_train_ep, time.time() - t_start), flush=True)
+    model = model.to(memory_format=torch.contiguous_format)
     if not (args.from_ckpt or args.weights_from_onnx):
         train_time = time.time() - t_start
         torch.save({"state_dict": model.state_dict(), "model": args.model, "seed": args.seed,
@@ -306,9 +326,9 @@ def main():
     if args.weights_from_onnx:
         cmd = ("/usr/bin/python3 workloads/train/train.py --model %s --weights-from-onnx %s --out workloads/zoo/"
                % (args.model, args.weights_from_onnx))
-    for k in ("opt", "lr", "wd", "batch", "sched", "augment"):
-        if getattr(args, k) is not None and getattr(args, k) != DEFAULTS[args.model][k]:
-            cmd += " --%s %s" % (k, getattr(args, k))
+    for k in ("opt", "lr", "wd", "batch", "sched", "augment", "memory_format"):
+        if getattr(args, k) is not None and getattr(args, k) != DEFAULTS[args.model].get(k, "contiguous"):
+            cmd += " --%s %s" % (k.replace("_", "-"), getattr(args, k))
     if args.threads != 2:
         cmd += " --threads %d" % args.threads
     if args.zoo_yaml:
@@ -332,7 +352,9 @@ def main():
                       if args.weights_from_onnx else "trained"),
         hyperparameters=("n/a (not trained)" if args.weights_from_onnx else
                          "opt=%s lr=%g wd=%g batch=%d sched=%s augment=%s" % (
-                             cfg["opt"], cfg["lr"], cfg["wd"], cfg["batch"], cfg["sched"], cfg["augment"])),
+                             cfg["opt"], cfg["lr"], cfg["wd"], cfg["batch"], cfg["sched"], cfg["augment"])
+                         + ("" if cfg["memory_format"] == "contiguous"
+                            else " memory_format=%s" % cfg["memory_format"])),
         train_time_s=round(train_time, 1),
         torch_version=torch.__version__,
     )
