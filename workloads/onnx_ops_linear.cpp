@@ -74,12 +74,9 @@ std::vector<float> transpose_matrix(const std::vector<float>& m, int64_t rows, i
 
 void Importer::gemm() {
   check_attributes({"alpha", "beta", "transA", "transB"});
-  for (const char* name : {"alpha", "beta"}) {
-    const float v = attr_float(name, 1.0f);
-    if (v != 1.0f) {
-      fail(fmt::format("attribute {} = {} is not supported; only {} = 1", name, v, name));
-    }
-  }
+  // alpha * A * B + beta * C: alpha scales the weights, beta the bias.
+  const float alpha = attr_float("alpha", 1.0f);
+  const float beta = attr_float("beta", 1.0f);
   const int64_t trans_a = attr_int("transA", 0);
   if (trans_a != 0) {
     fail(fmt::format("attribute transA = {} is not supported; only transA = 0", trans_a));
@@ -97,7 +94,14 @@ void Importer::gemm() {
   const int in_features = static_cast<int>(trans_b ? b.dims[1] : b.dims[0]);
   const int out_features = static_cast<int>(trans_b ? b.dims[0] : b.dims[1]);
   std::vector<float> weight = trans_b ? b.values : transpose_matrix(b.values, b.dims[0], b.dims[1]);
-  add_linear(x, in_features, out_features, std::move(weight), bias_input(2, out_features, "C"));
+  std::vector<float> bias = bias_input(2, out_features, "C");
+  for (float& w : weight) {
+    w *= alpha;
+  }
+  for (float& v : bias) {
+    v *= beta;
+  }
+  add_linear(x, in_features, out_features, std::move(weight), std::move(bias));
 }
 
 void Importer::matmul() {
