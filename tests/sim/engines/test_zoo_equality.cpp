@@ -65,6 +65,46 @@ SAFSIM_ZOO_MODEL("lenet5_avgpool")
 SAFSIM_ZOO_MODEL("cnn_s002")
 SAFSIM_ZOO_MODEL("cnn_s002_archopt")
 SAFSIM_ZOO_MODEL("resnet20")
+SAFSIM_ZOO_CASE("mobilenet_v2_s", 8, 16, 16, false)
+SAFSIM_ZOO_CASE("mobilenet_v2_s", 4, 12, 20, true)
+SAFSIM_ZOO_CASE("mobilenet_v2_s", 16, 12, 20, true)
+SAFSIM_ZOO_CASE("squeezenet_s", 8, 16, 16, false)
+SAFSIM_ZOO_CASE("squeezenet_s", 4, 12, 20, true)
+SAFSIM_ZOO_CASE("squeezenet_s", 16, 12, 20, true)
+
+namespace {
+
+// The models exported from PyTorch as users do (tests/inputs/exports, random seeded weights):
+// at int8 the cycle engine gives the functional engine's codes on 5 test images.
+void check_export_int8(const std::string& name) {
+  const std::string path =
+      std::string(SAFSIM_SOURCE_DIR) + "/tests/inputs/exports/" + name + ".onnx";
+  REQUIRE(std::filesystem::exists(path));
+  QuantConfig qc;
+  const QuantModel qm = quantize(load_model(path), qc,
+                                 load_dataset("fashion-mnist", DatasetSplit::kTrain).slice(0, 100));
+  const Dataset test = load_dataset("fashion-mnist", DatasetSplit::kTest).slice(0, 5);
+  const DeployedWeights w = deploy_fault_free(qm);
+  const Logits fe = FunctionalEngine(qm, w, 1).run(test);
+  CycleEngine engine(qm, w, test::array_config(16, 16, false, WeightLoad::kOverlapped),
+                     TraceConfig{}, "");
+  REQUIRE(engine.run(test).logits.codes == fe.codes);
+}
+
+}  // namespace
+
+#define SAFSIM_EXPORT_CASE(model)                                                             \
+  TEST_CASE("PyTorch export " model " int8 on the cycle engine equals the functional engine", \
+            "[cycle][exports]") {                                                             \
+    check_export_int8(model);                                                                 \
+  }
+SAFSIM_EXPORT_CASE("tutorial_view")
+SAFSIM_EXPORT_CASE("tutorial_view_opset17")
+SAFSIM_EXPORT_CASE("tutorial_flatten")
+SAFSIM_EXPORT_CASE("normalized_input")
+SAFSIM_EXPORT_CASE("inception_concat")
+SAFSIM_EXPORT_CASE("head_activations")
+SAFSIM_EXPORT_CASE("squeeze_excite")
 
 namespace {
 
@@ -112,3 +152,4 @@ TEST_CASE("zoo lenet5_sigmoid bf16 on the cycle engine matches the functional en
 TEST_CASE("zoo resnet20 fp16 on the cycle engine matches the functional engine", "[cycle][float]") {
   check_zoo_float("resnet20", WeightFormat::kFp16);
 }
+SAFSIM_EXPORT_CASE("shufflenet_v2_x0_5")
