@@ -60,8 +60,8 @@ expect_mismatch "worst: y[0, 0, 3, 2]: got 124, expected 124.5, abs error 0.5" \
   --atol 1 >/dev/null
 
 # 2: an unsupported attribute names the node and op.
-ceil=$node/test_maxpool_2d_ceil
-expect_error "node 'MaxPool_0' (op MaxPool): attribute ceil_mode = 1 is not supported" \
+ceil=$node/test_maxpool_2d_dilations
+expect_error "node 'MaxPool_0' (op MaxPool): attribute dilations = [2, 2] is not supported" \
   "$safsim" onnx-check "$ceil/model.onnx" --inputs "$ceil/test_data_set_0/input_0.pb" \
   --expect "$ceil/test_data_set_0/output_0.pb"
 # 2: a truncated tensor file, a missing one, a directory.
@@ -119,7 +119,7 @@ if /usr/bin/python3 -c "import onnx" 2>/dev/null; then
   set -e
   [[ $rc -eq 1 ]] || { echo "FAIL: harness exit code $rc (want 1)"; cat "$tmp/harness.log"; exit 1; }
   for want in "PROBLEM: test_conv_off: numerical failure" \
-    "PROBLEM: test_maxpool_2d_ceil: unsupported but not listed" \
+    "PROBLEM: test_maxpool_2d_dilations: unsupported but not listed" \
     "PROBLEM: test_maxpool_2d_default: passes now" "tests run (ops supported, 4-D or 2-D tensors): 3"; do
     grep -qF "$want" "$tmp/report.md" || { echo "FAIL: report lacks '$want'"; cat "$tmp/report.md"; exit 1; }
   done

@@ -135,8 +135,7 @@ TEST_CASE("inputs that do not fit the model are errors naming the file and tenso
              Contains("its first dimension must be the batch of the input, 2"));
 }
 
-TEST_CASE("a second runtime operand the importer cannot fold is a model error",
-          "[onnx][check]") {
+TEST_CASE("a second runtime operand the importer cannot fold is a model error", "[onnx][check]") {
   TempDir dir;
   OnnxBuilder b({1, 2, 1, 1});
   b.add_input("b", {1, 2, 1, 1});
