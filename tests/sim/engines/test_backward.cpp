@@ -79,6 +79,11 @@ TEST_CASE("backward pass matches finite differences on every supported layer kin
   CHECK(agreement_with_differences(b.build(), 6, 30) == 1.0);
 }
 
+TEST_CASE("backward pass matches finite differences on grouped convolutions and the new ops",
+          "[backward][ops]") {
+  CHECK(agreement_with_differences(test::new_ops_model(7), 7, 25) >= 0.95);
+}
+
 TEST_CASE("softmax cross-entropy gradient is softmax minus the one-hot label", "[backward]") {
   std::vector<double> grad;
   const double loss = softmax_cross_entropy({1.0, 2.0, 3.0}, 0, &grad);
