@@ -215,9 +215,11 @@ inline Model odd_shapes_model(unsigned seed, bool sigmoid = false) {
 /// convolutions, a padded input normalization, fused and stand-alone activations of every kind,
 /// concat of differently scaled branches, a channel shuffle and a slice, a squeeze-and-excitation
 /// gate, ceil-mode pooling and a global max pool.
-inline Model new_ops_model(unsigned seed) {
+/// `normalized_input` pads the first convolution with a folded normalization's mean.
+inline Model new_ops_model(unsigned seed, bool normalized_input = true) {
   ModelBuilder b({2, 11, 13}, seed);
-  int x = b.grouped_conv(-1, 8, 3, 1, 1, 1, 1, {0.3f, 0.6f});   // 8x11x13, padded with the mean
+  int x = b.grouped_conv(-1, 8, 3, 1, 1, 1, 1,  // 8x11x13, padded with the mean
+                         normalized_input ? std::vector<float>{0.3f, 0.6f} : std::vector<float>{});
   x = b.unary(x, ModelBuilder::clip(0.0f, 6.0f));               // ReLU6, fused
   int d = b.grouped_conv(x, 8, 3, 2, 1, 8);                     // depthwise 8x6x7
   d = b.unary(d, ModelBuilder::fn(UnaryFn::kLeakyRelu, 0.1f));  // fused

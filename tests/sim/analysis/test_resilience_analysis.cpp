@@ -46,19 +46,21 @@ Model small_cnn(unsigned seed) {
 
 TEST_CASE("the fault-free trace equals the reference on every layer", "[analysis]") {
   for (int bits : {8, 16}) {
-    const QuantModel qm = quantized(test::odd_shapes_model(31), bits);
-    const DeployedWeights w = deploy_fault_free(qm);
-    const DecodedModel dm(qm, w);
-    const Dataset d = test::random_images(qm.input_shape, 5, 3);
-    ImageTrace t;
-    for (int i = 0; i < d.count; ++i) {
-      trace_image(dm, d.image(i), t);
-      const auto ref = reference_run(qm, w, d.image(i));
-      for (size_t l = 0; l < ref.size(); ++l) {
-        INFO("layer " << qm.layers[l].name);
-        REQUIRE(t.codes[l] == ref[l]);
+    for (const Model& m : {test::odd_shapes_model(31), test::new_ops_model(32, false)}) {
+      const QuantModel qm = quantized(m, bits);
+      const DeployedWeights w = deploy_fault_free(qm);
+      const DecodedModel dm(qm, w);
+      const Dataset d = test::random_images(qm.input_shape, 5, 3);
+      ImageTrace t;
+      for (int i = 0; i < d.count; ++i) {
+        trace_image(dm, d.image(i), t);
+        const auto ref = reference_run(qm, w, d.image(i));
+        for (size_t l = 0; l < ref.size(); ++l) {
+          INFO("layer " << qm.layers[l].name);
+          REQUIRE(t.codes[l] == ref[l]);
+        }
+        REQUIRE(t.top1 == top1_of(ref.back().data(), qm.classes()));
       }
-      REQUIRE(t.top1 == top1_of(ref.back().data(), qm.classes()));
     }
   }
 }
@@ -66,43 +68,45 @@ TEST_CASE("the fault-free trace equals the reference on every layer", "[analysis
 TEST_CASE("replaying flips from the trace equals a full pass with the flips", "[analysis]") {
   // 16-bit codes take the int64 accumulator-delta path, 8-bit ones the int32 path.
   for (int bits : {8, 16}) {
-    const QuantModel qm = quantized(test::odd_shapes_model(41), bits);
-    const DeployedWeights w = deploy_fault_free(qm);
-    const DecodedModel dm(qm, w);
-    const Dataset d = test::random_images(qm.input_shape, 12, 5);
-    std::vector<BitFlipConfig> plans;
-    for (size_t li = 0; li < qm.layers.size(); ++li) {
-      if (qm.layers[li].kind == QOpKind::kFlatten) {
-        continue;
-      }
-      BitFlipConfig one;  // one flip of the MSB of a random word of layer li per image
-      one.mode = FaultKind::kTargetedFlips;
-      one.count = 1;
-      one.layer = std::to_string(li);
-      one.bit = bits - 1;
-      plans.push_back(one);
-    }
-    BitFlipConfig random;  // several flips in several layers at once
-    random.mode = FaultKind::kRandomFlips;
-    random.rate = 5e-3;
-    plans.push_back(random);
-    FlipReplay replay(dm);
-    ImageTrace t;
-    int64_t changed = 0;
-    for (const BitFlipConfig& c : plans) {
-      const ActivationFaultPlan plan(qm, c, 9, 2);
-      for (int i = 0; i < d.count; ++i) {
-        trace_image(dm, d.image(i), t);
-        const auto ref = reference_run(qm, w, d.image(i), &plan, i);
-        const int top1 = replay.top1_with_flips(t, plan.flips(i));
-        if (!plan.flips(i).empty()) {
-          REQUIRE(replay.last_logits(t) == ref.back());
-          changed += ref.back() != t.codes.back() ? 1 : 0;
+    for (const Model& m : {test::odd_shapes_model(41), test::new_ops_model(42, false)}) {
+      const QuantModel qm = quantized(m, bits);
+      const DeployedWeights w = deploy_fault_free(qm);
+      const DecodedModel dm(qm, w);
+      const Dataset d = test::random_images(qm.input_shape, 12, 5);
+      std::vector<BitFlipConfig> plans;
+      for (size_t li = 0; li < qm.layers.size(); ++li) {
+        if (qm.layers[li].kind == QOpKind::kFlatten) {
+          continue;
         }
-        REQUIRE(top1 == top1_of(ref.back().data(), qm.classes()));
+        BitFlipConfig one;  // one flip of the MSB of a random word of layer li per image
+        one.mode = FaultKind::kTargetedFlips;
+        one.count = 1;
+        one.layer = std::to_string(li);
+        one.bit = bits - 1;
+        plans.push_back(one);
       }
+      BitFlipConfig random;  // several flips in several layers at once
+      random.mode = FaultKind::kRandomFlips;
+      random.rate = 5e-3;
+      plans.push_back(random);
+      FlipReplay replay(dm);
+      ImageTrace t;
+      int64_t changed = 0;
+      for (const BitFlipConfig& c : plans) {
+        const ActivationFaultPlan plan(qm, c, 9, 2);
+        for (int i = 0; i < d.count; ++i) {
+          trace_image(dm, d.image(i), t);
+          const auto ref = reference_run(qm, w, d.image(i), &plan, i);
+          const int top1 = replay.top1_with_flips(t, plan.flips(i));
+          if (!plan.flips(i).empty()) {
+            REQUIRE(replay.last_logits(t) == ref.back());
+            changed += ref.back() != t.codes.back() ? 1 : 0;
+          }
+          REQUIRE(top1 == top1_of(ref.back().data(), qm.classes()));
+        }
+      }
+      REQUIRE(changed > 0);  // the flips did reach the logits
     }
-    REQUIRE(changed > 0);  // the flips did reach the logits
   }
 }
 
