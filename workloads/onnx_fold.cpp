@@ -43,17 +43,7 @@ bool Importer::all_inputs_known() const {
 
 // Shape of a computed tensor, with a batch of 1 (the model's static per-image shape).
 ConstTensor Importer::shape_of(int i) const {
-  const Value v = raw_value(i);
-  std::vector<int64_t> dims;
-  if (v.split_groups > 0) {
-    const int64_t g = v.split_groups, per = v.shape.c / g;
-    dims = v.shuffled ? std::vector<int64_t>{1, per, g, v.shape.h, v.shape.w}
-                      : std::vector<int64_t>{1, g, per, v.shape.h, v.shape.w};
-  } else if (v.rank == 2) {
-    dims = {1, v.shape.c};
-  } else {
-    dims = {1, v.shape.c, v.shape.h, v.shape.w};
-  }
+  const std::vector<int64_t> dims = raw_value(i).dims();
   const int64_t rank = static_cast<int64_t>(dims.size());
   const auto clampi = [&](int64_t a) { return std::clamp<int64_t>(a < 0 ? a + rank : a, 0, rank); };
   const int64_t start = clampi(attr_int("start", 0));  // opset 15

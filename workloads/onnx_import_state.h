@@ -52,6 +52,8 @@ struct Value {
   bool shuffled = false;
 
   bool has_affine() const { return !scale.empty(); }
+  /// The dims Shape would report, with a batch of 1.
+  std::vector<int64_t> dims() const;
   bool has_pad() const { return pad[0] || pad[1] || pad[2] || pad[3]; }
   bool pending() const { return has_affine() || has_pad() || split_groups > 0; }
 };

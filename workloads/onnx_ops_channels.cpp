@@ -11,22 +11,17 @@
 #include "workloads/onnx_import_state.h"
 
 namespace safsim::onnx_detail {
-namespace {
-
-// The tensor's dims with a batch of 1, as Shape would report them.
-std::vector<int64_t> dims_of(const Value& v) {
-  if (v.split_groups > 0) {
-    const int64_t g = v.split_groups, per = v.shape.c / v.split_groups;
-    return v.shuffled ? std::vector<int64_t>{1, per, g, v.shape.h, v.shape.w}
-                      : std::vector<int64_t>{1, g, per, v.shape.h, v.shape.w};
+std::vector<int64_t> Value::dims() const {
+  if (split_groups > 0) {
+    const int64_t g = split_groups, per = shape.c / split_groups;
+    return shuffled ? std::vector<int64_t>{1, per, g, shape.h, shape.w}
+                    : std::vector<int64_t>{1, g, per, shape.h, shape.w};
   }
-  if (v.rank == 2) {
-    return {1, v.shape.c};
+  if (rank == 2) {
+    return {1, shape.c};
   }
-  return {1, v.shape.c, v.shape.h, v.shape.w};
+  return {1, shape.c, shape.h, shape.w};
 }
-
-}  // namespace
 
 void Importer::add_channel_gather(const std::vector<Value>& ins, std::vector<ChannelSource> map,
                                   int output) {
@@ -136,7 +131,7 @@ void Importer::slice() {
   if (ends.size() != starts.size() || axes.size() != starts.size()) {
     fail("starts, ends and axes must have the same length");
   }
-  const std::vector<int64_t> dims = dims_of(x);
+  const std::vector<int64_t> dims = x.dims();
   std::vector<ChannelSource> map;
   for (int c = 0; c < x.shape.c; ++c) {
     map.push_back({0, c});
@@ -194,7 +189,7 @@ void Importer::reshape() {
   if (x.has_pad()) {
     input_value(0);  // refuses it with the message
   }
-  const std::vector<int64_t> in = dims_of(x);
+  const std::vector<int64_t> in = x.dims();
   std::vector<int64_t> s = input_const(1, "shape").ints;
   const bool allow_zero = attr_int("allowzero", 0) != 0;
   int64_t known = 1;

@@ -161,13 +161,7 @@ void lrp_relevance(const DecodedModel& m, const ImageTrace& t, int target,
         break;
       case QOpKind::kFlatten:
       case QOpKind::kUnary:  // activations pass relevance through unchanged
-        for (size_t i = 0; i < r[li].size(); ++i) {
-          r[src][i] += r[li][i];
-        }
-        break;
-      case QOpKind::kMul:
-        // A gate redistributes nothing: the gated feature map takes all the relevance (the
-        // signal-takes-all rule for multiplicative gates).
+      case QOpKind::kMul:    // the gated feature map takes it all (signal-takes-all for gates)
         for (size_t i = 0; i < r[li].size(); ++i) {
           r[src][i] += r[li][i];
         }
