@@ -154,7 +154,8 @@ void Importer::check_extra_outputs_unused() const {
   }
 }
 
-void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank) {
+void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank,
+                         int output) {
   l.name = node_name_;
   l.onnx_op = node_->op_type();
   for (const Value& v : ins) {
@@ -173,7 +174,7 @@ void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int 
   v.layer = static_cast<int>(model_.layers.size()) - 1;
   v.shape = out;
   v.rank = rank;
-  set_output(v);
+  set_output(v, output);
 }
 
 void Importer::set_output(const Value& v, int output) { values_[node_->output(output)] = v; }

@@ -105,7 +105,7 @@ class Importer {
   const ConstTensor& input_const(int i, const char* role) const;
   bool sole_use(int i) const;  // input i is its layer's only exposed output, used only here
   void check_extra_outputs_unused() const;
-  void add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank);
+  void add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank, int output = 0);
   void set_output(const Value& v, int output = 0);
   WindowGeom read_window(const Value& x, int kernel_h, int kernel_w, bool allow_dilation) const;
   Shape window_output(const Value& x, const WindowGeom& g, int channels, bool ceil_mode) const;

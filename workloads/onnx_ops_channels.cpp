@@ -33,12 +33,8 @@ void Importer::add_channel_gather(const std::vector<Value>& ins, std::vector<Cha
   if (node_->output_size() > 1) {
     node_name_ = fmt::format("{}.{}", name, output);
   }
-  add_layer(std::move(l), ins, out, ins[0].rank);
+  add_layer(std::move(l), ins, out, ins[0].rank, output);
   node_name_ = name;
-  if (output != 0) {
-    values_[node_->output(output)] = values_.at(node_->output(0));
-    values_.erase(node_->output(0));
-  }
 }
 
 void Importer::concat() {

@@ -42,6 +42,31 @@ Model small_cnn(unsigned seed) {
   return b.build();
 }
 
+// Positive weights, no biases and no zero pixels: every z+ denominator is > 0, so LRP loses no
+// relevance and the conservation sums are exact.
+Model positive(Model m) {
+  for (Layer& l : m.layers) {
+    for (float& v : l.weight) {
+      v = std::abs(v) + 0.05f;
+    }
+    std::fill(l.bias.begin(), l.bias.end(), 0.0f);
+  }
+  return m;
+}
+
+Dataset positive_images(const QuantModel& qm, int count) {
+  Dataset d = test::random_images(qm.input_shape, count, 8);
+  for (uint8_t& p : d.pixels) {
+    p = static_cast<uint8_t>(std::max<int>(p, 20));
+  }
+  for (uint8_t& l : d.labels) {
+    l = static_cast<uint8_t>(l % qm.classes());
+  }
+  return d;
+}
+
+double sum_of(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+
 }  // namespace
 
 TEST_CASE("the fault-free trace equals the reference on every layer", "[analysis]") {
@@ -112,22 +137,9 @@ TEST_CASE("replaying flips from the trace equals a full pass with the flips", "[
 
 TEST_CASE("LRP conserves relevance layer by layer when no denominator is zero (Eq. 2)",
           "[analysis]") {
-  Model m = small_cnn(5);
-  for (Layer& l : m.layers) {  // positive weights, no biases: every z+ denominator is > 0
-    for (float& v : l.weight) {
-      v = std::abs(v) + 0.05f;
-    }
-    std::fill(l.bias.begin(), l.bias.end(), 0.0f);
-  }
-  const QuantModel qm = quantized(m, 8);
+  const QuantModel qm = quantized(positive(small_cnn(5)), 8);
   const DecodedModel dm(qm, deploy_fault_free(qm));
-  Dataset d = test::random_images(qm.input_shape, 4, 8);
-  for (uint8_t& p : d.pixels) {
-    p = static_cast<uint8_t>(std::max<int>(p, 20));  // no zero inputs
-  }
-  for (uint8_t& l : d.labels) {
-    l = static_cast<uint8_t>(l % qm.classes());
-  }
+  const Dataset d = positive_images(qm, 4);
   ImageTrace t;
   std::vector<std::vector<double>> r;
   for (int i = 0; i < d.count; ++i) {
@@ -135,7 +147,7 @@ TEST_CASE("LRP conserves relevance layer by layer when no denominator is zero (E
     lrp_relevance(dm, t, d.labels[i], r);
     for (size_t l = 0; l < r.size(); ++l) {
       INFO("layer " << qm.layers[l].name);
-      REQUIRE(std::accumulate(r[l].begin(), r[l].end(), 0.0) == Approx(1.0).epsilon(1e-12));
+      REQUIRE(sum_of(r[l]) == Approx(1.0).epsilon(1e-12));
     }
   }
   // Eq. 3 and 4: the mean keeps the sum, and the feature sums are the spatial sums.
@@ -143,6 +155,67 @@ TEST_CASE("LRP conserves relevance layer by layer when no denominator is zero (E
   for (size_t l = 0; l < mr.feature.size(); ++l) {
     REQUIRE(std::accumulate(mr.feature[l].begin(), mr.feature[l].end(), 0.0) ==
             Approx(1.0).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("LRP conserves relevance across branches, concats, slices and gates", "[analysis][ops]") {
+  // stem -> {depthwise conv, dilated grouped conv} -> concat -> squeeze-and-excitation gate ->
+  // slice -> global pool -> linear. Every path from the logits to the image passes the stem, the
+  // concat, the gate's product and the slice; the two branches together form a cut as well. The
+  // gate's own branch gets no relevance (the gated map takes it all), so these sums are all 1.
+  test::ModelBuilder b({2, 8, 8}, 21);
+  const int stem = b.unary(b.conv(-1, 6, 3, 1, 1), test::ModelBuilder::clip(0.0f, 6.0f));
+  const int dw = b.unary(b.grouped_conv(stem, 6, 3, 1, 1, 6),
+                         test::ModelBuilder::fn(UnaryFn::kLeakyRelu, 0.1f));
+  const int dil = b.act(b.grouped_conv(stem, 4, 3, 1, 2, 2, 2), LayerKind::kRelu);
+  const int cat = b.concat(dw, dil);  // 10 channels
+  int gate = b.flatten(b.global_pool(cat));
+  gate = b.unary(b.conv(gate, 10, 1, 1, 0, true), test::ModelBuilder::fn(UnaryFn::kSigmoid));
+  const int gated = b.mul(cat, gate);
+  const int slice = b.gather({gated}, {{0, 0}, {0, 2}, {0, 3}, {0, 7}, {0, 9}});
+  b.conv(b.flatten(b.global_pool(slice)), 3, 1, 1, 0, true);
+  const QuantModel qm = quantized(positive(b.build()), 8);
+  const DecodedModel dm(qm, deploy_fault_free(qm));
+
+  // The quantized layers that form cuts (activations are fused into their producers).
+  auto find = [&](auto pred) {
+    for (size_t l = 0; l < qm.layers.size(); ++l) {
+      if (pred(qm.layers[l])) {
+        return l;
+      }
+    }
+    FAIL("no such layer");
+    return size_t{0};
+  };
+  const size_t q_stem = find([](const QLayer& q) { return q.inputs[0] == -1; });
+  const size_t q_cat = find([](const QLayer& q) { return q.kind == QOpKind::kConcat; });
+  const size_t q_mul = find([](const QLayer& q) { return q.kind == QOpKind::kMul; });
+  const size_t q_slice = find([&](const QLayer& q) {
+    return q.kind == QOpKind::kConcat && q.inputs[0] == static_cast<int>(q_mul);
+  });
+  const int q_dw = qm.layers[q_cat].inputs[0], q_dil = qm.layers[q_cat].inputs[1];
+  REQUIRE(qm.layers[q_mul].inputs[0] == static_cast<int>(q_cat));
+
+  const Dataset d = positive_images(qm, 4);
+  ImageTrace t;
+  std::vector<std::vector<double>> r;
+  for (int i = 0; i < d.count; ++i) {
+    trace_image(dm, d.image(i), t);
+    lrp_relevance(dm, t, d.labels[i], r);
+    for (size_t cut : {q_stem, q_cat, q_mul, q_slice}) {
+      INFO("layer " << qm.layers[cut].name);
+      REQUIRE(sum_of(r[cut]) == Approx(1.0).epsilon(1e-12));
+    }
+    REQUIRE(sum_of(r[size_t(q_dw)]) + sum_of(r[size_t(q_dil)]) == Approx(1.0).epsilon(1e-12));
+    REQUIRE(sum_of(r[size_t(q_dw)]) > 0.0);  // both branches carry some of it
+    REQUIRE(sum_of(r[size_t(q_dil)]) > 0.0);
+    // The sliced-away channels of the product get none.
+    const int64_t plane = int64_t{qm.layers[q_mul].out_shape.h} * qm.layers[q_mul].out_shape.w;
+    for (int c : {1, 4, 5, 6, 8}) {
+      for (int64_t p = 0; p < plane; ++p) {
+        REQUIRE(r[q_mul][size_t(c * plane + p)] == 0.0);
+      }
+    }
   }
 }
 
