@@ -154,8 +154,7 @@ void Importer::check_extra_outputs_unused() const {
   }
 }
 
-void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank,
-                         int output) {
+void Importer::add_layer(Layer l, const std::vector<Value>& ins, Shape out, int rank, int output) {
   l.name = node_name_;
   l.onnx_op = node_->op_type();
   for (const Value& v : ins) {
