@@ -106,9 +106,15 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   if (aw.precision == GemmPrecision::kInt64) {
     s.acc_i.resize(size_t(rows) * oc);
   }
+  // Depthwise layers (most of a MobileNet's layers) are a multiply-add over channels per tap:
+  // per-group GEMMs would copy the input once per channel for a 1-column product.
+  const bool depthwise = q.groups > 1 && q.group_in() == 1 && og == 1 && float_gemm;
+  if (depthwise) {
+    depthwise_channels_last(in, q, batch, pads[li], aw.wf.data(), s.acc);
+  }
   // One GEMM per group: (rows x K) x (K x O/G) into the group's columns of the accumulators.
   using Stride = Eigen::OuterStride<>;
-  for (int g = 0; g < q.groups; ++g) {
+  for (int g = 0; g < (depthwise ? 0 : q.groups); ++g) {
     const float* a = im2col_channels_last(in, q, batch, pads[li], g, s.cols);
     Eigen::Map<const RowMatF> A(a, rows, kc);
     if (float_gemm) {

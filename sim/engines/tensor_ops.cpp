@@ -119,6 +119,40 @@ const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q,
   return cols.data();
 }
 
+void depthwise_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                             const std::vector<float>& pad, const float* w,
+                             std::vector<float>& acc) {
+  const WindowGeom& g = q.geom;
+  const Shape& is = q.in_shape;
+  const Shape& os = q.out_shape;
+  const int c_n = is.c;
+  const std::vector<float> zeros(pad.empty() ? size_t(c_n) : 0, 0.0f);
+  const float* pad_cell = pad.empty() ? zeros.data() : pad.data();
+  acc.assign(size_t(batch) * os.h * os.w * c_n, 0.0f);
+  // Channels-last: one tap of all channels is a contiguous vector in the input, the weights and
+  // the output row, so the innermost loop is a vectorizable multiply-add over channels.
+  for (int b = 0; b < batch; ++b) {
+    const float* img = in.data() + size_t(b) * is.size();
+    for (int oy = 0; oy < os.h; ++oy) {
+      for (int ox = 0; ox < os.w; ++ox) {
+        float* dst = acc.data() + ((size_t(b) * os.h + oy) * os.w + ox) * c_n;
+        for (int ky = 0; ky < g.kernel_h; ++ky) {
+          const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+          for (int kx = 0; kx < g.kernel_w; ++kx) {
+            const int ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+            const bool inside = iy >= 0 && iy < is.h && ix >= 0 && ix < is.w;
+            const float* src = inside ? img + (size_t(iy) * is.w + ix) * c_n : pad_cell;
+            const float* wt = w + (size_t(ky) * g.kernel_w + kx) * c_n;
+            for (int c = 0; c < c_n; ++c) {
+              dst[c] += src[c] * wt[c];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 namespace {
 
 // Calls f(b, oy, ox, c, value) for each output element with the values of its window.

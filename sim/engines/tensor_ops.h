@@ -20,6 +20,14 @@ const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q,
                                   const std::vector<float>& pad, int group,
                                   std::vector<float>& cols);
 
+/// A depthwise array layer (one input and one output channel per group) without im2col:
+/// acc[(b, oy, ox), c] = sum over taps of in[(b, iy, ix), c] * w[tap * C + c], the padding cells
+/// holding pad[c] (empty: 0). `w` is the layer's K x C weight matrix (row-major, K = kh*kw).
+/// The same sum as the per-group GEMMs; exact whenever those are (integer codes below 2^24).
+void depthwise_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                             const std::vector<float>& pad, const float* w,
+                             std::vector<float>& acc);
+
 void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
                             std::vector<float>& out);
 /// AveragePool and GlobalAveragePool; integer codes round with avg_pool_round().

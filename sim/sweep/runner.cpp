@@ -39,32 +39,47 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-/// Rank 0: an exclusive lock on DIR for the rest of the process, so a second sweep on the same
-/// --out stops at once instead of journaling into the first one's file. flock() is released by
-/// the kernel when the process ends, however it ends.
-void lock_directory(const std::string& dir) {
-  const std::string path = dir + "/.sweep.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw UserError(fmt::format("cannot create '{}': {}", path, std::strerror(errno)));
+/// Rank 0: an exclusive lock on DIR while a sweep runs, so a second sweep on the same --out
+/// stops at once instead of journaling into the first one's file. flock() is released when the
+/// descriptor closes: at the end of the sweep, or by the kernel however the process ends.
+class DirectoryLock {
+ public:
+  DirectoryLock() = default;
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+  ~DirectoryLock() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
   }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int error = errno;
-    ::close(fd);
-    throw UserError(error == EWOULDBLOCK
-                        ? fmt::format("another sweep is running in '{}' (it holds {}); wait for "
-                                      "it or choose another --out directory",
-                                      dir, path)
-                        : fmt::format("cannot lock '{}': {}", path, std::strerror(error)));
+
+  void lock(const std::string& dir) {
+    const std::string path = dir + "/.sweep.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      throw UserError(fmt::format("cannot create '{}': {}", path, std::strerror(errno)));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd);
+      throw UserError(error == EWOULDBLOCK
+                          ? fmt::format("another sweep is running in '{}' (it holds {}); wait "
+                                        "for it or choose another --out directory",
+                                        dir, path)
+                          : fmt::format("cannot lock '{}': {}", path, std::strerror(error)));
+    }
+    fd_ = fd;
   }
-  // The descriptor stays open on purpose: the lock lives as long as this process.
-}
+
+ private:
+  int fd_ = -1;
+};
 
 /// Rank 0: locks DIR, checks it and reads its journal (when resuming).
-JournalContents open_directory(const SweepPlan& plan, const SweepOptions& o) {
+JournalContents open_directory(const SweepPlan& plan, const SweepOptions& o, DirectoryLock& lock) {
   const std::string journal = o.out_dir + "/journal.jsonl";
   ensure_directory(o.out_dir);
-  lock_directory(o.out_dir);
+  lock.lock(o.out_dir);
   std::error_code ec;
   const bool has_journal =
       std::filesystem::exists(journal, ec) && std::filesystem::file_size(journal, ec) > 0;
@@ -94,11 +109,12 @@ std::vector<int64_t> pending_trials(const SweepPlan& plan, const JournalContents
 
 /// Rank 0 decides what runs and tells every rank: "P id,id,..." or "E message".
 std::vector<int64_t> agree_on_pending(const SweepPlan& plan, const SweepOptions& o,
-                                      MpiTransport& mpi, JournalContents& journal) {
+                                      MpiTransport& mpi, JournalContents& journal,
+                                      DirectoryLock& lock) {
   std::string message;
   if (mpi.rank() == 0) {
     try {
-      journal = open_directory(plan, o);
+      journal = open_directory(plan, o, lock);
       message = "P";
       for (int64_t id : pending_trials(plan, journal)) {
         message += std::to_string(id) + ",";
@@ -370,7 +386,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& o, MpiTranspor
   r.trials = plan.trials();
   r.ranks = mpi.size();
   JournalContents contents;
-  const std::vector<int64_t> pending = agree_on_pending(plan, o, mpi, contents);
+  DirectoryLock lock;
+  const std::vector<int64_t> pending = agree_on_pending(plan, o, mpi, contents, lock);
   r.from_journal = r.trials - int64_t(pending.size());
   r.threads = o.threads > 0 ? o.threads : std::max(1, machine_cores() / mpi.ranks_on_node());
   if (mpi.rank() == 0) {

@@ -77,7 +77,7 @@ TEST_CASE("address map: layer by layer, row-major, SEC-DED groups padded", "[fau
   CHECK(grouped[1].first_word == 435);
 }
 
-TEST_CASE("every scheme: stored words obey the true map; stats match a recount", "[faults]") {
+TEST_CASE("every scheme: stored words obey the true map, stats match a recount", "[faults]") {
   for (const WeightFormat f : {WeightFormat::kOffsetBinary, WeightFormat::kTwosComplement}) {
     const QuantModel qm = small_model({f, 8});
     const FaultsConfig faults = stuck_faults(0.05);
@@ -200,7 +200,7 @@ TEST_CASE("weight flips: msb worst case, targeted in a layer, masked on stuck ce
   CHECK(st.weight_flips_effective == 0);
 }
 
-TEST_CASE("defect-map files drive deployment; misfits and bad combinations are errors",
+TEST_CASE("defect-map files drive deployment, misfits and bad combinations are errors",
           "[faults]") {
   const QuantModel qm = small_model({WeightFormat::kOffsetBinary, 8});
   const FaultsConfig drawn = stuck_faults(0.05);
@@ -229,7 +229,7 @@ TEST_CASE("defect-map files drive deployment; misfits and bad combinations are e
                     Catch::Contains("needs an integer weight format"));
 }
 
-TEST_CASE("SEC-DED groups: check bits counted in storage; single stuck cells corrected",
+TEST_CASE("SEC-DED groups: check bits counted in storage, single stuck cells corrected",
           "[faults]") {
   const QuantModel qm = small_model({WeightFormat::kTwosComplement, 8});
   MitigationConfig m = scheme(MitigationScheme::kSecded);

@@ -213,7 +213,7 @@ TEST_CASE("load_dataset rejects unknown names with the allowed ones and an insta
                       !Contains("did you mean") && Contains("unknown dataset 'cifar10'"));
 }
 
-TEST_CASE("SAFSIM_DATA_DIR redirects fashion-mnist; a missing copy says how to install it",
+TEST_CASE("SAFSIM_DATA_DIR redirects fashion-mnist, a missing copy says how to install it",
           "[dataset]") {
   TempDir root;
   ScopedEnv env("SAFSIM_DATA_DIR", root.path().c_str());

@@ -122,7 +122,7 @@ TEST_CASE("MatMul followed by Add of a constant becomes one linear layer with a 
   require_near(run_float(m, {1, 1, 2}), {9.5f, 20.0f});
 }
 
-TEST_CASE("Relu and Sigmoid are element-wise layers; activations holds every output", "[onnx]") {
+TEST_CASE("Relu and Sigmoid are element-wise layers, activations holds every output", "[onnx]") {
   TempDir dir;
   OnnxBuilder b({-1, 4});
   b.node("Relu", {"x"}, {"r"});

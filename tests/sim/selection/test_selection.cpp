@@ -165,7 +165,7 @@ TEST_CASE("every strategy picks distinct candidates with golden results, whateve
   }
 }
 
-TEST_CASE("corner picks the smallest gaps; prob_distrib the flattest outputs", "[selection]") {
+TEST_CASE("corner picks the smallest gaps, prob_distrib the flattest outputs", "[selection]") {
   const Workload w = small_workload();
   Config c;
   c.threads = 1;

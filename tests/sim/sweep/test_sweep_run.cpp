@@ -97,7 +97,7 @@ TEST_CASE("results do not depend on the thread count, and resume equals a full r
   }
 }
 
-TEST_CASE("an existing journal needs --resume; a foreign one is refused", "[sweep][slow]") {
+TEST_CASE("an existing journal needs --resume, a foreign one is refused", "[sweep][slow]") {
   const std::string small = R"(
 config: {workload: {model: lenet5, images: 20}}
 axes: [{key: faults.weights.stuck_at.rate, values: [0.01]}]

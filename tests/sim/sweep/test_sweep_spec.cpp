@@ -64,7 +64,7 @@ axes:
                                               "quant.weight_bits=16,accelerator.array.rows=32"});
 }
 
-TEST_CASE("explicit points may set different keys; the others keep the base value", "[sweep]") {
+TEST_CASE("explicit points may set different keys, the others keep the base value", "[sweep]") {
   const SweepPlan p = plan_text(R"(
 config: {mitigation: {scheme: lsb}}
 axes:
@@ -195,7 +195,7 @@ TEST_CASE("sweep errors name the file, line and column before any trial", "[swee
         "faults.weights.stuck_at.rate)");
 }
 
-TEST_CASE("a base config is read relative to the sweep file; its own errors point into it",
+TEST_CASE("a base config is read relative to the sweep file, its own errors point into it",
           "[sweep]") {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("safsim_test_sweep_base_" + std::to_string(getpid()));
