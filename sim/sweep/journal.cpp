@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -23,15 +24,98 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string header_json(const SweepPlan& plan) {
+constexpr int kJournalVersion = 2;  // 2: the header holds the input files' content hashes
+
+Json inputs_json(const std::vector<SweepInput>& inputs) {
+  Json list = Json::array();
+  for (const SweepInput& in : inputs) {
+    list.push_back(
+        {{"key", in.key}, {"file", in.path}, {"fnv1a64", fmt::format("{:016x}", in.hash)}});
+  }
+  return list;
+}
+
+Json header(const SweepPlan& plan, const std::vector<SweepInput>& inputs) {
   Json h;
-  h["safsim_sweep_journal"] = 1;
+  h["safsim_sweep_journal"] = kJournalVersion;
   h["name"] = plan.name;
   h["fingerprint"] = fmt::format("{:016x}", plan.fingerprint);
   h["points"] = plan.points.size();
   h["repeat"] = plan.repeat;
   h["metrics"] = plan.metrics;
-  return h.dump();
+  h["inputs"] = inputs_json(inputs);
+  return h;
+}
+
+/// The value of `field` of an input entry ("" when absent or not a string).
+std::string input_field(const Json& entry, const char* field) {
+  const auto it = entry.find(field);
+  return it != entry.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+/// Throws UserError naming the first input file whose content (or presence) differs between the
+/// journal header `journaled` and the files as they are now.
+void check_inputs(const Json& journaled, const std::vector<SweepInput>& inputs,
+                  const std::string& where) {
+  const std::string fix = "restore the file, or use another --out directory for the new inputs";
+  const Json now = inputs_json(inputs);
+  for (const Json& old : journaled) {
+    const std::string file = input_field(old, "file");
+    const auto same_file = [&](const Json& e) { return input_field(e, "file") == file; };
+    const auto it = std::find_if(now.begin(), now.end(), same_file);
+    if (it == now.end()) {
+      throw UserError(fmt::format(
+          "{}: the sweep started on {} ({}), which cannot be read now (moved, deleted, or "
+          "SAFSIM_ZOO_DIR / SAFSIM_DATA_DIR changed); {}",
+          where, file, input_field(old, "key"), fix));
+    }
+    if (input_field(*it, "fnv1a64") != input_field(old, "fnv1a64")) {
+      throw UserError(fmt::format(
+          "{}: the content of {} ({}) changed since the sweep started (fnv1a64 {} then, {} "
+          "now); resuming would mix trials of two inputs in one result set; {}",
+          where, file, input_field(old, "key"), input_field(old, "fnv1a64"),
+          input_field(*it, "fnv1a64"), fix));
+    }
+  }
+  for (const Json& e : now) {
+    const std::string file = input_field(e, "file");
+    const auto same_file = [&](const Json& old) { return input_field(old, "file") == file; };
+    if (std::find_if(journaled.begin(), journaled.end(), same_file) == journaled.end()) {
+      throw UserError(
+          fmt::format("{}: the sweep now reads {} ({}), which it did not read when it started; {}",
+                      where, file, input_field(e, "key"), fix));
+    }
+  }
+}
+
+/// Throws UserError unless the header line `line` is the one this plan and these inputs write.
+void check_header(const SweepPlan& plan, const std::vector<SweepInput>& inputs,
+                  const std::string& line, const std::string& where) {
+  const Json want = header(plan, inputs);
+  if (line == want.dump()) {
+    return;
+  }
+  const Json got = Json::parse(line, nullptr, false);
+  const bool object = !got.is_discarded() && got.is_object();
+  if (object && got.contains("safsim_sweep_journal") && got["safsim_sweep_journal"] == 1) {
+    throw UserError(fmt::format(
+        "{}: this journal was written by an older safsim that did not record the content of "
+        "the model and dataset files, so it cannot tell whether they changed since; finish the "
+        "sweep with that safsim, or use another --out directory",
+        where));
+  }
+  const UserError other_sweep(fmt::format(
+      "{}: this journal belongs to a different sweep (or another safsim version); use another "
+      "--out directory, or delete the directory to start over",
+      where));
+  Json got_rest = object ? got : Json::object(), want_rest = want;
+  got_rest.erase("inputs");
+  want_rest.erase("inputs");
+  if (got_rest != want_rest || !got.contains("inputs") || !got["inputs"].is_array()) {
+    throw other_sweep;
+  }
+  check_inputs(got["inputs"], inputs, where);
+  throw other_sweep;  // the same files with the same contents, yet not this header
 }
 
 }  // namespace
@@ -86,7 +170,8 @@ TrialRecord parse_record(const SweepPlan& plan, const std::string& line, const s
   return r;
 }
 
-JournalContents read_journal(const std::string& path, const SweepPlan& plan) {
+JournalContents read_journal(const std::string& path, const SweepPlan& plan,
+                             const std::vector<SweepInput>& inputs) {
   JournalContents c;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -107,12 +192,7 @@ JournalContents read_journal(const std::string& path, const SweepPlan& plan) {
     const std::string line = text.substr(begin, end - begin);
     const std::string where = fmt::format("{}:{}", path, ++line_no);
     if (line_no == 1) {
-      if (line != header_json(plan)) {
-        throw UserError(fmt::format(
-            "{}: this journal belongs to a different sweep (or another safsim version); use "
-            "another --out directory, or delete the directory to start over",
-            where));
-      }
+      check_header(plan, inputs, line, where);
     } else {
       TrialRecord r = parse_record(plan, line, where);
       if (seen.emplace(r.point, r.trial).second) {
@@ -125,7 +205,8 @@ JournalContents read_journal(const std::string& path, const SweepPlan& plan) {
   return c;
 }
 
-SweepJournal::SweepJournal(const std::string& path, const SweepPlan& plan, int64_t keep_bytes)
+SweepJournal::SweepJournal(const std::string& path, const SweepPlan& plan,
+                           const std::vector<SweepInput>& inputs, int64_t keep_bytes)
     : path_(path), plan_(plan) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) {
@@ -135,7 +216,7 @@ SweepJournal::SweepJournal(const std::string& path, const SweepPlan& plan, int64
     throw UserError(fmt::format("cannot truncate journal '{}': {}", path, std::strerror(errno)));
   }
   if (keep_bytes == 0) {
-    write_all(header_json(plan) + "\n");
+    write_all(header(plan, inputs).dump() + "\n");
   }
 }
 

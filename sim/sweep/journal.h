@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/sweep/inputs.h"
 #include "sim/sweep/plan.h"
 
 namespace safsim {
@@ -32,16 +33,20 @@ struct JournalContents {
 };
 
 /// Reads `path` (missing file: empty contents). Throws UserError when the header belongs to a
-/// different sweep or a complete line is not a record of this plan.
-JournalContents read_journal(const std::string& path, const SweepPlan& plan);
+/// different sweep, names an input file whose content differs from `inputs` (sweep_inputs():
+/// the files as they are now), or a complete line is not a record of this plan.
+JournalContents read_journal(const std::string& path, const SweepPlan& plan,
+                             const std::vector<SweepInput>& inputs);
 
 /// Appends records to the journal. Opening cuts a truncated tail (so the next line starts on
-/// a line boundary) and writes the header to a new or empty file.
-///   SweepJournal j(dir + "/journal.jsonl", plan, contents.complete_bytes);
+/// a line boundary) and writes the header, with the content hashes of `inputs`, to a new or
+/// empty file.
+///   SweepJournal j(dir + "/journal.jsonl", plan, sweep_inputs(plan), contents.complete_bytes);
 ///   j.append({record});   // one write() and one fsync() for the batch
 class SweepJournal {
  public:
-  SweepJournal(const std::string& path, const SweepPlan& plan, int64_t keep_bytes);
+  SweepJournal(const std::string& path, const SweepPlan& plan,
+               const std::vector<SweepInput>& inputs, int64_t keep_bytes);
   ~SweepJournal();
   SweepJournal(const SweepJournal&) = delete;
   SweepJournal& operator=(const SweepJournal&) = delete;
