@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "base/errors.h"
-#include "base/output_files.h"
 #include "memory/deployment.h"
 #include "sim/quantization/quantize.h"
 #include "workloads/onnx_import.h"
@@ -94,14 +93,13 @@ nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const 
   return s;
 }
 
-void report_deployment(const Workload& w, nlohmann::ordered_json& summary,
-                       const std::string& out_dir) {
+void report_deployment(const Workload& w, nlohmann::ordered_json& summary, WrittenFiles& out) {
   nlohmann::ordered_json d;
   d["scheme"] = to_string(w.weights.read_path.scheme);
   w.deployment.visit([&](const char* name, const auto& value) { d[name] = value; });
   summary["deployment"] = d;
   if (!w.qmodel.is_float()) {
-    write_file_atomic(out_dir + "/deviation.csv", deviation_csv(w.deployment));
+    out.write("deviation.csv", deviation_csv(w.deployment));
   }
 }
 

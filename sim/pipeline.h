@@ -10,6 +10,7 @@
 #include "memory/deployment_stats.h"
 #include "memory/march_test.h"
 #include "sim/config.h"
+#include "sim/written_files.h"
 #include "workloads/dataset.h"
 #include "workloads/model.h"
 #include "workloads/quant_model.h"
@@ -44,8 +45,7 @@ nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const 
                                       const char* engine, double accuracy);
 
 /// Adds the deployment statistics to a summary object (key "deployment") and writes
-/// `out_dir/deviation.csv` (001 Fig. 9) when the model has integer weights.
-void report_deployment(const Workload& w, nlohmann::ordered_json& summary,
-                       const std::string& out_dir);
+/// deviation.csv (001 Fig. 9) into `out` when the model has integer weights.
+void report_deployment(const Workload& w, nlohmann::ordered_json& summary, WrittenFiles& out);
 
 }  // namespace safsim

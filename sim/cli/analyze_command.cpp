@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "base/errors.h"
-#include "base/output_files.h"
 #include "base/parallel.h"
 #include "sim/analysis/analysis_summary.h"
 #include "sim/analysis/ber_failures.h"
@@ -22,6 +21,7 @@
 #include "sim/cli/plot_command.h"
 #include "sim/engines/functional_engine.h"
 #include "sim/pipeline.h"
+#include "sim/written_files.h"
 
 namespace safsim {
 namespace {
@@ -55,9 +55,9 @@ double fault_free_accuracy(const Workload& w, int threads) {
   return accuracy(engine.run(w.images), w.images.labels);
 }
 
-void write_outputs(const Config& c, const nlohmann::ordered_json& s) {
-  write_file_atomic(c.output.dir + "/summary.json", s.dump(2) + "\n");
-  write_file_atomic(c.output.dir + "/config.resolved.yaml", dump_config(c));
+void write_outputs(const Config& c, const nlohmann::ordered_json& s, WrittenFiles& out) {
+  out.write_at(c.output.dir + "/summary.json", s.dump(2) + "\n");
+  out.write_at(c.output.dir + "/config.resolved.yaml", dump_config(c));
 }
 
 void plot(const AnalyzeOptions& o, const std::string& dir) {
@@ -67,7 +67,9 @@ void plot(const AnalyzeOptions& o, const std::string& dir) {
 }
 
 void run_criticality(const AnalyzeOptions& o) {
-  for (const Config& c : configs_of(o)) {
+  const std::vector<Config> cs = configs_of(o);
+  WrittenFiles out(cs.front().output.dir);
+  for (const Config& c : cs) {
     const auto t0 = std::chrono::steady_clock::now();
     const Workload w = prepare_workload(c);
     const DecodedModel dm(w.qmodel, w.weights);
@@ -75,20 +77,21 @@ void run_criticality(const AnalyzeOptions& o) {
                               .slice(0, c.analysis.relevance_images);
     const MeanRelevance mr = mean_relevance(dm, train, resolve_threads(c.threads));
     const std::vector<FeatureCriticality> f = feature_criticality(dm, mr);
-    write_file_atomic(c.output.dir + "/relevance.csv", relevance_csv(w.qmodel, mr));
-    write_file_atomic(c.output.dir + "/criticality.csv", criticality_csv(w.qmodel, f));
+    out.write_at(c.output.dir + "/relevance.csv", relevance_csv(w.qmodel, mr));
+    out.write_at(c.output.dir + "/criticality.csv", criticality_csv(w.qmodel, f));
     nlohmann::ordered_json s = summary_header(c, w, "analyze criticality", "functional",
                                               fault_free_accuracy(w, resolve_threads(c.threads)));
     s["relevance_images"] = train.count;
     add_criticality_summary(w.qmodel, f, s);
     s["seconds"] = seconds_since(t0);
-    write_outputs(c, s);
+    write_outputs(c, s, out);
     fmt::print(
         "{}: criticality of {} feature tensors over {} training images, mean SD of "
         "normalized criticality {:.4f} ({:.1f} s)\n",
         w.model.name, f.size(), train.count, mean_normalized_sd(f), seconds_since(t0));
     plot(o, c.output.dir);
   }
+  out.announce();
 }
 
 void run_neuron_failures(const AnalyzeOptions& o) {
@@ -96,6 +99,7 @@ void run_neuron_failures(const AnalyzeOptions& o) {
   std::vector<std::vector<int64_t>> histograms;
   nlohmann::ordered_json first;
   const std::vector<Config> cs = configs_of(o);
+  WrittenFiles out(cs.front().output.dir);
   for (const Config& c : cs) {
     const Workload w = prepare_workload(c);
     const DecodedModel dm(w.qmodel, w.weights);
@@ -104,12 +108,12 @@ void run_neuron_failures(const AnalyzeOptions& o) {
                sel.tested.size(), sel.population, w.images.count, resolve_threads(c.threads));
     const NeuronFailures f = neuron_failures(dm, w.images, sel.tested,
                                              {c.analysis.bit, resolve_threads(c.threads), true});
-    write_file_atomic(c.output.dir + "/neurons.csv", neurons_csv(w.qmodel, f));
+    out.write_at(c.output.dir + "/neurons.csv", neurons_csv(w.qmodel, f));
     nlohmann::ordered_json s =
         summary_header(c, w, "analyze neuron-failures", "functional",
                        f.images > 0 ? double(f.correct_images) / double(f.images) : 0.0);
     add_neuron_failure_summary(w.qmodel, f, c.analysis, c.seed, sel.population, s);
-    write_outputs(c, s);
+    write_outputs(c, s, out);
     const FailureFigures fig = failure_figures(f);
     fmt::print(
         "{}: {} neurons x {} correct images in {:.1f} s; failure rate worst {:.4f}, mean "
@@ -118,14 +122,16 @@ void run_neuron_failures(const AnalyzeOptions& o) {
     names.push_back(w.model.name);
     histograms.push_back(failure_histogram(f, c.analysis.histogram_bins));
   }
-  write_file_atomic(cs.front().output.dir + "/histogram.csv", histogram_csv(names, histograms));
+  out.write("histogram.csv", histogram_csv(names, histograms));
   plot(o, cs.front().output.dir);
+  out.announce();
 }
 
 void run_ber(const AnalyzeOptions& o) {
   std::vector<std::string> names;
   std::vector<std::vector<BerPoint>> points;
   const std::vector<Config> cs = configs_of(o);
+  WrittenFiles out(cs.front().output.dir);
   for (const Config& c : cs) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<double> rates = parse_ber_rates(c.analysis);
@@ -142,13 +148,14 @@ void run_ber(const AnalyzeOptions& o) {
     }
     s["ber"] = ber_summary(p);
     s["seconds"] = seconds_since(t0);
-    write_outputs(c, s);
-    write_file_atomic(c.output.dir + "/ber.csv", ber_csv({w.model.name}, {p}));
+    write_outputs(c, s, out);
+    out.write_at(c.output.dir + "/ber.csv", ber_csv({w.model.name}, {p}));
     names.push_back(w.model.name);
     points.push_back(p);
   }
-  write_file_atomic(cs.front().output.dir + "/ber.csv", ber_csv(names, points));
+  out.write("ber.csv", ber_csv(names, points));  // both models' rates, when --compare
   plot(o, cs.front().output.dir);
+  out.announce();
 }
 
 void add_subcommand(CLI::App* analyze, const char* name, const char* help,

@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "base/errors.h"
-#include "base/output_files.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/functional_engine.h"
 #include "sim/pipeline.h"
+#include "sim/written_files.h"
 
 namespace safsim {
 namespace {
@@ -45,11 +45,13 @@ void run_eval(const CommonOptions& o) {
         to_string(w.weights.read_path.scheme));
   }
 
+  WrittenFiles out(c.output.dir);
   nlohmann::ordered_json s = summary_header(c, w, "eval", "functional", acc);
-  report_deployment(w, s, c.output.dir);
+  report_deployment(w, s, out);
   s["timing"] = {{"seconds", seconds}, {"images_per_s", w.images.count / seconds}};
-  write_file_atomic(c.output.dir + "/summary.json", s.dump(2) + "\n");
-  write_file_atomic(c.output.dir + "/config.resolved.yaml", dump_config(c));
+  out.write("summary.json", s.dump(2) + "\n");
+  out.write("config.resolved.yaml", dump_config(c));
+  out.announce();
 }
 
 }  // namespace

@@ -6,16 +6,17 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "base/errors.h"
-#include "base/output_files.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/backward.h"
 #include "sim/engines/functional_engine.h"
 #include "sim/pipeline.h"
+#include "sim/written_files.h"
 
 namespace safsim {
 namespace {
@@ -82,9 +83,11 @@ void run_gradient(const GradientArgs& a) {
     layers.push_back(std::move(lj));
   }
   j["layers"] = std::move(layers);
-  write_file_atomic(a.out_path, j.dump() + "\n");
+  WrittenFiles out(std::filesystem::path(a.out_path).parent_path().string());
+  out.write_at(a.out_path, j.dump() + "\n");
   fmt::print("{}: image {} label {} loss {:.6f} -> {}\n", w.model.name, j["image"].get<int>(),
              label, loss, a.out_path);
+  out.announce();
 }
 
 }  // namespace

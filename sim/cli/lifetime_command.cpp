@@ -13,6 +13,7 @@
 #include "sim/engines/cycle_engine.h"
 #include "sim/lifetime/lifetime.h"
 #include "sim/pipeline.h"
+#include "sim/written_files.h"
 
 namespace safsim {
 namespace {
@@ -45,9 +46,10 @@ void run(const CommonOptions& o) {
   for (const auto& [key, value] : r.summary.items()) {
     s[key] = value;
   }
-  write_file_atomic(c.output.dir + "/timeline.csv", lifetime_csv(r));
-  write_file_atomic(c.output.dir + "/summary.json", s.dump(2) + "\n");
-  write_file_atomic(c.output.dir + "/config.resolved.yaml", dump_config(c));
+  WrittenFiles out(c.output.dir);
+  out.write("timeline.csv", lifetime_csv(r));
+  out.write("summary.json", s.dump(2) + "\n");
+  out.write("config.resolved.yaml", dump_config(c));
   const nlohmann::ordered_json& ov = r.summary["overhead"];
   fmt::print("{} over {} h, {} inferences/h: {} tests of {} images every {} inferences\n",
              w.model.name, c.selftest.lifetime.hours, c.selftest.lifetime.inferences_per_hour,
@@ -67,6 +69,7 @@ void run(const CommonOptions& o) {
   if (!render_plot("plot_lifetime.py", c.output.dir)) {
     fmt::print("  plot            skipped (see above); timeline.csv holds the data\n");
   }
+  out.announce();
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "sim/pipeline.h"
 #include "sim/report.h"
 #include "sim/selection/selftest_setup.h"
+#include "sim/written_files.h"
 
 namespace safsim {
 namespace {
@@ -159,7 +160,8 @@ void run(const RunOptions& o) {
   for (const auto& [key, value] : stats.items()) {
     s[key] = value;
   }
-  report_deployment(w, s, c.output.dir);
+  WrittenFiles out(c.output.dir);
+  report_deployment(w, s, out);
   s["scheduled_flips"] = scheduled_flips_json(engine);
   if (const SelfTestController* stc = engine.self_test()) {
     s["images"] = w.images.count;  // the workload's; `inferences` counts the test images too
@@ -172,9 +174,13 @@ void run(const RunOptions& o) {
     s["trace"] = engine.trace_path();
     fmt::print("  trace           {}\n", engine.trace_path());
   }
-  write_file_atomic(c.output.dir + "/summary.json", s.dump(2) + "\n");
-  write_file_atomic(c.output.dir + "/layers.csv", layers_csv(r.stats));
-  write_file_atomic(c.output.dir + "/config.resolved.yaml", dump_config(c));
+  out.write("summary.json", s.dump(2) + "\n");
+  out.write("layers.csv", layers_csv(r.stats));
+  out.write("config.resolved.yaml", dump_config(c));
+  if (!engine.trace_path().empty()) {
+    out.add(engine.trace_path());
+  }
+  out.announce();
 }
 
 }  // namespace

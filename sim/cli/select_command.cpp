@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "sim/cli/common_options.h"
 #include "sim/pipeline.h"
 #include "sim/selection/selection.h"
+#include "sim/written_files.h"
 
 namespace safsim {
 namespace {
@@ -42,6 +44,9 @@ void run_select(const SelectArgs& a) {
   write_test_set(t, a.out_path);
   fmt::print("{}: {} test images of {} candidates by {} in {:.2f} s -> {}\n", w.model.name,
              t.images.size(), w.images.count, t.strategy, t.selection_seconds, a.out_path);
+  WrittenFiles out(std::filesystem::path(a.out_path).parent_path().string());
+  out.add(a.out_path);
+  out.announce();
 }
 
 }  // namespace

@@ -100,14 +100,14 @@ int sweep_main(const SweepCliOptions& o, MpiTransport& mpi) {
     return r.interrupted ? kExitInterrupted : 2;
   }
   const double trial_seconds = r.seconds > 0 ? r.seconds : 1e-9;
-  fmt::print(stderr,
-             "sweep {}: {} trials ({} run now) in {:.1f} s, {:.0f} trial-images/s; wrote "
-             "{}/results.csv, aggregate.csv, summary.json{}\n",
-             plan.name, r.trials, r.ran, r.seconds, double(r.trial_images) / trial_seconds,
-             so.out_dir, plan.selftest.enabled ? ", detection.csv" : "");
-  if (o.plot && !render_sweep_plots(so.out_dir)) {
+  fmt::print(stderr, "sweep {}: {} trials ({} run now) in {:.1f} s, {:.0f} trial-images/s\n",
+             plan.name, r.trials, r.ran, r.seconds, double(r.trial_images) / trial_seconds);
+  const bool plotted = o.plot && render_sweep_plots(so.out_dir);
+  if (o.plot && !plotted) {
     fmt::print(stderr, "sweep: the results are complete; only the figures are missing\n");
   }
+  std::fflush(stdout);  // the plot script's lines first
+  fmt::print(stderr, "{}{}\n", r.wrote, plotted ? ", plots/" : "");
   return 0;
 }
 

@@ -246,14 +246,14 @@ std::string summary_json(const SweepPlan& plan, const std::vector<TrialRecord>& 
   return s.dump(2) + "\n";
 }
 
-void write_sweep_outputs(const std::string& dir, const SweepPlan& plan,
+void write_sweep_outputs(WrittenFiles& out, const SweepPlan& plan,
                          const std::vector<TrialRecord>& records) {
-  write_file_atomic(dir + "/results.csv", results_csv(plan, records));
-  write_file_atomic(dir + "/aggregate.csv", aggregate_csv(plan, records));
-  write_file_atomic(dir + "/summary.json", summary_json(plan, records));
-  write_file_atomic(dir + "/sweep.resolved.yaml", plan.resolved_yaml);
+  out.write("results.csv", results_csv(plan, records));
+  out.write("aggregate.csv", aggregate_csv(plan, records));
+  out.write("summary.json", summary_json(plan, records));
+  out.write("sweep.resolved.yaml", plan.resolved_yaml);
   if (plan.selftest.enabled) {
-    write_file_atomic(dir + "/detection.csv", detection_csv(plan, records));
+    out.write("detection.csv", detection_csv(plan, records));
   }
 }
 

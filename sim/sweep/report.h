@@ -8,6 +8,7 @@
 
 #include "sim/sweep/journal.h"
 #include "sim/sweep/plan.h"
+#include "sim/written_files.h"
 
 namespace safsim {
 
@@ -43,9 +44,10 @@ std::string summary_json(const SweepPlan& plan, const std::vector<TrialRecord>& 
 std::string detection_csv(const SweepPlan& plan, const std::vector<TrialRecord>& records);
 
 /// Writes results.csv, aggregate.csv, summary.json and sweep.resolved.yaml (and detection.csv
-/// for a detection sweep) into `dir`, each atomically.
-///   write_sweep_outputs("out/rates", plan, sorted_records);
-void write_sweep_outputs(const std::string& dir, const SweepPlan& plan,
+/// for a detection sweep) into out.dir(), each atomically, and lists them in `out`.
+///   WrittenFiles out("out/rates");
+///   write_sweep_outputs(out, plan, sorted_records);
+void write_sweep_outputs(WrittenFiles& out, const SweepPlan& plan,
                          const std::vector<TrialRecord>& records);
 
 }  // namespace safsim

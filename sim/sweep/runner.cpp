@@ -374,9 +374,16 @@ void finish_root(const SweepPlan& plan, const SweepOptions& o, std::vector<Trial
                all.size(), r.trials, o.out_dir, plan.sweep_path, o.out_dir);
     return;
   }
-  write_sweep_outputs(o.out_dir, plan, all);
+  WrittenFiles out(o.out_dir);
+  write_sweep_outputs(out, plan, all);
   std::error_code ec;
   std::filesystem::remove_all(o.out_dir + "/trials", ec);  // leftovers of cut-short cycle trials
+  out.add(o.out_dir + "/timing.json");
+  out.add(o.out_dir + "/journal.jsonl");
+  if (plan.selftest.enabled) {
+    out.add(o.out_dir + "/testsets/");
+  }
+  r.wrote = out.line();
   r.complete = true;
 }
 

@@ -29,6 +29,7 @@ struct SweepOutcome {
   double seconds = 0;        // wall time of this run (workload preparation included)
   int threads = 0;           // worker threads per rank
   int ranks = 1;
+  std::string wrote;  // rank 0, complete: "wrote DIR: results.csv, ..." (sim/written_files.h)
 };
 
 /// Runs every trial of `plan` that DIR's journal does not hold yet, then (rank 0) writes
