@@ -1,6 +1,7 @@
-// `safsim bench [CONFIG] [--set k=v]... [--repeat N] [--threads N]`: images/s of the functional
-// engine over the configured test images (default: all 10,000), best of N timed passes after
-// one warm-up pass. Prints one JSON line; see docs/performance.md.
+// `safsim bench [CONFIG] [--set k=v]... [--repeat N] [--threads N] [--out DIR]`: images/s of the
+// functional engine over the configured test images (default: all 10,000), best of N timed
+// passes after one warm-up pass. Prints one JSON line (and with --out writes it to
+// DIR/bench.json, so a script need not capture stdout); see docs/performance.md.
 #include "sim/cli/bench_command.h"
 
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 #include "sim/cli/common_options.h"
 #include "sim/engines/functional_engine.h"
 #include "sim/pipeline.h"
+#include "sim/written_files.h"
 
 namespace safsim {
 namespace {
@@ -62,6 +64,11 @@ void run_bench(const BenchOptions& o) {
   j["cores"] = machine_cores();
   j["cpu"] = cpu_model();
   fmt::print("{}\n", j.dump());
+  if (!o.common.out_dir.empty()) {  // only when asked: output.dir's default would litter "out"
+    WrittenFiles out(o.common.out_dir);
+    out.write("bench.json", j.dump() + "\n");
+    out.announce();
+  }
 }
 
 }  // namespace
@@ -70,6 +77,7 @@ void register_bench_command(CLI::App& app) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand("bench", "images/s of the functional engine");
   add_common_options(cmd, opts->common, false);
+  cmd->get_option("--out")->description("also write the JSON line to DIR/bench.json");
   cmd->add_option("--repeat", opts->repeat, "timed passes (best is reported)")
       ->check(CLI::Range(1, 100));
   cmd->callback([opts] { run_bench(*opts); });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every command that writes files ends with one line on stderr saying where they went:
-# "wrote /absolute/dir: name, name, ...", listing exactly the files it wrote, which all exist.
+# "wrote /absolute/dir: name, name, ...", listing exactly the files it wrote, which all exist;
+# `safsim bench --out DIR` writes its JSON line to DIR/bench.json.
 # Usage: output_lines.sh SAFSIM SOURCE_DIR
 set -euo pipefail
 safsim="$1"
@@ -57,7 +58,13 @@ YAML
 expect_wrote sweep.err sweep results.csv aggregate.csv summary.json sweep.resolved.yaml \
   timing.json journal.jsonl
 
+# bench --out DIR: the JSON line on stdout and, the same, in DIR/bench.json.
+"$safsim" bench --set workload.images=20 --repeat 1 --out bench >bench.out 2>bench.err
+expect_wrote bench.err bench bench.json
+cmp bench.out bench/bench.json || { echo "FAIL: bench.json differs from the printed line"; exit 1; }
+grep -q '"images_per_s"' bench/bench.json
 # No --out: bench prints its JSON line only, writes no file and says nothing about files.
 "$safsim" bench --set workload.images=20 --repeat 1 >bench.out 2>bench.err
 ! grep -q "^wrote" bench.err || { echo "FAIL: bench without --out claims to have written"; exit 1; }
+[[ ! -e out ]] || { echo "FAIL: bench without --out wrote into output.dir"; exit 1; }
 echo "output_lines: 1 passed, 0 failed"
