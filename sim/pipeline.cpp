@@ -75,7 +75,8 @@ Workload load_workload(const Config& c) {
 }
 
 nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const char* command,
-                                      const char* engine, double accuracy) {
+                                      const char* engine, double accuracy,
+                                      const std::optional<FaultFreeBaseline>& baseline) {
   nlohmann::ordered_json s;
   s["command"] = command;
   s["engine"] = engine;
@@ -86,6 +87,11 @@ nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const 
   s["images"] = w.images.count;
   s["correct"] = static_cast<int>(std::lround(accuracy * w.images.count));
   s["accuracy"] = accuracy;
+  if (baseline) {
+    s["fault_free_accuracy"] = baseline->accuracy;
+    s["accuracy_drop"] = baseline->accuracy - accuracy;
+    s["fault_free_engine"] = baseline->engine;
+  }
   s["weights"] = w.qmodel.weight_count();
   s["macs_per_image"] = w.qmodel.macs_per_image();
   s["seed"] = c.seed;

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "memory/deployed_weights.h"
@@ -39,10 +40,20 @@ Workload load_workload(const Config& c);
 void deploy_workload(const Config& c, Workload& w,
                      const std::function<MarchResult(const DefectMap&)>& march = {});
 
+/// The accuracy of the same model on the same images with nothing injected, and the engine
+/// that measured it (sim/fault_free.h).
+struct FaultFreeBaseline {
+  double accuracy = 0.0;
+  const char* engine = "functional";
+};
+
 /// The summary.json fields every command shares: command, engine, workload, quantization,
-/// accuracy on the images run, seed and version.
+/// accuracy on the images run, seed and version; with a baseline, after `accuracy`:
+/// fault_free_accuracy, accuracy_drop (fault-free minus accuracy, a fraction as the sweep's
+/// metric) and fault_free_engine.
 nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const char* command,
-                                      const char* engine, double accuracy);
+                                      const char* engine, double accuracy,
+                                      const std::optional<FaultFreeBaseline>& baseline = {});
 
 /// Adds the deployment statistics to a summary object (key "deployment") and writes
 /// deviation.csv (001 Fig. 9) into `out` when the model has integer weights.

@@ -11,6 +11,7 @@
 #include "base/errors.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/functional_engine.h"
+#include "sim/fault_free.h"
 #include "sim/pipeline.h"
 #include "sim/written_files.h"
 
@@ -29,12 +30,16 @@ void run_eval(const CommonOptions& o) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double acc = accuracy(logits, w.images.labels);
+  // With faults, a second pass without them is the baseline; without, this pass is its own.
+  const bool faulty = injects_faults(c.faults);
+  const double fault_free = faulty ? fault_free_accuracy(w, c.threads) : acc;
   const std::string fmt_name = w.qmodel.is_float()
                                    ? to_string(w.qmodel.weight_format.format)
                                    : fmt::format("int{} {}", w.qmodel.weight_format.bits,
                                                  to_string(w.qmodel.weight_format.format));
-  fmt::print("{}: {} weights, {} images, accuracy {:.2f}% ({:.0f} images/s)\n", w.model.name,
-             fmt_name, w.images.count, 100.0 * acc, w.images.count / seconds);
+  fmt::print("{}: {} weights, {} images, accuracy {:.2f}% ({}{:.0f} images/s)\n", w.model.name,
+             fmt_name, w.images.count, 100.0 * acc,
+             faulty ? baseline_text(acc, fault_free) + "; " : "", w.images.count / seconds);
   if (w.deployment.defective_cells > 0 || w.deployment.weight_flips_injected > 0) {
     fmt::print(
         "faults: {} defective cells, {} non-silent, weights with 1 / 2+ non-silent: {} / {}, "
@@ -46,7 +51,8 @@ void run_eval(const CommonOptions& o) {
   }
 
   WrittenFiles out(c.output.dir);
-  nlohmann::ordered_json s = summary_header(c, w, "eval", "functional", acc);
+  nlohmann::ordered_json s =
+      summary_header(c, w, "eval", "functional", acc, FaultFreeBaseline{fault_free, "functional"});
   report_deployment(w, s, out);
   s["timing"] = {{"seconds", seconds}, {"images_per_s", w.images.count / seconds}};
   out.write("summary.json", s.dump(2) + "\n");
