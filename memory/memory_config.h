@@ -9,6 +9,7 @@
 
 #include "base/enum_names.h"
 #include "memory/fault_options.h"
+#include "memory/nvm_tech.h"
 #include "memory/read_path_decoder.h"
 
 namespace safsim {
@@ -40,7 +41,8 @@ struct NvmConfig {
 
   template <class V>
   void visit(V& v) {
-    v.value("tech", tech, "technology preset: rram, pcm or stt_mram (read energy per access)");
+    v.choice("tech", tech, nvm_tech_names(),
+             "technology preset: read energy per access (docs/architecture.md)");
     v.value("capacity_kib", capacity_kib, 1.0, 16777216.0, "weight memory capacity in KiB");
     v.value("banks", banks, 1, 1024, "independent banks");
     v.value("read_latency_cycles", read_latency_cycles, 0, 10000, "cycles from request to data");

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "base/enum_names.h"
+
 namespace safsim {
 
 /// Per-access read cost of one NVM technology.
@@ -17,6 +19,11 @@ struct NvmTech {
 
 /// The preset `name` (rram, pcm, stt_mram). Throws ConfigError listing the presets otherwise.
 NvmTech nvm_tech(const std::string& name);
+
+/// The preset names as the allowed values of the string key accelerator.nvm.tech, so the
+/// config reader checks it like an enum key (file:line:col, did-you-mean) before any engine
+/// looks the preset up.
+const EnumNames<std::string>& nvm_tech_names();
 
 /// On-chip energy constants (45 nm, Horowitz ISSCC 2014), per event.
 struct OnChipEnergy {

@@ -195,6 +195,20 @@ TEST_CASE("an enum value must be one of its names", "[config]") {
   CHECK(parse("engine: \"cycle\"\n").engine == EngineKind::kCycle);
 }
 
+TEST_CASE("accelerator.nvm.tech is checked like an enum key, before any engine", "[config]") {
+  // A string key whose values are the presets of memory/nvm_tech.h: a typo fails at load time,
+  // with its position and a suggestion, not when a cycle engine looks the preset up.
+  REQUIRE_THROWS_WITH(parse("accelerator:\n  nvm:\n    tech: rrma\n"),
+                      "configs/x.yaml:3:11: accelerator.nvm.tech must be one of rram, pcm, "
+                      "stt_mram, got 'rrma' (did you mean 'rram'?)");
+  REQUIRE_THROWS_WITH(parse_config("", "x", {"accelerator.nvm.tech=pcmm"}),
+                      "--set accelerator.nvm.tech=pcmm: accelerator.nvm.tech must be one of rram, "
+                      "pcm, stt_mram, got 'pcmm' (did you mean 'pcm'?)");
+  CHECK(parse("accelerator: {nvm: {tech: stt_mram}}\n").accelerator.nvm.tech == "stt_mram");
+  CHECK(dump_config(parse("accelerator: {nvm: {tech: pcm}}\n")).find("tech: pcm\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("YAML syntax errors and a non-map top level are config errors", "[config]") {
   REQUIRE_THROWS_AS(parse("accelerator:\n  array: [1, 2\n"), ConfigError);
   REQUIRE_THROWS_WITH(parse("seed: 1\nthreads: [1, 2\n"),
