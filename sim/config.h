@@ -168,6 +168,10 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
 Config parse_config(const std::string& yaml_text, const std::string& source_name,
                     const std::vector<std::string>& overrides = {});
 
+/// The checks that involve several keys (load_config and parse_config run them after reading);
+/// for configs assembled another way, such as the points of a sweep.
+void validate_config(const Config& c);
+
 /// Every key with its resolved value, as YAML (config.resolved.yaml). Adds `version`.
 std::string dump_config(const Config& c);
 

@@ -17,10 +17,9 @@
 #include "sim/config/writer.h"
 
 namespace safsim {
-namespace {
 
 /// Checks that involve several keys; single-key type and range checks live in the visit()s.
-void validate(const Config& cfg) {
+void validate_config(const Config& cfg) {
   // Add each rule here with its own ConfigError naming every key involved.
   parse_scheduled_flips(cfg.faults.scheduled_flips);  // syntax; addresses need the model
   if (cfg.selftest.enabled && cfg.selftest.testset.empty()) {
@@ -30,15 +29,13 @@ void validate(const Config& cfg) {
   }
 }
 
-}  // namespace
-
 Config parse_config(const std::string& yaml_text, const std::string& source_name,
                     const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_document(yaml_text, source_name, "a config");
   ConfigSource source{source_name, apply_overrides(root, overrides)};
   Config cfg;
   read_config(root, source, cfg);
-  validate(cfg);
+  validate_config(cfg);
   return cfg;
 }
 

@@ -115,7 +115,9 @@ std::vector<std::string> split_path(const std::string& key) {
 void set_in(YAML::Node map, const std::vector<std::string>& path, size_t i,
             const YAML::Node& value) {
   if (i + 1 == path.size()) {
-    map[path[i]] = value;
+    // A clone: assigning the shared node itself would merge its document's memory into every
+    // point's tree, which makes planning quadratic in the number of points.
+    map[path[i]] = YAML::Clone(value);
     return;
   }
   const YAML::Node child = map[path[i]];
@@ -127,15 +129,25 @@ void set_in(YAML::Node map, const std::vector<std::string>& path, size_t i,
   set_in(map[path[i]], path, i + 1, value);
 }
 
-/// What every point starts from: the base file's text (empty: no base file).
-struct BaseText {
+/// What every point starts from: the base file, parsed once (an empty map without one).
+struct BaseConfig {
   std::string name;  // for positions in the base file's own errors
   std::string text;
+  YAML::Node root;
+
+  /// A tree of its own to edit. Clones carry no positions, so the base itself is first read
+  /// from a fresh parse (plan_sweep: plan.base), where its errors point into the file.
+  YAML::Node tree(bool with_positions) const {
+    if (!with_positions || text.empty()) {
+      return YAML::Clone(root);
+    }
+    return load_yaml_document(text, name, "a config");
+  }
 };
 
-Config build_config(const BaseText& base, const std::vector<const Assignment*>& assignments) {
-  YAML::Node root = base.text.empty() ? YAML::Node(YAML::NodeType::Map)
-                                      : load_yaml_document(base.text, base.name, "a config");
+Config build_config(const BaseConfig& base, const std::vector<const Assignment*>& assignments,
+                    bool with_positions = false) {
+  YAML::Node root = base.tree(with_positions);
   if (root.IsNull()) {
     root = YAML::Node(YAML::NodeType::Map);
   }
@@ -148,8 +160,8 @@ Config build_config(const BaseText& base, const std::vector<const Assignment*>& 
   }
   Config cfg;
   read_config(root, source, cfg);
-  // Round trip through parse_config so its cross-key checks apply to every point as well.
-  return parse_config(dump_config(cfg), base.name);
+  validate_config(cfg);
+  return cfg;
 }
 
 std::string emit_resolved(const SweepPlan& p) {
@@ -218,7 +230,7 @@ std::vector<std::string> axis_columns(const SweepSpec& spec) {
   return cols;
 }
 
-void add_point(SweepPlan& plan, const BaseText& base, const SweepSpec& spec,
+void add_point(SweepPlan& plan, const BaseConfig& base, const SweepSpec& spec,
                const std::vector<size_t>& odometer, std::map<std::string, int>& seen) {
   std::vector<const Assignment*> assignments;
   for (const Assignment& a : spec.config) {
@@ -309,7 +321,7 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
           fmt::format("{}: the axes make more than {} points", axis.origin, kMaxPoints));
     }
   }
-  BaseText base{spec.path, ""};
+  BaseConfig base{spec.path, "", YAML::Node(YAML::NodeType::Map)};
   if (!spec.base_path.empty()) {
     base.name = spec.base_path;
     try {
@@ -317,12 +329,13 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
     } catch (const ConfigError& e) {
       throw ConfigError(fmt::format("{}: {}", spec.base_origin, e.what()));
     }
+    base.root = base.tree(true);
   }
   std::vector<const Assignment*> config_only;
   for (const Assignment& a : spec.config) {
     config_only.push_back(&a);
   }
-  plan.base = build_config(base, config_only);
+  plan.base = build_config(base, config_only, true);  // the base's errors, with positions
   std::map<std::string, int> seen;
   std::vector<size_t> odometer(spec.axes.size(), 0);
   for (int64_t n = 0; n < count; ++n) {
