@@ -125,20 +125,30 @@ void check_magic(const std::string& path, const std::vector<uint8_t>& d, uint32_
                   path, kind, magic, hint, expected));
 }
 
-/// `<dir>/<base>.gz`, or the uncompressed `<dir>/<base>` when only that exists.
-std::string find_idx(const std::string& dir, const std::string& base, const std::string& hint) {
+/// `<dir>/<base>.gz`, or the uncompressed `<dir>/<base>` when only that exists; empty when
+/// neither does.
+std::string idx_file(const std::string& dir, const std::string& base) {
   namespace fs = std::filesystem;
-  const fs::path gz = fs::path(dir) / (base + ".gz");
-  if (fs::exists(gz)) {
-    return gz.string();
+  std::error_code ec;
+  for (const fs::path& p : {fs::path(dir) / (base + ".gz"), fs::path(dir) / base}) {
+    if (fs::exists(p, ec)) {
+      return p.string();
+    }
   }
-  const fs::path plain = fs::path(dir) / base;
-  if (fs::exists(plain)) {
-    return plain.string();
-  }
-  throw DatasetError(fmt::format("{}: missing {} (or uncompressed {}){}", dir,
-                                 gz.filename().string(), base, hint));
+  return "";
 }
+
+std::string find_idx(const std::string& dir, const std::string& base, const std::string& hint) {
+  std::string path = idx_file(dir, base);
+  if (path.empty()) {
+    throw DatasetError(
+        fmt::format("{}: missing {}.gz (or uncompressed {}){}", dir, base, base, hint));
+  }
+  return path;
+}
+
+constexpr const char* kIdxFiles[] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                     "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
 
 std::string fashion_mnist_dir() {
   const char* root = std::getenv("SAFSIM_DATA_DIR");
@@ -146,6 +156,11 @@ std::string fashion_mnist_dir() {
     return (std::filesystem::path(root) / kFashionMnist).string();
   }
   return std::string("/usr/share/datasets/") + kFashionMnist;
+}
+
+/// The directory `name_or_dir` stands for.
+std::string dataset_dir(const std::string& name_or_dir) {
+  return name_or_dir == kFashionMnist ? fashion_mnist_dir() : name_or_dir;
 }
 
 }  // namespace
@@ -202,10 +217,9 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
 }
 
 Dataset load_dataset(const std::string& name_or_dir, DatasetSplit split) {
-  std::string dir = name_or_dir;
+  const std::string dir = dataset_dir(name_or_dir);
   std::string hint;
   if (name_or_dir == kFashionMnist) {
-    dir = fashion_mnist_dir();
     hint = std::string("; ") + kInstallHint;
     if (!std::filesystem::is_directory(dir)) {
       throw DatasetError(
@@ -226,6 +240,17 @@ Dataset load_dataset(const std::string& name_or_dir, DatasetSplit split) {
   Dataset d = load_idx(images, labels);
   d.name = name_or_dir;
   return d;
+}
+
+std::vector<std::string> dataset_files(const std::string& name_or_dir) {
+  std::vector<std::string> files;
+  for (const char* base : kIdxFiles) {
+    std::string path = idx_file(dataset_dir(name_or_dir), base);
+    if (!path.empty()) {
+      files.push_back(std::move(path));
+    }
+  }
+  return files;
 }
 
 }  // namespace safsim

@@ -35,4 +35,8 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
 /// /usr/share/datasets/fashion-mnist) or a directory holding the four IDX files.
 Dataset load_dataset(const std::string& name_or_dir, DatasetSplit split);
 
+/// The IDX files of `name_or_dir` that exist, train split first, found as load_dataset() finds
+/// them (each `<base>.gz`, else the uncompressed `<base>`).
+std::vector<std::string> dataset_files(const std::string& name_or_dir);
+
 }  // namespace safsim

@@ -428,18 +428,20 @@ std::vector<std::string> zoo_model_names() {
   return names;
 }
 
-Model load_model(const std::string& name_or_path) {
+std::string model_file(const std::string& name_or_path) {
   const std::string ext = ".onnx";
   const bool is_path =
       name_or_path.find('/') != std::string::npos ||
       (name_or_path.size() >= ext.size() &&
        name_or_path.compare(name_or_path.size() - ext.size(), ext.size(), ext) == 0);
-  if (is_path) {
-    return import_onnx(name_or_path);
-  }
-  const std::filesystem::path path = std::filesystem::path(zoo_dir()) / (name_or_path + ext);
-  if (std::filesystem::is_regular_file(path)) {
-    return import_onnx(path.string());
+  return is_path ? name_or_path
+                 : (std::filesystem::path(zoo_dir()) / (name_or_path + ext)).string();
+}
+
+Model load_model(const std::string& name_or_path) {
+  const std::string path = model_file(name_or_path);
+  if (path == name_or_path || std::filesystem::is_regular_file(path)) {
+    return import_onnx(path);
   }
   const std::vector<std::string> names = zoo_model_names();
   const std::string guess = did_you_mean(name_or_path, names);

@@ -32,6 +32,10 @@ std::vector<std::string> supported_onnx_ops();
 ///   Model m = load_model("lenet5");
 Model load_model(const std::string& name_or_path);
 
+/// The file load_model() reads for `name_or_path`: the argument itself when it ends in ".onnx"
+/// or contains a '/', else zoo_dir()/<name>.onnx (which may not exist).
+std::string model_file(const std::string& name_or_path);
+
 /// $SAFSIM_ZOO_DIR if set, else <source dir>/workloads/zoo.
 std::string zoo_dir();
 

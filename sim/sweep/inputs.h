@@ -23,19 +23,10 @@ struct SweepInput {
 };
 
 /// Every input file of the points of `plan`, each once, in order of first use: the model file
-/// (a zoo name resolved as load_model does), the dataset's four IDX files (found as load_dataset
-/// finds them), faults.weights.stuck_at.map_file and selftest.testset when set. A file that
+/// (model_file(), as load_model() resolves a zoo name), the dataset's four IDX files
+/// (dataset_files()), faults.weights.stuck_at.map_file and selftest.testset when set. A file that
 /// cannot be read is left out: loading the workload reports it better.
 ///   for (const SweepInput& in : sweep_inputs(plan)) fmt::print("{} {}\n", in.key, in.path);
 std::vector<SweepInput> sweep_inputs(const SweepPlan& plan);
-
-/// The file `workload.model` names: `name_or_path` itself when it ends in ".onnx" or contains a
-/// '/', else zoo_dir()/<name>.onnx (the rule of load_model()).
-std::string model_file(const std::string& name_or_path);
-
-/// The IDX files of `workload.dataset` that exist, train split first (the rule of
-/// load_dataset(): "fashion-mnist" is $SAFSIM_DATA_DIR/fashion-mnist or
-/// /usr/share/datasets/fashion-mnist, anything else a directory; each file .gz, else plain).
-std::vector<std::string> dataset_files(const std::string& name_or_dir);
 
 }  // namespace safsim
