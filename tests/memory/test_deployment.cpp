@@ -23,6 +23,10 @@ QuantModel small_model(WordFormat fmt) {
     l.out_channels = o;
     l.reduction = k;
     for (int i = 0; i < o * k; ++i) {
+      if (fmt.is_float()) {  // max_value() is for integer formats only
+        l.weight_words.push_back(fmt.from_float(float(rng.below(2001)) / 1000.0f - 1.0f));
+        continue;
+      }
       const auto span = uint64_t(fmt.max_value() - fmt.min_value() + 1);
       l.weight_words.push_back(fmt.to_word(fmt.min_value() + int32_t(rng.below(span))));
     }
