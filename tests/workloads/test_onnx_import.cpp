@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/float_checks.h"
 #include "tests/support/onnx_builder.h"
 #include "workloads/model.h"
 #include "workloads/onnx_import.h"
@@ -15,25 +16,9 @@ namespace {
 using test::OnnxBuilder;
 using test::TempDir;
 
-/// start, start + 1, ... (n values): the 4x4 image 1..16 makes window sums easy to check by hand.
-std::vector<float> iota(int n, float start = 1.0f) {
-  std::vector<float> v(n);
-  for (int i = 0; i < n; ++i) {
-    v[i] = start + i;
-  }
-  return v;
-}
-
-void require_near(const std::vector<float>& got, const std::vector<float>& want,
-                  double tol = 1e-5) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i);
-    REQUIRE(got[i] == Approx(want[i]).margin(tol));
-  }
-}
-
-bool same_shape(const Shape& s, int c, int h, int w) { return s == Shape{c, h, w}; }
+using test::iota;
+using test::require_near;
+using test::same_shape;
 
 TEST_CASE("Conv with stride 2 and padding imports as an OIHW conv2d", "[onnx]") {
   TempDir dir;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/float_checks.h"
 #include "tests/support/onnx_builder.h"
 #include "workloads/model.h"
 #include "workloads/onnx_import.h"
@@ -16,25 +17,9 @@ namespace {
 using test::OnnxBuilder;
 using test::TempDir;
 
-/// start, start + 1, ... (n values).
-std::vector<float> iota(int n, float start = 1.0f) {
-  std::vector<float> v(n);
-  for (int i = 0; i < n; ++i) {
-    v[i] = start + i;
-  }
-  return v;
-}
-
-void require_near(const std::vector<float>& got, const std::vector<float>& want,
-                  double tol = 1e-5) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i);
-    REQUIRE(got[i] == Approx(want[i]).margin(tol));
-  }
-}
-
-bool same_shape(const Shape& s, int c, int h, int w) { return s == Shape{c, h, w}; }
+using test::iota;
+using test::require_near;
+using test::same_shape;
 
 TEST_CASE("x.view(x.size(0), -1) with a dynamic batch folds to a flatten before the Gemm",
           "[onnx]") {
