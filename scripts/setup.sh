@@ -12,7 +12,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libsystemc-dev libeigen3-dev libyaml-cpp-dev libfmt-dev libcli11-dev
-  nlohmann-json3-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
+  nlohmann-json3-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libzip-dev
   dataset-fashion-mnist libopenmpi-dev openmpi-bin python3 python3-numpy python3-matplotlib
 )
 if [[ "${1:-}" != "--main" ]]; then
