@@ -15,7 +15,7 @@ int Logits::top1(int i) const {
   return best;
 }
 
-double accuracy(const Logits& l, const std::vector<uint8_t>& labels) {
+double accuracy(const Logits& l, const std::vector<int32_t>& labels) {
   if (l.images == 0) {
     return 0.0;
   }

@@ -25,6 +25,6 @@ struct Logits {
 };
 
 /// Share of images whose top-1 equals the label.
-double accuracy(const Logits& l, const std::vector<uint8_t>& labels);
+double accuracy(const Logits& l, const std::vector<int32_t>& labels);
 
 }  // namespace safsim

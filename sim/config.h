@@ -21,16 +21,20 @@ enum class EngineKind { kFunctional, kCycle };
 // A visitor V provides:
 //   v.value(key, int&|int64_t&|uint64_t&|double&, lo, hi, doc)  range-checked number
 //   v.value(key, bool&|std::string&|std::vector<std::string>&, doc)
+//   v.value(key, std::vector<double>&, lo, hi, doc)              list of range-checked numbers
 //   v.choice(key, E&, EnumNames<E>, doc)                        one of the listed names
 //   v.section(key, S&, doc)                                     nested section (S has visit())
 
 struct OutputConfig {
   std::string dir = "out";
   TraceConfig trace;
+  bool predictions = false;
 
   template <class V>
   void visit(V& v) {
     v.value("dir", dir, "output directory (overridden by --out)");
+    v.value("predictions", predictions,
+            "eval and run: also write predictions.csv and logits.npy (one row per image)");
     v.section("trace", trace, "VCD tracing");
   }
 };

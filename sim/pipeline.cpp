@@ -8,6 +8,7 @@
 #include "base/errors.h"
 #include "memory/deployment.h"
 #include "sim/quantization/quantize.h"
+#include "workloads/input_fold.h"
 #include "workloads/onnx_import.h"
 
 namespace safsim {
@@ -54,49 +55,176 @@ void check_split_fits(const Model& m, const Dataset& d, const std::string& datas
 
 }  // namespace
 
+DatasetSource dataset_source(const Config& c, const Shape& input_shape) {
+  DatasetSource s;
+  s.name = c.workload.dataset;
+  s.input_shape = input_shape;
+  s.layout = c.workload.layout;
+  s.synthetic = c.workload.synthetic;
+  s.train_images = c.quant.calibration_first + c.quant.calibration_images;
+  return s;
+}
+
+namespace {
+
+/// value_c = scale[c] * (pixel / 255) + shift[c]: the dataset's pixel values, then
+/// workload.normalize. Empty when the model takes pixel / 255 as it is.
+void input_affine(const Config& c, const Model& m, const Dataset& d, std::vector<float>& scale,
+                  std::vector<float>& shift) {
+  const NormalizeConfig& n = c.workload.normalize;
+  const size_t channels = size_t(m.input_shape.c);
+  if (d.value_scale.empty() && !n.enabled()) {
+    return;
+  }
+  if (n.enabled() && (n.mean.size() != channels || n.std.size() != channels)) {
+    throw ConfigError(fmt::format(
+        "workload.normalize needs one mean and one std per input channel: model '{}' has {} "
+        "channels, got {} mean and {} std values",
+        m.name, channels, n.mean.size(), n.std.size()));
+  }
+  scale.assign(channels, 1.0f);
+  shift.assign(channels, 0.0f);
+  for (size_t ch = 0; ch < channels; ++ch) {
+    double a = d.value_scale.empty() ? 1.0 : d.value_scale[ch];
+    double b = d.value_shift.empty() ? 0.0 : d.value_shift[ch];
+    if (n.enabled()) {
+      a /= n.std[ch];
+      b = (b - n.mean[ch]) / n.std[ch];
+    }
+    scale[ch] = static_cast<float>(a);
+    shift[ch] = static_cast<float>(b);
+  }
+}
+
+const char* split_name(CalibrationSource s) {
+  for (const auto& [name, value] : calibration_source_names()) {
+    if (value == s) {
+      return name;
+    }
+  }
+  return "?";
+}
+
+/// The calibration images quant.calibration_* asks for, and where they came from.
+Dataset calibration_images(const Config& c, const DatasetSource& source, const Model& m,
+                           const Dataset& test, CalibrationInfo& info) {
+  const QuantConfig& q = c.quant;
+  CalibrationSource from = q.calibration_source;
+  if (from == CalibrationSource::kAuto) {
+    from = has_split(source, DatasetSplit::kTrain) ? CalibrationSource::kTrain
+                                                   : CalibrationSource::kTest;
+  }
+  if (from == CalibrationSource::kTrain && source.name == "synthetic") {
+    from = CalibrationSource::kSynthetic;  // the same stream: say what the images are
+  }
+  info.source = split_name(from);
+  info.first = q.calibration_first;
+  Dataset split;
+  if (from == CalibrationSource::kTest) {
+    split = test;
+  } else if (from == CalibrationSource::kTrain) {
+    if (!has_split(source, DatasetSplit::kTrain)) {
+      throw ConfigError(fmt::format(
+          "quant.calibration_source is train, but dataset '{}' has no training split; use test "
+          "or synthetic",
+          source.name));
+    }
+    split = load_dataset(source, DatasetSplit::kTrain);
+    check_split_fits(m, split, source.name, "training");
+  } else {
+    DatasetSource synthetic = source;  // keyed as synthetic's training split
+    synthetic.name = "synthetic";
+    split = load_dataset(synthetic, DatasetSplit::kTrain);
+  }
+  if (q.calibration_first >= split.count) {
+    throw ConfigError(fmt::format(
+        "quant.calibration_first must be below {} (the images of the {} split of '{}'), "
+        "got {}",
+        split.count, info.source, source.name, q.calibration_first));
+  }
+  Dataset d = split.slice(q.calibration_first, q.calibration_images);
+  info.images = d.count;
+  return d;
+}
+
+}  // namespace
+
 Workload load_workload(const Config& c) {
   Workload w;
   w.model = load_model(c.workload.model);
-  Dataset test = load_dataset(c.workload.dataset, DatasetSplit::kTest);
+  const DatasetSource source = dataset_source(c, w.model.input_shape);
+  Dataset test = load_dataset(source, DatasetSplit::kTest);
   check_split_fits(w.model, test, c.workload.dataset, "test");
   if (c.workload.first_image >= test.count) {
     throw ConfigError(fmt::format("workload.first_image must be below {} (the test images), got {}",
                                   test.count, c.workload.first_image));
   }
+  std::vector<float> scale, shift;
+  input_affine(c, w.model, test, scale, shift);
+  if (!scale.empty()) {
+    fold_input_affine(w.model, scale, shift,
+                      c.workload.normalize.enabled() ? "workload.normalize" : "a float dataset");
+  }
   w.images = test.slice(c.workload.first_image, c.workload.images);
   Dataset calibration;
   if (!make_word_format(c.quant.weight_format, c.quant.weight_bits).is_float()) {
-    calibration =
-        load_dataset(c.workload.dataset, DatasetSplit::kTrain).slice(0, c.quant.calibration_images);
-    check_split_fits(w.model, calibration, c.workload.dataset, "training");
+    calibration = calibration_images(c, source, w.model, test, w.calibration);
   }
   w.qmodel = quantize(w.model, c.quant, calibration);
   return w;
 }
 
 nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const char* command,
-                                      const char* engine, double accuracy,
-                                      const std::optional<FaultFreeBaseline>& baseline) {
+                                      const char* engine, const Outcome& o) {
   nlohmann::ordered_json s;
   s["command"] = command;
   s["engine"] = engine;
   s["model"] = w.model.name;
+  s["dataset"] = c.workload.dataset;
+  s["labels"] = w.images.has_labels();
   s["weight_format"] = to_string(w.qmodel.weight_format.format);
   s["weight_bits"] = w.qmodel.weight_format.bits;
   s["activation_bits"] = c.quant.activation_bits;
+  s["calibration"] = {{"source", w.calibration.source},
+                      {"first", w.calibration.first},
+                      {"images", w.calibration.images}};
   s["images"] = w.images.count;
-  s["correct"] = static_cast<int>(std::lround(accuracy * w.images.count));
-  s["accuracy"] = accuracy;
-  if (baseline) {
-    s["fault_free_accuracy"] = baseline->accuracy;
-    s["accuracy_drop"] = baseline->accuracy - accuracy;
-    s["fault_free_engine"] = baseline->engine;
+  if (o.accuracy) {
+    s["correct"] = static_cast<int>(std::lround(*o.accuracy * w.images.count));
+    s["accuracy"] = *o.accuracy;
+  } else {
+    s["correct"] = nullptr;
+    s["accuracy"] = nullptr;
   }
+  if (o.fault_free_accuracy && o.accuracy) {
+    s["fault_free_accuracy"] = *o.fault_free_accuracy;
+    s["accuracy_drop"] = *o.fault_free_accuracy - *o.accuracy;
+  } else {
+    s["fault_free_accuracy"] = nullptr;
+    s["accuracy_drop"] = nullptr;
+  }
+  s["top1_agreement"] = o.top1_agreement;
+  s["mean_abs_logit_change"] = o.mean_abs_logit_change;
+  s["fault_free_engine"] = o.fault_free_engine;
   s["weights"] = w.qmodel.weight_count();
   s["macs_per_image"] = w.qmodel.macs_per_image();
   s["seed"] = c.seed;
   s["version"] = SAFSIM_VERSION;
   return s;
+}
+
+Outcome fault_free_outcome(double accuracy) {
+  Outcome o;
+  o.accuracy = accuracy;
+  o.fault_free_accuracy = accuracy;
+  return o;
+}
+
+void require_labels(const Workload& w, const char* what) {
+  if (!w.images.has_labels()) {
+    throw UserError(fmt::format("dataset '{}' has no labels, but {}; use a labeled dataset",
+                                w.images.name, what));
+  }
 }
 
 void report_deployment(const Workload& w, nlohmann::ordered_json& summary, WrittenFiles& out) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "hw_models/logits.h"
 #include "memory/deployed_weights.h"
 #include "memory/deployment_stats.h"
 #include "memory/march_test.h"
@@ -18,9 +19,17 @@
 
 namespace safsim {
 
+/// Where the calibration images came from (summary.json "calibration").
+struct CalibrationInfo {
+  std::string source = "none";  // train, test or synthetic; none for float formats
+  int first = 0;                // index of the first one in that split
+  int images = 0;
+};
+
 struct Workload {
-  Model model;                 // fp32, as imported
-  QuantModel qmodel;           // quantized, calibrated on training images
+  Model model;        // fp32, as imported, with the input map folded in (input_fold.h)
+  QuantModel qmodel;  // quantized, calibrated on `calibration`
+  CalibrationInfo calibration;
   Dataset images;              // the test images selected by workload.images / first_image
   DeployedWeights weights;     // what sits in the NVM: encoded, stuck bits applied, flips applied
   DeploymentStats deployment;  // what the faults and the encoder did (001 Table 3, Fig. 9)
@@ -31,6 +40,9 @@ struct Workload {
 ///   Workload w = prepare_workload(load_config("configs/default.yaml"));
 Workload prepare_workload(const Config& c);
 
+/// What load_dataset() needs to read `c.workload.dataset` for a model taking `input_shape`.
+DatasetSource dataset_source(const Config& c, const Shape& input_shape);
+
 /// The first half of prepare_workload(): model, quantized model and images; nothing deployed.
 Workload load_workload(const Config& c);
 
@@ -40,20 +52,31 @@ Workload load_workload(const Config& c);
 void deploy_workload(const Config& c, Workload& w,
                      const std::function<MarchResult(const DefectMap&)>& march = {});
 
-/// The accuracy of the same model on the same images with nothing injected, and the engine
-/// that measured it (sim/fault_free.h).
-struct FaultFreeBaseline {
-  double accuracy = 0.0;
-  const char* engine = "functional";
+/// What one evaluation of w.images measured, and how it compares with the fault-free run of the
+/// same deployment (1 - top1_agreement is the silent-data-corruption rate of the literature).
+struct Outcome {
+  std::optional<double> accuracy;             // none when the dataset has no labels
+  std::optional<double> fault_free_accuracy;  // likewise
+  double top1_agreement = 1.0;         // images whose top-1 is the fault-free top-1, a fraction
+  double mean_abs_logit_change = 0.0;  // mean |logit - fault-free logit| over images x classes
+  const char* fault_free_engine = "functional";
+  Logits fault_free;  // the fault-free logits (those of the run itself when nothing was injected)
 };
 
-/// The summary.json fields every command shares: command, engine, workload, quantization,
-/// accuracy on the images run, seed and version; with a baseline, after `accuracy`:
-/// fault_free_accuracy, accuracy_drop (fault-free minus accuracy, a fraction as the sweep's
-/// metric) and fault_free_engine.
+/// The summary.json fields every command shares: command, engine, workload, dataset,
+/// quantization and calibration, the outcome on the images run (accuracy — null without labels —,
+/// fault_free_accuracy, accuracy_drop: fault-free minus accuracy, a fraction as the sweep's
+/// metric —, top1_agreement, mean_abs_logit_change, fault_free_engine), seed and version.
 nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const char* command,
-                                      const char* engine, double accuracy,
-                                      const std::optional<FaultFreeBaseline>& baseline = {});
+                                      const char* engine, const Outcome& outcome);
+
+/// The outcome of a fault-free run that measured `accuracy` (analyses and lifetime runs, which
+/// need labels).
+Outcome fault_free_outcome(double accuracy);
+
+/// Throws UserError unless the workload's images have labels: `what` needs them
+/// ("safsim analyze measures accuracy").
+void require_labels(const Workload& w, const char* what);
 
 /// Adds the deployment statistics to a summary object (key "deployment") and writes
 /// deviation.csv (001 Fig. 9) into `out` when the model has integer weights.

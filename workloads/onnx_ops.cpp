@@ -9,6 +9,7 @@
 #include <cmath>
 #include <utility>
 
+#include "workloads/input_fold.h"
 #include "workloads/onnx_import_state.h"
 
 namespace safsim::onnx_detail {
@@ -113,37 +114,19 @@ void Importer::conv() {
   add_layer(std::move(l), {x}, out, 4);
 }
 
-// Folds a pending x * scale[c] + shift[c] into the layer that reads it: w' = w * scale[c],
-// b' = b + sum of w * shift[c] over the taps. Padding must still read 0 after the transform, so
-// the raw input is padded with -shift[c] / scale[c] (for (x - mean) / std: the mean).
+// Folds a pending x * scale[c] + shift[c] into the layer that reads it (workloads/input_fold.h):
+// the raw input is then padded with -shift[c] / scale[c] (for (x - mean) / std: the mean).
 void Importer::fold_input_transform(Layer& l, const Value& x, int taps_per_channel) {
   if (!x.has_affine()) {
     return;
   }
-  const int out_c = static_cast<int>(l.bias.size());
-  const int group_in = static_cast<int>(x.scale.size()) / l.groups;
-  const size_t per_output = l.weight.size() / size_t(out_c);
-  for (int o = 0; o < out_c; ++o) {
-    const int c0 = o / (out_c / l.groups) * group_in;
-    double shift = 0.0;
-    for (size_t k = 0; k < per_output; ++k) {
-      const int c = c0 + static_cast<int>(k / size_t(taps_per_channel));
-      float& wt = l.weight[size_t(o) * per_output + k];
-      shift += double(wt) * x.shift[size_t(c)];
-      wt *= x.scale[size_t(c)];
-    }
-    l.bias[size_t(o)] += static_cast<float>(shift);
-  }
   const bool padded = l.geom.pad_top || l.geom.pad_left || l.geom.pad_bottom || l.geom.pad_right;
-  if (padded) {
-    l.pad_value.resize(x.scale.size());
-    for (size_t c = 0; c < x.scale.size(); ++c) {
-      if (x.scale[c] == 0.0f) {
-        fail(fmt::format("input channel {} is multiplied by 0 before a padded convolution", c));
-      }
-      l.pad_value[c] = -x.shift[c] / x.scale[c];
+  for (size_t c = 0; padded && c < x.scale.size(); ++c) {
+    if (x.scale[c] == 0.0f) {
+      fail(fmt::format("input channel {} is multiplied by 0 before a padded convolution", c));
     }
   }
+  fold_affine_into_layer(l, x.scale, x.shift, taps_per_channel);
 }
 
 void Importer::max_pool() {

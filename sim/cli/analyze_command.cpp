@@ -72,15 +72,28 @@ void run_criticality(const AnalyzeOptions& o) {
   for (const Config& c : cs) {
     const auto t0 = std::chrono::steady_clock::now();
     const Workload w = prepare_workload(c);
+    require_labels(w, "`safsim analyze criticality` measures accuracy and relevance to the label");
     const DecodedModel dm(w.qmodel, w.weights);
-    const Dataset train = load_dataset(c.workload.dataset, DatasetSplit::kTrain)
-                              .slice(0, c.analysis.relevance_images);
+    const DatasetSource source = dataset_source(c, w.model.input_shape);
+    if (!has_split(source, DatasetSplit::kTrain)) {
+      throw UserError(fmt::format(
+          "dataset '{}' has no training split; `safsim analyze criticality` measures relevance on "
+          "training images",
+          c.workload.dataset));
+    }
+    const Dataset train =
+        load_dataset(source, DatasetSplit::kTrain).slice(0, c.analysis.relevance_images);
+    if (!train.has_labels()) {
+      throw UserError(
+          fmt::format("dataset '{}': the training split has no labels", c.workload.dataset));
+    }
     const MeanRelevance mr = mean_relevance(dm, train, resolve_threads(c.threads));
     const std::vector<FeatureCriticality> f = feature_criticality(dm, mr);
     out.write_at(c.output.dir + "/relevance.csv", relevance_csv(w.qmodel, mr));
     out.write_at(c.output.dir + "/criticality.csv", criticality_csv(w.qmodel, f));
-    nlohmann::ordered_json s = summary_header(c, w, "analyze criticality", "functional",
-                                              fault_free_accuracy(w, resolve_threads(c.threads)));
+    nlohmann::ordered_json s =
+        summary_header(c, w, "analyze criticality", "functional",
+                       fault_free_outcome(fault_free_accuracy(w, resolve_threads(c.threads))));
     s["relevance_images"] = train.count;
     add_criticality_summary(w.qmodel, f, s);
     s["seconds"] = seconds_since(t0);
@@ -102,6 +115,8 @@ void run_neuron_failures(const AnalyzeOptions& o) {
   WrittenFiles out(cs.front().output.dir);
   for (const Config& c : cs) {
     const Workload w = prepare_workload(c);
+    require_labels(
+        w, "`safsim analyze neuron-failures` counts failures of correctly classified images");
     const DecodedModel dm(w.qmodel, w.weights);
     const NeuronSelection sel = neurons_to_test(w.qmodel, c.analysis, c.seed);
     fmt::print(stderr, "{}: {} of {} neurons, {} images, {} threads\n", w.model.name,
@@ -109,9 +124,9 @@ void run_neuron_failures(const AnalyzeOptions& o) {
     const NeuronFailures f = neuron_failures(dm, w.images, sel.tested,
                                              {c.analysis.bit, resolve_threads(c.threads), true});
     out.write_at(c.output.dir + "/neurons.csv", neurons_csv(w.qmodel, f));
-    nlohmann::ordered_json s =
-        summary_header(c, w, "analyze neuron-failures", "functional",
-                       f.images > 0 ? double(f.correct_images) / double(f.images) : 0.0);
+    nlohmann::ordered_json s = summary_header(
+        c, w, "analyze neuron-failures", "functional",
+        fault_free_outcome(f.images > 0 ? double(f.correct_images) / double(f.images) : 0.0));
     add_neuron_failure_summary(w.qmodel, f, c.analysis, c.seed, sel.population, s);
     write_outputs(c, s, out);
     const FailureFigures fig = failure_figures(f);
@@ -136,12 +151,14 @@ void run_ber(const AnalyzeOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<double> rates = parse_ber_rates(c.analysis);
     const Workload w = prepare_workload(c);
+    require_labels(w, "`safsim analyze ber` counts failures of correctly classified images");
     const DecodedModel dm(w.qmodel, w.weights);
     const std::vector<BerPoint> p =
         ber_failure_rates(dm, w.images, c.faults.activations.bitflip, rates, c.analysis.ber_runs,
                           c.seed, resolve_threads(c.threads));
-    nlohmann::ordered_json s = summary_header(c, w, "analyze ber", "functional",
-                                              fault_free_accuracy(w, resolve_threads(c.threads)));
+    nlohmann::ordered_json s =
+        summary_header(c, w, "analyze ber", "functional",
+                       fault_free_outcome(fault_free_accuracy(w, resolve_threads(c.threads))));
     for (const BerPoint& b : p) {
       fmt::print("{}: BER {:.1e}: failure rate {:.5f} +- {:.5f} (95% CI, {} runs)\n", w.model.name,
                  b.rate, b.mean, b.ci95, b.failure_rate.size());

@@ -3,16 +3,20 @@
 #include "sim/cli/eval_command.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "base/errors.h"
 #include "sim/cli/common_options.h"
 #include "sim/engines/functional_engine.h"
 #include "sim/fault_free.h"
 #include "sim/pipeline.h"
+#include "sim/predictions.h"
 #include "sim/written_files.h"
 
 namespace safsim {
@@ -29,17 +33,25 @@ void run_eval(const CommonOptions& o) {
   const Logits logits = engine.run(w.images);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double acc = accuracy(logits, w.images.labels);
   // With faults, a second pass without them is the baseline; without, this pass is its own.
   const bool faulty = injects_faults(c.faults);
-  const double fault_free = faulty ? fault_free_accuracy(w, c.threads) : acc;
+  const Outcome outcome = measure_outcome(w, logits, faulty, c.threads, "functional");
   const std::string fmt_name = w.qmodel.is_float()
                                    ? to_string(w.qmodel.weight_format.format)
                                    : fmt::format("int{} {}", w.qmodel.weight_format.bits,
                                                  to_string(w.qmodel.weight_format.format));
-  fmt::print("{}: {} weights, {} images, accuracy {:.2f}% ({}{:.0f} images/s)\n", w.model.name,
-             fmt_name, w.images.count, 100.0 * acc,
-             faulty ? baseline_text(acc, fault_free) + "; " : "", w.images.count / seconds);
+  std::vector<std::string> notes;
+  if (faulty && outcome.accuracy) {
+    notes.push_back(baseline_text(*outcome.accuracy, *outcome.fault_free_accuracy));
+  }
+  if (faulty) {
+    notes.push_back(agreement_text(outcome));
+  }
+  notes.push_back(fmt::format("{:.0f} images/s", w.images.count / seconds));
+  fmt::print("{}: {} weights, {} images, {} ({})\n", w.model.name, fmt_name, w.images.count,
+             outcome.accuracy ? fmt::format("accuracy {:.2f}%", 100.0 * *outcome.accuracy)
+                              : std::string("no labels"),
+             fmt::join(notes, "; "));
   if (w.deployment.defective_cells > 0 || w.deployment.weight_flips_injected > 0) {
     fmt::print(
         "faults: {} defective cells, {} non-silent, weights with 1 / 2+ non-silent: {} / {}, "
@@ -51,9 +63,11 @@ void run_eval(const CommonOptions& o) {
   }
 
   WrittenFiles out(c.output.dir);
-  nlohmann::ordered_json s =
-      summary_header(c, w, "eval", "functional", acc, FaultFreeBaseline{fault_free, "functional"});
+  nlohmann::ordered_json s = summary_header(c, w, "eval", "functional", outcome);
   report_deployment(w, s, out);
+  if (c.output.predictions) {
+    write_predictions(w.images, logits, outcome.fault_free, out);
+  }
   s["timing"] = {{"seconds", seconds}, {"images_per_s", w.images.count / seconds}};
   out.write("summary.json", s.dump(2) + "\n");
   out.write("config.resolved.yaml", dump_config(c));

@@ -59,7 +59,12 @@ void run_gradient(const GradientArgs& a) {
   const std::vector<std::vector<float>> values =
       dequantized_activations(w.qmodel, engine, w.images.image(a.image));
   std::vector<double> logits(values.back().begin(), values.back().end());
-  int label = w.images.labels[size_t(a.image)];
+  if (a.label != "golden") {
+    require_labels(w,
+                   "the gradient of the loss towards the label needs one (--label golden uses the "
+                   "model's top-1)");
+  }
+  int label = a.label == "golden" ? 0 : w.images.labels[size_t(a.image)];
   if (a.label == "golden") {
     label = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
   }

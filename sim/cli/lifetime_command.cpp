@@ -33,6 +33,7 @@ void run(const CommonOptions& o) {
   const Config c = load_cli_config(o);
   check_fault_free(c);
   const Workload w = prepare_workload(c);
+  require_labels(w, "`safsim lifetime` follows the accuracy over time");
   const SelfTestProgram program = load_self_test_program(c, w.qmodel);
   ensure_directory(c.output.dir);
   // Timing is data-independent: one image on the cycle engine gives the cycles of every image.
@@ -41,7 +42,8 @@ void run(const CommonOptions& o) {
   const uint64_t cycles_per_image = engine.run(w.images.slice(0, 1)).stats.cycles_per_image();
   const LifetimeResult r =
       run_lifetime(c, w.qmodel, w.images, program, cycles_per_image, c.threads);
-  nlohmann::ordered_json s = summary_header(c, w, "selftest", "functional", r.fault_free_accuracy);
+  nlohmann::ordered_json s =
+      summary_header(c, w, "selftest", "functional", fault_free_outcome(r.fault_free_accuracy));
   s["testset"] = c.selftest.testset;
   for (const auto& [key, value] : r.summary.items()) {
     s[key] = value;

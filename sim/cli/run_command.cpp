@@ -15,6 +15,7 @@
 #include "sim/engines/cycle_engine.h"
 #include "sim/fault_free.h"
 #include "sim/pipeline.h"
+#include "sim/predictions.h"
 #include "sim/report.h"
 #include "sim/selection/selftest_setup.h"
 #include "sim/written_files.h"
@@ -88,19 +89,23 @@ void print_self_test(const SelfTestController& stc, uint64_t total_cycles) {
   }
 }
 
-void print_summary(const Config& c, const Workload& w, const CycleResult& r, double acc,
-                   const FaultFreeBaseline& base, double seconds) {
+void print_summary(const Config& c, const Workload& w, const CycleResult& r, const Outcome& o,
+                   bool faulty, double seconds) {
   const RunStats& s = r.stats;
   const LayerStats& t = s.total;
   fmt::print("{} on a {}x{} array at {} MHz ({}, {} memory), {} images\n", w.model.name, s.rows,
              s.cols, s.clock_mhz,
              c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped",
              c.accelerator.ideal_memory ? "ideal" : c.accelerator.nvm.tech, w.images.count);
-  const bool measured = std::string(base.engine) != "cycle";  // faults: a separate pass
-  fmt::print("  accuracy        {:.2f}% ({} / {}{})\n", 100.0 * acc,
-             static_cast<int>(std::lround(acc * w.images.count)), w.images.count,
-             measured ? "; " + baseline_text(acc, base.accuracy) : "");
-  if (measured) {
+  if (o.accuracy) {
+    fmt::print("  accuracy        {:.2f}% ({} / {}{})\n", 100.0 * *o.accuracy,
+               static_cast<int>(std::lround(*o.accuracy * w.images.count)), w.images.count,
+               faulty ? "; " + baseline_text(*o.accuracy, *o.fault_free_accuracy) : "");
+  } else {
+    fmt::print("  accuracy        not measured: dataset '{}' has no labels\n", w.images.name);
+  }
+  if (faulty) {
+    fmt::print("  agreement       {}\n", agreement_text(o));
     fmt::print("  fault-free      on the functional engine, bit-exact with the cycle engine\n");
   }
   fmt::print("  cycles          {} total, {} per image\n", t.cycles, s.cycles_per_image());
@@ -154,16 +159,14 @@ void run(const RunOptions& o) {
   const CycleResult r = engine.run(w.images);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double acc = accuracy(r.logits, w.images.labels);
   // With faults, the baseline is a functional pass without them: the same logits the cycle
   // engine would give, at a fraction of its cost. Without faults this run is its own baseline.
-  const FaultFreeBaseline base = injects_faults(c.faults)
-                                     ? FaultFreeBaseline{fault_free_accuracy(w, c.threads)}
-                                     : FaultFreeBaseline{acc, "cycle"};
-  print_summary(c, w, r, acc, base, seconds);
+  const bool faulty = injects_faults(c.faults);
+  const Outcome outcome = measure_outcome(w, r.logits, faulty, c.threads, "cycle");
+  print_summary(c, w, r, outcome, faulty, seconds);
   print_faults(w, activation_faults, count_outcomes(engine.scheduled_flips()), scheduled.size());
 
-  nlohmann::ordered_json s = summary_header(c, w, "run", "cycle", acc, base);
+  nlohmann::ordered_json s = summary_header(c, w, "run", "cycle", outcome);
   s["nvm_tech"] = c.accelerator.nvm.tech;
   s["weight_load"] = c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped";
   s["ideal_memory"] = c.accelerator.ideal_memory;
@@ -187,6 +190,9 @@ void run(const RunOptions& o) {
   }
   out.write("summary.json", s.dump(2) + "\n");
   out.write("layers.csv", layers_csv(r.stats));
+  if (c.output.predictions) {
+    write_predictions(w.images, r.logits, outcome.fault_free, out);
+  }
   out.write("config.resolved.yaml", dump_config(c));
   if (!engine.trace_path().empty()) {
     out.add(engine.trace_path());

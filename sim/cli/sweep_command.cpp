@@ -7,12 +7,14 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
 #include "base/errors.h"
 #include "sim/cli/plot_command.h"
+#include "sim/pipeline.h"
 #include "sim/sweep/mpi_transport.h"
 #include "sim/sweep/plan.h"
 #include "sim/sweep/runner.h"
@@ -49,13 +51,15 @@ void print_plan(const SweepPlan& plan) {
 /// --dry-run also imports every model and reads every dataset the points name, so a missing or
 /// broken workload is reported now rather than when the first trial starts.
 void check_workloads(const SweepPlan& plan) {
-  std::set<std::string> models, datasets;
+  std::map<std::string, Shape> models;  // by name: the input shape
+  std::set<std::string> datasets;
   for (const SweepPoint& p : plan.points) {
-    if (models.insert(p.config.workload.model).second) {
-      load_model(p.config.workload.model);
+    const std::string& model = p.config.workload.model;
+    if (models.count(model) == 0) {
+      models[model] = load_model(model).input_shape;
     }
-    if (datasets.insert(p.config.workload.dataset).second) {
-      load_dataset(p.config.workload.dataset, DatasetSplit::kTest);
+    if (datasets.insert(p.config.workload.dataset + "\n" + model).second) {
+      load_dataset(dataset_source(p.config, models[model]), DatasetSplit::kTest);
     }
   }
   fmt::print("workloads: {} model(s) and {} dataset(s) load\n", models.size(), datasets.size());

@@ -72,6 +72,11 @@ class ConfigDocWriter {
     add_row(key, "list of strings", fmt::format("[{}]", fmt::join(v, ", ")), "any", doc);
   }
 
+  void value(const char* key, std::vector<double>& v, double lo, double hi, const char* doc) {
+    add_row(key, "list of floats", fmt::format("[{}]", fmt::join(v, ", ")),
+            fmt::format("each in [{}, {}]", lo, hi), doc);
+  }
+
   template <class E>
   void choice(const char* key, E& v, const EnumNames<E>& names, const char* doc) {
     std::string current;

@@ -264,6 +264,35 @@ void ConfigReader::value(const char* key, std::vector<std::string>& v, const cha
   v = std::move(items);
 }
 
+void ConfigReader::value(const char* key, std::vector<double>& v, double lo, double hi,
+                         const char* /*doc*/) {
+  const YAML::Node node = map_[key];
+  if (!node) {
+    return;
+  }
+  if (!node.IsSequence()) {
+    fail(key, node,
+         fmt::format("{}{} must be a list of numbers, got {}", prefix_, key, describe(node)));
+  }
+  std::vector<double> items;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    const YAML::Mark mark = item.IsNull() ? node.Mark() : item.Mark();
+    const std::string path = fmt::format("{}{}[{}]", prefix_, key, i);
+    if (!item.IsScalar() || item.Tag() != "?" || !is_number_text(item.Scalar())) {
+      fail_at(prefix_ + key, mark,
+              fmt::format("{} must be a number, got {}", path, describe(item)));
+    }
+    double parsed = 0;
+    if (!parse_number(item.Scalar(), parsed) || parsed < lo || parsed > hi) {
+      fail_at(prefix_ + key, mark,
+              fmt::format("{} must be in [{}, {}], got {}", path, lo, hi, item.Scalar()));
+    }
+    items.push_back(parsed);
+  }
+  v = std::move(items);
+}
+
 std::optional<size_t> ConfigReader::read_choice(const char* key,
                                                 const std::vector<std::string>& allowed) const {
   const YAML::Node node = map_[key];

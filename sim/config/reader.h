@@ -50,6 +50,7 @@ class ConfigReader {
   void value(const char* key, bool& v, const char* doc);
   void value(const char* key, std::string& v, const char* doc);
   void value(const char* key, std::vector<std::string>& v, const char* doc);
+  void value(const char* key, std::vector<double>& v, double lo, double hi, const char* doc);
 
   template <class E>
   void choice(const char* key, E& v, const EnumNames<E>& names, const char* /*doc*/) {

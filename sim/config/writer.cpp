@@ -42,6 +42,15 @@ void ConfigWriter::value(const char* key, std::vector<std::string>& v, const cha
   out_ << YAML::EndSeq;
 }
 
+void ConfigWriter::value(const char* key, std::vector<double>& v, double /*lo*/, double /*hi*/,
+                         const char* /*doc*/) {
+  out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const double item : v) {
+    out_ << fmt::format("{}", item);
+  }
+  out_ << YAML::EndSeq;
+}
+
 void emit_config(YAML::Emitter& out, const Config& cfg) {
   Config copy = cfg;  // visit() is non-const: one declaration serves reading and writing
   ConfigWriter writer(out);

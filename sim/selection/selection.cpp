@@ -129,6 +129,9 @@ const std::vector<double>& ImageScorer::grad(GradientLabel label) {
     return out;
   }
   const QuantModel& qm = w_.qmodel;
+  if (label == GradientLabel::kTrue) {
+    require_labels(w_, "gradients towards the true label need them (use the golden label)");
+  }
   if (qm.is_float()) {
     throw UserError(fmt::format(
         "strategies grad and corner_grad need integer weights (Eq. 2 of 000 counts bit flips of "

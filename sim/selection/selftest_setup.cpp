@@ -8,6 +8,7 @@
 #include "base/errors.h"
 #include "memory/deployment.h"
 #include "sim/engines/functional_engine.h"
+#include "sim/pipeline.h"
 
 namespace safsim {
 
@@ -92,7 +93,8 @@ SelfTestProgram load_self_test_program(const Config& c, const QuantModel& qm) {
           path, im.index, n, im.golden_top1, qm.classes()));
     }
   }
-  p.images = test_set_images(p.set, load_dataset(c.workload.dataset, DatasetSplit::kTest), path);
+  p.images = test_set_images(
+      p.set, load_dataset(dataset_source(c, qm.input_shape), DatasetSplit::kTest), path);
   return p;
 }
 

@@ -32,7 +32,8 @@ std::vector<SweepInput> sweep_inputs(const SweepPlan& plan) {
       add("workload.model", model_file(c.workload.model));
     }
     if (named("workload.dataset", c.workload.dataset)) {
-      for (const std::string& f : dataset_files(c.workload.dataset)) {
+      // The files a dataset reads do not depend on the model (only synthetic images do).
+      for (const std::string& f : dataset_files(DatasetSource{c.workload.dataset})) {
         add("workload.dataset", f);
       }
     }

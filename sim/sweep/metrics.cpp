@@ -59,6 +59,12 @@ std::vector<MetricInfo> build_catalog() {
        "share of the images correct without faults that are misclassified (002 Sec. V-D); "
        "functional engine only",
        false, 1, [](const TrialMeasurement& m, int) { return m.failure_rate; }},
+      {"top1_agreement",
+       "share of images whose top-1 is the fault-free run's (1 - SDC rate); needs no labels", false,
+       1, [](const TrialMeasurement& m, int) { return m.top1_agreement; }},
+      {"mean_abs_logit_change",
+       "mean |logit - fault-free logit| over images and classes (real values); needs no labels",
+       false, 1, [](const TrialMeasurement& m, int) { return m.mean_abs_logit_change; }},
       {"ratio_1_non_silent", "weights_with_1_non_silent / weights (001 Table 3)", false, 1,
        [](const TrialMeasurement& m, int) {
          return weight_share(m.stats, m.stats.weights_with_1_non_silent);

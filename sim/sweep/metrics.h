@@ -50,6 +50,8 @@ struct TrialMeasurement {
   double accuracy = 0.0;
   double fault_free_accuracy = 0.0;
   double failure_rate = 0.0;  // functional engine: 002's failure rate
+  double top1_agreement = 1.0;
+  double mean_abs_logit_change = 0.0;
   DeploymentStats stats;
   std::vector<std::pair<std::string, double>> cycle;
   std::vector<std::pair<std::string, double>> selftest;  // detection sweeps (detection.h)

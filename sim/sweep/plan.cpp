@@ -29,7 +29,7 @@ class FlatConfig {
     std::string text;
     bool is_string = false;
     bool is_list = false;
-    std::vector<std::string> items;  // list-valued keys
+    std::vector<std::string> items;  // list-valued keys: strings, or numbers when !is_string
   };
   std::vector<Entry> entries;
 
@@ -42,7 +42,14 @@ class FlatConfig {
     } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
       e.text = fmt::format("[{}]", fmt::join(v, ", "));
       e.is_list = true;
+      e.is_string = true;
       e.items = v;
+    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+      e.text = fmt::format("[{}]", fmt::join(v, ", "));
+      e.is_list = true;
+      for (const double x : v) {
+        e.items.push_back(fmt::format("{}", x));
+      }
     } else if constexpr (std::is_same_v<T, bool>) {
       e.text = v ? "true" : "false";
     } else {
@@ -198,7 +205,10 @@ std::string emit_resolved(const SweepPlan& p) {
           if (e.is_list) {
             out << YAML::Flow << YAML::BeginSeq;
             for (const std::string& item : e.items) {
-              out << YAML::DoubleQuoted << item;
+              if (e.is_string) {
+                out << YAML::DoubleQuoted;
+              }
+              out << item;
             }
             out << YAML::EndSeq;
           } else if (e.is_string) {

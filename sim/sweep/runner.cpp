@@ -149,6 +149,7 @@ std::string preflight(const SweepPlan& plan, const WorkloadCache& cache,
       continue;
     }
     try {
+      require_labels_for(plan, cache.at(p.config));
       deploy(cache.at(p.config).workload.qmodel, p.config.faults, p.config.mitigation,
              trial_seed(plan.seed, int(id % plan.repeat)), /*trial=*/0, nullptr);
     } catch (const UserError& e) {

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "base/random_stream.h"
 #include "memory/deployment.h"
 #include "sim/engines/functional_engine.h"
+#include "sim/fault_free.h"
 
 extern char** environ;
 
@@ -96,7 +98,10 @@ void run_cycle_child(const SweepPoint& point, int trial, uint64_t seed, const Tr
     throw UserError(fmt::format("point {} trial {}: {}/summary.json is missing or unreadable",
                                 point.index, trial, dir));
   }
-  m.accuracy = s["accuracy"].get<double>();
+  // A dataset without labels has a null accuracy; require_labels_for() kept label metrics out.
+  m.accuracy = s["accuracy"].is_number() ? s["accuracy"].get<double>() : 0.0;
+  m.top1_agreement = s.value("top1_agreement", 1.0);
+  m.mean_abs_logit_change = s.value("mean_abs_logit_change", 0.0);
   for (const std::string& name : cycle_metric_names()) {
     m.cycle.emplace_back(name, s.value(name, 0.0));
   }
@@ -154,6 +159,14 @@ FunctionalOutcome functional_outcome(const PreparedWorkload& prepared, const Con
   }
   const Logits logits = engine.run(w.images);
   FunctionalOutcome out;
+  out.top1_agreement = top1_agreement(logits, prepared.fault_free);
+  out.mean_abs_logit_change = mean_abs_logit_change(logits, prepared.fault_free);
+  if (!w.images.has_labels()) {
+    if (key) {
+      prepared.memo.insert(*key, out);
+    }
+    return out;
+  }
   out.accuracy = accuracy(logits, w.images.labels);
   int64_t correct = 0, failed = 0;
   for (int i = 0; i < logits.images; ++i) {
@@ -208,12 +221,16 @@ void WorkloadCache::prepare(const Config& c, int threads, const SweepSelfTest& s
   const Workload& w = p->workload;
   const FunctionalEngine engine(w.qmodel, w.weights, threads);
   const Logits golden = engine.run(w.images);
-  p->fault_free_accuracy = accuracy(golden, w.images.labels);
-  p->fault_free_correct.resize(golden.images);
-  for (int i = 0; i < golden.images; ++i) {
-    p->fault_free_correct[i] = golden.top1(i) == w.images.labels[i] ? 1 : 0;
+  p->fault_free = golden;
+  FunctionalOutcome outcome;
+  if (w.images.has_labels()) {
+    p->fault_free_accuracy = accuracy(golden, w.images.labels);
+    p->fault_free_correct.resize(golden.images);
+    for (int i = 0; i < golden.images; ++i) {
+      p->fault_free_correct[i] = golden.top1(i) == w.images.labels[i] ? 1 : 0;
+    }
+    outcome.accuracy = p->fault_free_accuracy;
   }
-  FunctionalOutcome outcome{p->fault_free_accuracy, 0.0, {}};
   if (selftest.enabled) {
     select_test_sets(fault_free, selftest, *p);
     outcome.selftest = selftest_columns_of(*p, selftest, golden, p->fault_free_accuracy);
@@ -272,6 +289,29 @@ const PreparedWorkload& WorkloadCache::at(const Config& c) const {
   return *cache_.at(workload_key(c));
 }
 
+void require_labels_for(const SweepPlan& plan, const PreparedWorkload& prepared) {
+  const Dataset& images = prepared.workload.images;
+  if (images.has_labels()) {
+    return;
+  }
+  std::vector<std::string> needing;
+  for (const std::string& m : plan.metrics) {
+    if (m == "accuracy" || m == "accuracy_drop" || m == "fault_free_accuracy" ||
+        m == "failure_rate") {
+      needing.push_back(m);
+    }
+  }
+  if (plan.selftest.enabled) {
+    needing.emplace_back("the detection experiment (selftest)");
+  }
+  if (!needing.empty()) {
+    throw UserError(fmt::format(
+        "dataset '{}' has no labels, but the sweep measures {}; without labels measure "
+        "`metrics: [top1_agreement, mean_abs_logit_change]` (agreement with the fault-free run)",
+        images.name, fmt::join(needing, ", ")));
+  }
+}
+
 TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
                       const PreparedWorkload& prepared, const TrialContext& ctx) {
   TrialRecord r;
@@ -303,6 +343,8 @@ TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
         functional_outcome(prepared, c, plan.selftest, weights, r.seed, ctx.engine_threads);
     m.accuracy = o.accuracy;
     m.failure_rate = o.failure_rate;
+    m.top1_agreement = o.top1_agreement;
+    m.mean_abs_logit_change = o.mean_abs_logit_change;
     const std::vector<std::string> cols = selftest_columns(plan.selftest);
     for (size_t i = 0; i < o.selftest.size(); ++i) {
       m.selftest.emplace_back(cols[i], o.selftest[i]);

@@ -26,8 +26,10 @@ namespace safsim {
 /// rate (images correct without faults that are now wrong, 002 Sec. V-D) and, in a detection
 /// sweep, the self-test columns (harmful, detected_<strategy>...).
 struct FunctionalOutcome {
-  double accuracy = 0.0;
+  double accuracy = 0.0;  // 0 without labels (require_labels_for() refuses label metrics then)
   double failure_rate = 0.0;
+  double top1_agreement = 1.0;  // with the fault-free run (sim/fault_free.h)
+  double mean_abs_logit_change = 0.0;
   std::vector<double> selftest;
 };
 
@@ -59,12 +61,18 @@ struct PreparedWorkload {
   Workload workload;  // fault-free: workload.weights holds the quantized words as they are
   double fault_free_accuracy = 0.0;
   std::vector<uint8_t> fault_free_correct;  // per image: top-1 == label without faults
+  Logits fault_free;                        // the logits without faults
   mutable AccuracyMemo memo;                // filled by the (const) trials
   // Detection sweeps: one test set per strategy of SweepSelfTest::strategies, selected on the
   // fault-free workload, and the rows of workload.images its test images are.
   std::vector<TestSet> test_sets;
   std::vector<std::vector<int>> test_rows;
 };
+
+/// Throws UserError when the prepared workload's images have no labels but the plan measures
+/// something that needs them (accuracy, accuracy_drop, fault_free_accuracy, failure_rate, a
+/// detection experiment).
+void require_labels_for(const SweepPlan& plan, const PreparedWorkload& prepared);
 
 /// Prepared workloads by workload_key(). prepare() runs before the trials start, so the
 /// parallel trials only read the cache.

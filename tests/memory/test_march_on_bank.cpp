@@ -17,9 +17,11 @@ TEST_CASE("March C- on the NVM weight bank finds the oracle map and deploys like
   REQUIRE(std::filesystem::exists(zoo_dir() + "/lenet5.onnx"));
   QuantConfig qc;
   qc.weight_bits = 8;
-  const QuantModel qm = quantize(load_model("lenet5"), qc,
-                                 load_dataset("fashion-mnist", DatasetSplit::kTrain).slice(0, 200));
-  const Dataset test = load_dataset("fashion-mnist", DatasetSplit::kTest).slice(0, 8);
+  const QuantModel qm =
+      quantize(load_model("lenet5"), qc,
+               load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTrain).slice(0, 200));
+  const Dataset test =
+      load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTest).slice(0, 8);
   FaultsConfig faults;
   faults.weights.stuck_at.rate = 0.02;
   faults.weights.stuck_at.pattern = StuckAtPattern::kWordLine;

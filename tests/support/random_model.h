@@ -181,7 +181,7 @@ inline Dataset random_images(Shape shape, int count, unsigned seed) {
     p = static_cast<uint8_t>(rng() & 0xFF);
   }
   d.labels.resize(count);
-  for (uint8_t& l : d.labels) {
+  for (int32_t& l : d.labels) {
     l = static_cast<uint8_t>(rng() % 10);
   }
   return d;

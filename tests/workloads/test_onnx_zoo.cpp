@@ -65,7 +65,7 @@ TEST_CASE("Every zoo model matches zoo.yaml: layer sizes and fp32 test accuracy"
           "[onnx][dataset][zoo]") {
   const std::string index = zoo_file("zoo.yaml");
   REQUIRE(std::filesystem::exists(index));
-  const Dataset test = load_dataset("fashion-mnist", DatasetSplit::kTest);
+  const Dataset test = load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTest);
   for (const YAML::Node& entry : YAML::LoadFile(index)["models"]) {
     const std::string path = zoo_file(entry["file"].as<std::string>());
     INFO(path << " is listed in zoo.yaml");

@@ -59,7 +59,7 @@ Dataset positive_images(const QuantModel& qm, int count) {
   for (uint8_t& p : d.pixels) {
     p = static_cast<uint8_t>(std::max<int>(p, 20));
   }
-  for (uint8_t& l : d.labels) {
+  for (int32_t& l : d.labels) {
     l = static_cast<uint8_t>(l % qm.classes());
   }
   return d;
@@ -276,7 +276,7 @@ TEST_CASE("the failure-rate counter matches flips of the logits counted by hand"
   const QuantModel qm = quantized(small_cnn(8), 8);
   const DecodedModel dm(qm, deploy_fault_free(qm));
   Dataset d = test::random_images(qm.input_shape, 60, 12);
-  for (uint8_t& l : d.labels) {
+  for (int32_t& l : d.labels) {
     l = static_cast<uint8_t>(l % qm.classes());
   }
   const int last = static_cast<int>(qm.layers.size()) - 1;
@@ -330,7 +330,7 @@ TEST_CASE("analysis results do not depend on the thread count", "[analysis]") {
   const QuantModel qm = quantized(small_cnn(9), 8);
   const DecodedModel dm(qm, deploy_fault_free(qm));
   Dataset d = test::random_images(qm.input_shape, 40, 13);
-  for (uint8_t& l : d.labels) {
+  for (int32_t& l : d.labels) {
     l = static_cast<uint8_t>(l % qm.classes());  // 3 classes: some images are right
   }
   const std::vector<Neuron> all = neuron_population(qm, "");

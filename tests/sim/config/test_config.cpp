@@ -336,3 +336,30 @@ TEST_CASE("docs/config_reference.md matches the config declarations", "[config]"
 }
 
 }  // namespace safsim
+
+namespace safsim {
+namespace {
+
+TEST_CASE("lists of numbers are read, range-checked per entry and round-trip", "[config]") {
+  const Config c = parse(
+      "workload:\n  normalize: {mean: [0.4914, 0.4822, 0.4465], std: [0.247, "
+      "0.2435, 0.2616]}\n");
+  CHECK(c.workload.normalize.mean == std::vector<double>{0.4914, 0.4822, 0.4465});
+  CHECK(c.workload.normalize.std == std::vector<double>{0.247, 0.2435, 0.2616});
+  const Config again = parse(dump_config(c));
+  CHECK(again.workload.normalize.mean == c.workload.normalize.mean);
+  CHECK(again.workload.normalize.std == c.workload.normalize.std);
+  CHECK(parse("", {"workload.normalize.std=[0.5]"}).workload.normalize.std ==
+        std::vector<double>{0.5});
+  REQUIRE_THROWS_WITH(parse("workload:\n  normalize:\n    std: 0.5\n"),
+                      "configs/x.yaml:3:10: workload.normalize.std must be a list of numbers, got "
+                      "'0.5'");
+  REQUIRE_THROWS_WITH(parse("workload:\n  normalize:\n    std: [0.5, abc]\n"),
+                      "configs/x.yaml:3:16: workload.normalize.std[1] must be a number, got 'abc'");
+  REQUIRE_THROWS_WITH(parse("workload:\n  normalize:\n    std: [0.5, 0]\n"),
+                      "configs/x.yaml:3:16: workload.normalize.std[1] must be in [1e-09, 1000000], "
+                      "got 0");
+}
+
+}  // namespace
+}  // namespace safsim

@@ -45,10 +45,11 @@ void check_faulty_zoo(const std::string& name, const FaultCase& f, bool ideal) {
   REQUIRE(std::filesystem::exists(zoo_dir() + "/" + name + ".onnx"));  // the zoo is committed
   QuantConfig qc;
   qc.weight_bits = f.weight_bits;
-  const QuantModel qm = quantize(load_model(name), qc,
-                                 load_dataset("fashion-mnist", DatasetSplit::kTrain).slice(0, 200));
+  const QuantModel qm =
+      quantize(load_model(name), qc,
+               load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTrain).slice(0, 200));
   const Dataset test =
-      load_dataset("fashion-mnist", DatasetSplit::kTest).slice(kFirstImage, kImages);
+      load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTest).slice(kFirstImage, kImages);
   const FaultsConfig faults = faults_of(f);
   MitigationConfig mitigation;
   mitigation.scheme = f.scheme;

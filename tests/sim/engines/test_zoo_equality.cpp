@@ -21,9 +21,9 @@ bool zoo_model(const std::string& name, const QuantConfig& qc, QuantModel& qm, D
   const Dataset calibration =
       qc.weight_format >= WeightFormat::kFp32
           ? Dataset{}
-          : load_dataset("fashion-mnist", DatasetSplit::kTrain).slice(0, 200);
+          : load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTrain).slice(0, 200);
   qm = quantize(m, qc, calibration);
-  test = load_dataset("fashion-mnist", DatasetSplit::kTest).slice(0, kImages);
+  test = load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTest).slice(0, kImages);
   return true;
 }
 
@@ -81,9 +81,11 @@ void check_export_int8(const std::string& name) {
       std::string(SAFSIM_SOURCE_DIR) + "/tests/inputs/exports/" + name + ".onnx";
   REQUIRE(std::filesystem::exists(path));
   QuantConfig qc;
-  const QuantModel qm = quantize(load_model(path), qc,
-                                 load_dataset("fashion-mnist", DatasetSplit::kTrain).slice(0, 100));
-  const Dataset test = load_dataset("fashion-mnist", DatasetSplit::kTest).slice(0, 5);
+  const QuantModel qm =
+      quantize(load_model(path), qc,
+               load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTrain).slice(0, 100));
+  const Dataset test =
+      load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTest).slice(0, 5);
   const DeployedWeights w = deploy_fault_free(qm);
   const Logits fe = FunctionalEngine(qm, w, 1).run(test);
   CycleEngine engine(qm, w, test::array_config(16, 16, false, WeightLoad::kOverlapped),

@@ -19,9 +19,9 @@ TEST_CASE("the lifetime example's test set holds the golden results of its deplo
   for (int i = 0; i < 20; ++i) {
     indices.push_back(i);
   }
-  TestSet expected =
-      indexed_test_set(w.qmodel, fault_free_deployment(w.qmodel, c),
-                       load_dataset(c.workload.dataset, DatasetSplit::kTest), indices);
+  TestSet expected = indexed_test_set(
+      w.qmodel, fault_free_deployment(w.qmodel, c),
+      load_dataset(dataset_source(c, w.model.input_shape), DatasetSplit::kTest), indices);
   expected.dataset = c.workload.dataset;
   expected.model = c.workload.model;
   const char* update = std::getenv("SAFSIM_UPDATE_GOLDEN");

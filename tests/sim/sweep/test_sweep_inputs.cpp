@@ -78,7 +78,7 @@ TEST_CASE("a sweep's input files are resolved as the loaders resolve them", "[sw
     std::ofstream(dir / f) << f;
   }
   // .gz first, else the plain file; a missing one is left to the loader to report.
-  REQUIRE(dataset_files(dir.string()) ==
+  REQUIRE(dataset_files(DatasetSource{dir.string()}) ==
           std::vector<std::string>{(dir / "train-images-idx3-ubyte.gz").string(),
                                    (dir / "train-labels-idx1-ubyte").string(),
                                    (dir / "t10k-labels-idx1-ubyte.gz").string()});
@@ -100,7 +100,7 @@ TEST_CASE("resume refuses a model or dataset file whose content changed", "[swee
   // The dataset as links to the real files, so one can be replaced without copying 30 MB.
   const fs::path data = work / "data";
   fs::create_directories(data);
-  for (const std::string& f : dataset_files("fashion-mnist")) {
+  for (const std::string& f : dataset_files(DatasetSource{"fashion-mnist"})) {
     fs::create_symlink(f, data / fs::path(f).filename());
   }
   const SweepPlan plan = plan_on(model, data.string());
