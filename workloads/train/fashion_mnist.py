@@ -36,11 +36,18 @@ def read_idx(path):
     return arr.reshape(shape)
 
 
+def idx_path(root, base):
+    """root/base.gz, else the uncompressed root/base when only it exists (as safsim finds them)."""
+    gz = os.path.join(root, base + ".gz")
+    plain = os.path.join(root, base)
+    return plain if not os.path.exists(gz) and os.path.exists(plain) else gz
+
+
 def load_split(split, root=DEFAULT_ROOT):
     """Return (images uint8 [N,28,28], labels int64 [N]) for split 'train' or 't10k'/'test'."""
     prefix = {"train": "train", "test": "t10k", "t10k": "t10k"}[split]
-    images = read_idx(os.path.join(root, "%s-images-idx3-ubyte.gz" % prefix))
-    labels = read_idx(os.path.join(root, "%s-labels-idx1-ubyte.gz" % prefix))
+    images = read_idx(idx_path(root, "%s-images-idx3-ubyte" % prefix))
+    labels = read_idx(idx_path(root, "%s-labels-idx1-ubyte" % prefix))
     assert images.shape[0] == labels.shape[0]
     return images, labels.astype(np.int64)
 
