@@ -27,14 +27,20 @@ For every model NAME the output folder gets
 
 and manifest.json lists every model: file names, opset, input shape, parameter count,
 file size, the ONNX op types present, versions and seed. With --only the manifest of DIR
-is updated (other entries kept). --skip-large skips mobilenet_v2, squeezenet1_1 and
-resnet18 (2.9 to 45 MB each; tests/e2e/pytorch_exports.sh exports them at test time); the
-other models, shufflenet_v2_x0_5 (1.5 MB) included, are committed in tests/inputs/exports/.
+is updated (other entries kept). --skip-large skips mobilenet_v2, squeezenet1_1,
+resnet18 and resnet18_c3 (2.9 to 45 MB each; tests/e2e/pytorch_exports.sh exports them at
+test time); the other models, shufflenet_v2_x0_5 (1.5 MB) included, are committed in
+tests/inputs/exports/.
 
-Input convention: x = pixel / 255 in [0, 1], shape [N, 1, H, W], 10 classes. All models
-take 1x28x28 at this torchvision version (the smallest spatial maps are 1x1); a model that
-needed a larger input would get zero-padded images (the input side in MODELS), never
-resized ones.
+Input convention: x = pixel / 255 in [0, 1], shape [N, 1, H, W], 10 classes. All models but
+resnet18_c3 take 1x28x28 at this torchvision version (the smallest spatial maps are 1x1); a
+model that needed a larger input would get zero-padded images (the input side in MODELS),
+never resized ones. resnet18_c3 is torchvision's resnet18 as it is (3-channel conv1) on
+fmnist32 (make_data.py: 3x32x32 Fashion-MNIST with 3 different channels), normalized per
+channel, x = (pixel / 255 - mean[c]) / std[c], with the 4-decimal mean/std of the 50,000
+fmnist32 training images (the manifest entry's `normalize`; the 256 BN calibration images
+are the first fmnist32 training images, normalized the same way). The normalization is not
+in the graph: safsim runs it with workload.normalize.
 """
 import argparse
 import json
@@ -49,6 +55,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fashion_mnist  # noqa: E402
+import make_data  # noqa: E402
 
 N_IMAGES = 100
 CALIB_IMAGES = 256  # training images whose statistics seed the BatchNorm running stats
@@ -246,6 +253,11 @@ def tv_resnet18():
     return m
 
 
+def tv_resnet18_c3():
+    import torchvision
+    return torchvision.models.resnet18(num_classes=10)
+
+
 # name -> (builder, opset, input side, output kind, torchvision?, description)
 MODELS = {
     "tutorial_view": (lambda: TutorialCNN("view"), 13, 28, "logits", False,
@@ -282,7 +294,16 @@ MODELS = {
                       "torchvision squeezenet1_1(num_classes=10), features[0] with 1 input channel"),
     "resnet18": (tv_resnet18, 13, 28, "logits", True,
                  "torchvision resnet18(num_classes=10), conv1 with 1 input channel"),
+    "resnet18_c3": (tv_resnet18_c3, 13, 32, "logits", True,
+                    "torchvision resnet18(num_classes=10) unchanged (3-channel conv1), input 3x32x32: "
+                    "fmnist32 images normalized per channel (workload.normalize in the manifest)"),
 }
+
+# Models fed fmnist32 (make_data.py: 3x32x32, R = p, G = 255 - p, B = p // 2 + 64 of the
+# zero-padded 32x32 Fashion-MNIST image p), normalized per channel with the 4-decimal
+# mean/std of its 50,000 training images, as resnet20_c3 of the zoo. The others take
+# 1-channel Fashion-MNIST, x = pixel / 255.
+FMNIST32 = {"resnet18_c3"}
 
 
 def init_weights(model, g):
@@ -361,12 +382,32 @@ def test_input(side, root):
     return pad_to(fashion_mnist.to_tensor(images[:N_IMAGES]), side)
 
 
+def fmnist32_normalize(root):
+    """{"mean": [3], "std": [3]}: 4-decimal per-channel stats of the fmnist32 training split."""
+    mean, std = make_data.normalize_constants(make_data.load_fmnist32("train", root)[0])
+    return {"mean": mean, "std": std}
+
+
+def fmnist32_input(split, images, root, norm):
+    """First `images` fmnist32 images of `split`, float32 [N,3,32,32], normalized with `norm`."""
+    x, _ = make_data.load_fmnist32(split, root, images)
+    return torch.from_numpy(make_data.normalize(x, norm["mean"], norm["std"]))
+
+
 def export_one(name, out, seed, data_root):
     import onnx
     from onnx import numpy_helper
     _, opset, side, output_kind, is_tv, description = MODELS[name]
-    model = build(name, seed, calibration_input(side, data_root))
-    x = test_input(side, data_root)
+    norm = None
+    if name in FMNIST32:
+        norm = fmnist32_normalize(data_root)
+        channels = 3
+        model = build(name, seed, fmnist32_input("train", CALIB_IMAGES, data_root, norm))
+        x = fmnist32_input("test", N_IMAGES, data_root, norm)
+    else:
+        channels = 1
+        model = build(name, seed, calibration_input(side, data_root))
+        x = test_input(side, data_root)
     with torch.no_grad():
         y = model(x).to(torch.float32)
         logits = y
@@ -380,7 +421,7 @@ def export_one(name, out, seed, data_root):
     assert y.shape == (N_IMAGES, 10), (name, tuple(y.shape))
     onnx_path = os.path.join(out, name + ".onnx")
     t0 = time.time()
-    torch.onnx.export(model, torch.zeros(1, 1, side, side), onnx_path, opset_version=opset,
+    torch.onnx.export(model, torch.zeros(1, channels, side, side), onnx_path, opset_version=opset,
                       input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     export_s = time.time() - t0
@@ -410,10 +451,14 @@ def export_one(name, out, seed, data_root):
         "opset": opset,
         "input_name": "input",
         "output_name": "logits",
-        "input_shape": [1, side, side],
+        "input_shape": [channels, side, side],
         "input_data": ("first %d Fashion-MNIST test images, x = pixel / 255, float32 [%d, 1, %d, %d]"
                        % (N_IMAGES, N_IMAGES, side, side)
-                       + ("" if side == 28 else ", zero-padded from 28x28 (centred)")),
+                       + ("" if side == 28 else ", zero-padded from 28x28 (centred)")
+                       if norm is None else
+                       "first %d fmnist32 test images (workloads/train/make_data.py), x = (pixel / 255 "
+                       "- mean[c]) / std[c] with `normalize`, float32 [%d, 3, %d, %d]"
+                       % (N_IMAGES, N_IMAGES, side, side)),
         "output": ("softmax probabilities [%d, 10]; the expected file holds the logits before "
                    "the Softmax, which safsim drops at the output" % N_IMAGES
                    if output_kind == "softmax" else "raw logits [%d, 10]" % N_IMAGES),
@@ -427,6 +472,9 @@ def export_one(name, out, seed, data_root):
         "torch_version": torch.__version__,
         "onnx_version": onnx.__version__,
     }
+    if norm is not None:
+        entry["dataset"] = "fmnist32 (workloads/train/make_data.py)"
+        entry["normalize"] = norm
     if is_tv:
         entry["torchvision_version"] = _tv_version()
     return entry, export_s
@@ -438,8 +486,8 @@ def _tv_version():
 
 
 def is_large(name):
-    """torchvision models of 2.9 MB (squeezenet1_1) to 45 MB (resnet18); shufflenet_v2_x0_5
-    (1.5 MB) is committed so that its channel shuffle runs in every test."""
+    """torchvision models of 2.9 MB (squeezenet1_1) to 45 MB (resnet18, resnet18_c3);
+    shufflenet_v2_x0_5 (1.5 MB) is committed so that its channel shuffle runs in every test."""
     return MODELS[name][4] and name != "shufflenet_v2_x0_5"
 
 
@@ -489,8 +537,9 @@ def main():
     ordered = [entries[n] for n in MODELS if n in entries]
     manifest = {
         "generator": "workloads/train/export_models.py --out DIR [--only NAME ...] [--skip-large]",
-        "input_convention": "x = pixel / 255 in [0, 1], float32 [N, 1, H, W]; batch axis 'batch' "
-                            "is dynamic in every graph",
+        "input_convention": "x = pixel / 255 in [0, 1], float32 [N, 1, H, W]; the models with "
+                            "`normalize` take fmnist32 [N, 3, 32, 32], x = (pixel / 255 - mean[c]) "
+                            "/ std[c]; batch axis 'batch' is dynamic in every graph",
         "images": N_IMAGES,
         "large_models": [n for n in MODELS if is_large(n)],
         "large_models_command": "/usr/bin/python3 workloads/train/export_models.py --out DIR --only "

@@ -1,4 +1,5 @@
-"""The Fashion-MNIST models of the safsim model zoo (1x28x28 input, 10 classes).
+"""The Fashion-MNIST models of the safsim model zoo (1x28x28 input, 10 classes; resnet20_c3
+takes 3x32x32 fmnist32 images, see INPUT_SHAPES).
 
 All models output raw logits. Only ops that export to the ONNX subset supported
 by safsim are used (Conv, Gemm, Relu, Sigmoid, MaxPool, AveragePool,
@@ -253,6 +254,7 @@ MODELS = {
     "cnn_s002": lambda: CNNS002(gap_last=False),
     "cnn_s002_archopt": lambda: CNNS002(gap_last=True),
     "resnet20": lambda: ResNet20(),
+    "resnet20_c3": lambda: ResNet20(in_ch=3),
     "mobilenet_v2_s": lambda: MobileNetV2S(),
     "squeezenet_s": lambda: SqueezeNetS(),
 }
@@ -269,6 +271,10 @@ DESCRIPTIONS = {
     "resnet20": "CIFAR-style ResNet-20 (He et al. 2016) with 1 input channel: conv3x3 1->16+BN+ReLU, "
                 "3 stages x 3 BasicBlocks (16/32/64 ch, stride 2 at stages 2,3), option-B shortcut "
                 "(1x1 conv stride 2 + BN), residual Add then ReLU, global avg pool, fc 64->10",
+    "resnet20_c3": "resnet20 with 3 input channels for 3x32x32 (fmnist32, workloads/train/make_data.py): "
+                   "conv3x3 3->16+BN+ReLU, 3 stages x 3 BasicBlocks (16/32/64 ch, stride 2 at stages "
+                   "2,3; 32x32, 16x16, 8x8 maps), option-B shortcut (1x1 conv stride 2 + BN), residual "
+                   "Add then ReLU, global avg pool, fc 64->10; takes the normalized input",
     "mobilenet_v2_s": "Small MobileNetV2 (Sandler et al. 2018) for 1x28x28: conv3x3 1->16+BN+ReLU6, "
                       "6 inverted residual blocks (expand 1x1 x4 + BN + ReLU6, depthwise 3x3 + BN + "
                       "ReLU6, project 1x1 + BN; residual Add when stride 1 and channels match) "
@@ -279,6 +285,19 @@ DESCRIPTIONS = {
                     "Fire(24;48+48), Fire(32;64+64) x2 (Fire = squeeze 1x1+ReLU, expand 1x1+ReLU and "
                     "expand 3x3 p1+ReLU, Concat on channels), conv1x1 128->10, global avg pool, flatten",
 }
+
+
+# [C, H, W] of one input image and the dataset of each model (default: 1x28x28 Fashion-MNIST).
+INPUT_SHAPES = {"resnet20_c3": (3, 32, 32)}
+DATASETS = {"resnet20_c3": "fmnist32"}
+
+
+def input_shape(name):
+    return INPUT_SHAPES.get(name, (1, 28, 28))
+
+
+def dataset(name):
+    return DATASETS.get(name, "fashion-mnist")
 
 
 def build(name):
@@ -326,13 +345,14 @@ def fuse_bn(model):
     return m
 
 
-def weight_modules_in_forward_order(model):
-    """Conv2d/Linear modules in the order they are executed (via forward hooks)."""
+def weight_modules_in_forward_order(model, shape=(1, 28, 28)):
+    """Conv2d/Linear modules in the order they are executed (via forward hooks) on one
+    input image of `shape` [C, H, W]."""
     order = []
     hooks = [mod.register_forward_hook(lambda mod, i, o: order.append(mod))
              for mod in model.modules() if isinstance(mod, (nn.Conv2d, nn.Linear))]
     with torch.no_grad():
-        model.eval()(torch.zeros(1, 1, 28, 28))
+        model.eval()(torch.zeros(1, *shape))
     for h in hooks:
         h.remove()
     return order
@@ -355,7 +375,8 @@ def load_onnx_weights(model, onnx_path):
     model = model.eval()
     if not has_bn and any(isinstance(x, nn.BatchNorm2d) for x in model.modules()):
         model = fuse_bn(model)
-    mods = weight_modules_in_forward_order(model)
+    dims = g.input[0].type.tensor_type.shape.dim[1:]  # [C, H, W] after the batch axis
+    mods = weight_modules_in_forward_order(model, tuple(d.dim_value for d in dims))
     assert len(mods) == len(nodes), (len(mods), len(nodes))
     with torch.no_grad():
         for mod, n in zip(mods, nodes):
@@ -386,6 +407,6 @@ def from_onnx(name, onnx_path):
 if __name__ == "__main__":
     for n in MODELS:
         m = build(n).eval()
-        y = m(torch.zeros(2, 1, 28, 28))
+        y = m(torch.zeros(2, *input_shape(n)))
         w = weights_per_layer(m)
         print(n, tuple(y.shape), [c for _, c in w], sum(c for _, c in w))

@@ -9,6 +9,10 @@ the zoo index. The YAML snippet of the entry is always printed at the end.
 
 Input convention: x = pixel/255.0 (float32 in [0,1]), shape [N,1,28,28],
 no mean/std normalization. The exported graph outputs raw logits.
+resnet20_c3 takes fmnist32 (make_data.py: 3x32x32, the first 50,000 training images)
+normalized per channel, x = (pixel/255 - mean[c]) / std[c], with the mean/std of its
+training images (4 decimals); the normalization is not part of the exported graph (it is
+the zoo.yaml entry's `normalize`, safsim's `workload.normalize`).
 """
 import argparse
 import math
@@ -24,6 +28,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fashion_mnist  # noqa: E402
+import make_data  # noqa: E402
 import models  # noqa: E402
 
 # ONNX ops a zoo model may contain. Clip (ReLU6, mobilenet_v2_s) and Concat (on channels,
@@ -32,6 +37,8 @@ import models  # noqa: E402
 ALLOWED_OPS = {"Conv", "Gemm", "MatMul", "Add", "Relu", "Sigmoid", "MaxPool",
                "AveragePool", "GlobalAveragePool", "Flatten", "Reshape",
                "BatchNormalization", "Constant", "Identity", "Clip", "Concat"}
+
+EPOCHS_C3 = 8  # 165 s (idle machine) to 270 s (beside a C++ build) per epoch with 1 thread
 
 # Per-model default hyper-parameters (any of them can be overridden on the CLI).
 # memory_format (default "contiguous") is the layout of the weights and activations during
@@ -44,6 +51,8 @@ DEFAULTS = {
     "cnn_s002":         dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "cnn_s002_archopt": dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
     "resnet20":         dict(epochs=15, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle", augment="crop_flip"),
+    "resnet20_c3":      dict(epochs=EPOCHS_C3, opt="sgd", lr=0.2, wd=5e-4, batch=128, sched="onecycle",
+                             augment="crop_flip_edge"),
     "mobilenet_v2_s":   dict(epochs=10, opt="adam", lr=2e-3, wd=0.0, batch=128, sched="cosine", augment="none",
                              memory_format="channels_last"),
     "squeezenet_s":     dict(epochs=12, opt="adam", lr=1e-3, wd=0.0, batch=128, sched="cosine", augment="none"),
@@ -60,10 +69,11 @@ def set_seed(seed):
         print("warning: deterministic algorithms unavailable:", e)
 
 
-def augment_crop_flip(x, gen, pad=2):
-    """Random crop (zero pad `pad`) + horizontal flip, per sample, torch ops only."""
+def augment_crop_flip(x, gen, pad=2, mode="constant"):
+    """Random crop (pad `pad`: zeros, or mode "replicate": the edge pixels, torchvision's
+    padding_mode="edge") + horizontal flip, per sample, torch ops only; any H x W."""
     n, c, h, w = x.shape
-    xp = F.pad(x, (pad, pad, pad, pad))
+    xp = F.pad(x, (pad, pad, pad, pad), mode=mode)
     dy = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
     dx = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
     flip = torch.rand(n, generator=gen) < 0.5
@@ -101,9 +111,27 @@ def onnx_layer_info(path):
     return ops, sorted(set(ops)), wpl, ops.count("BatchNormalization")
 
 
-def export_onnx(model, path):
+def load_data(name, root):
+    """(x_train, y_train, x_test, y_test, normalize) of model `name`'s dataset as float32
+    NCHW tensors / int64 labels. fashion-mnist: pixel/255, normalize None. fmnist32:
+    (pixel/255 - mean[c]) / std[c] with the 4-decimal stats of the training images,
+    normalize = {"mean": [...], "std": [...]}."""
+    if models.dataset(name) == "fashion-mnist":
+        xtr, ytr = fashion_mnist.load_tensors("train", root)
+        xte, yte = fashion_mnist.load_tensors("test", root)
+        return xtr, ytr, xte, yte, None
+    assert models.dataset(name) == "fmnist32", name
+    xtr, ytr = make_data.load_fmnist32("train", root)
+    xte, yte = make_data.load_fmnist32("test", root)
+    mean, std = make_data.normalize_constants(xtr)
+    out = [torch.from_numpy(make_data.normalize(xtr, mean, std)), torch.from_numpy(ytr),
+           torch.from_numpy(make_data.normalize(xte, mean, std)), torch.from_numpy(yte)]
+    return out + [{"mean": mean, "std": std}]
+
+
+def export_onnx(model, path, shape=(1, 28, 28)):
     model.eval()
-    dummy = torch.zeros(1, 1, 28, 28)
+    dummy = torch.zeros(1, *shape)
     torch.onnx.export(model, dummy, path, opset_version=13,
                       input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
@@ -112,6 +140,8 @@ def export_onnx(model, path):
 def yaml_entry(d):
     """Hand-formatted YAML entry (keeps key order, flow-style lists)."""
     def fmt(v):
+        if isinstance(v, dict):
+            return "{" + ", ".join("%s: %s" % (k, fmt(e)) for k, e in v.items()) + "}"
         if isinstance(v, list):
             return "[" + ", ".join(fmt(e) for e in v) + "]"
         if isinstance(v, float):
@@ -132,13 +162,19 @@ ZOO_HEADER = """\
 # Format: a top-level `models` list, one entry per ONNX model in this folder:
 #   name                : model id (also the ONNX file stem)
 #   file                : ONNX file, relative to this folder (opset 13, input 'input'
-#                         [batch,1,28,28] float32, output 'logits' [batch,10] raw logits)
+#                         [batch,C,H,W] float32, output 'logits' [batch,10] raw logits)
 #   description         : architecture and the paper/section it comes from
-#   input_shape         : [C, H, W] of one image
+#   input_shape         : [C, H, W] of one image ([1, 28, 28] unless said otherwise)
 #   input_scale         : input convention: x = uint8 pixel * (1/255), no mean/std normalization
+#                         (entries with `normalize`: x = (pixel/255 - mean[c]) / std[c])
+#   normalize           : only for models that take normalized input: per-channel mean and
+#                         std of pixel/255 (torchvision Normalize), safsim's workload.normalize;
+#                         the normalization is not in the ONNX graph
+#   dataset             : only when not Fashion-MNIST 1x28x28: the dataset trained and
+#                         tested on (fmnist32: 3x32x32, written by workloads/train/make_data.py)
 #   classes             : number of output classes (Fashion-MNIST)
 #   fp32_test_accuracy  : top-1 accuracy (fraction) of the fp32 PyTorch model on the
-#                         10,000 Fashion-MNIST test images
+#                         10,000 Fashion-MNIST test images (of its `dataset`)
 #   weights_per_layer   : weight count (no bias) of each Conv/Gemm node, in ONNX graph order
 #                         (for resnet20 BN is folded into the conv weights by the exporter)
 #   total_weights       : sum of weights_per_layer
@@ -149,7 +185,8 @@ ZOO_HEADER = """\
 #   weights_from        : "trained", or the zoo file whose weights were copied unchanged
 #                         (cnn_s002_archopt reuses cnn_s002's weights: same fp32 function)
 #   hyperparameters     : training recipe (defaults of train.py, see workloads/train/README.md)
-#   train_time_s        : training wall time (2 CPU threads), informative only
+#   train_time_s        : training wall time (2 CPU threads unless train_command says
+#                         --threads), informative only
 #   torch_version       : PyTorch version used for training and export
 """
 
@@ -183,7 +220,9 @@ def main():
     ap.add_argument("--wd", type=float, help="weight decay")
     ap.add_argument("--batch", type=int)
     ap.add_argument("--sched", choices=["cosine", "onecycle"])
-    ap.add_argument("--augment", choices=["none", "crop_flip"])
+    ap.add_argument("--augment", choices=["none", "crop_flip", "crop_flip_edge"],
+                    help="crop_flip: random crop (zero pad 2) + horizontal flip; crop_flip_edge: "
+                         "the same with edge-replicating padding")
     ap.add_argument("--memory-format", dest="memory_format", choices=["contiguous", "channels_last"],
                     help="tensor layout during training (the exported model is the same)")
     ap.add_argument("--threads", type=int, default=2)
@@ -210,8 +249,9 @@ def main():
     torch.set_num_threads(args.threads)
     set_seed(args.seed)
 
-    xtr, ytr = fashion_mnist.load_tensors("train", args.data)
-    xte, yte = fashion_mnist.load_tensors("test", args.data)
+    xtr, ytr, xte, yte, norm = load_data(args.model, args.data)
+    shape = models.input_shape(args.model)
+    assert tuple(xtr.shape[1:]) == shape, (xtr.shape, shape)
     n = xtr.shape[0]
 
     model = models.build(args.model)
@@ -247,6 +287,8 @@ def main():
 
     print("model=%s cfg=%s seed=%d threads=%d torch=%s" % (args.model, cfg, args.seed, args.threads,
                                                            torch.__version__), flush=True)
+    print("data: %s train %s test %s%s" % (models.dataset(args.model), tuple(xtr.shape), tuple(xte.shape),
+                                           " normalize %s" % norm if norm else ""), flush=True)
     ckpt_path = args.ckpt or "/tmp/safsim_zoo_%s_seed%d.pt" % (args.model, args.seed)
     if args.from_ckpt:
         ck = torch.load(args.from_ckpt)
@@ -272,6 +314,8 @@ def main():
             xb, yb = xtr[idx], ytr[idx]
             if cfg["augment"] == "crop_flip":
                 xb = augment_crop_flip(xb, gen)
+            elif cfg["augment"] == "crop_flip_edge":
+                xb = augment_crop_flip(xb, gen, mode="replicate")
             if channels_last:
                 xb = xb.contiguous(memory_format=torch.channels_last)
             logits = model(xb)
@@ -297,6 +341,7 @@ def main():
     model = model.to(memory_format=torch.contiguous_format)
     if not (args.from_ckpt or args.weights_from_onnx):
         train_time = time.time() - t_start
+        os.makedirs(os.path.dirname(os.path.abspath(ckpt_path)), exist_ok=True)
         torch.save({"state_dict": model.state_dict(), "model": args.model, "seed": args.seed,
                     "epochs": cfg["epochs"], "cfg": cfg, "train_time_s": train_time,
                     "torch_version": torch.__version__}, ckpt_path)
@@ -306,7 +351,7 @@ def main():
     acc = evaluate(model, xte, yte)
     os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, args.model + ".onnx")
-    export_onnx(model, onnx_path)
+    export_onnx(model, onnx_path, shape)
     ops, opset, onnx_wpl, n_bn = onnx_layer_info(onnx_path)
     problems = []
     bad = set(opset) - ALLOWED_OPS
@@ -337,8 +382,17 @@ def main():
         name=args.model,
         file=args.model + ".onnx",
         description=models.DESCRIPTIONS[args.model],
-        input_shape=[1, 28, 28],
+        input_shape=list(shape),
         input_scale="1/255: x = uint8 pixel / 255.0 in [0,1], no mean/std normalization",
+    )
+    if norm:
+        entry["input_scale"] = ("per-channel normalization: x = (uint8 pixel / 255.0 - mean[c]) / std[c] "
+                                "(torchvision Normalize, mean/std of the training images; not in the "
+                                "ONNX graph: safsim's workload.normalize = `normalize`)")
+        entry["normalize"] = norm
+    if models.dataset(args.model) == "fmnist32":
+        entry["dataset"] = "fmnist32 (workloads/train/make_data.py)"
+    entry.update(
         classes=10,
         fp32_test_accuracy=round(acc, 4),
         weights_per_layer=onnx_wpl,
