@@ -3,7 +3,7 @@
 # path reproduces PyTorch's logits on 100 Fashion-MNIST test images, within 1e-4 relative to
 # each logit and 1e-4 of the largest |logit| absolute (summation order differs from PyTorch's
 # convolution kernels). The seven small exports are committed and always run; the torchvision
-# models (mobilenet_v2, squeezenet1_1, resnet18: 56 MB; shufflenet_v2_x0_5 is committed) are exported here
+# models (mobilenet_v2, squeezenet1_1, resnet18, resnet18_c3 at 3x32x32: 101 MB; shufflenet_v2_x0_5 is committed) are exported here
 # when PyTorch, torchvision and onnx are installed, and skipped otherwise.
 # Usage: pytorch_exports.sh SAFSIM SOURCE_DIR
 set -euo pipefail
@@ -43,7 +43,7 @@ if ! "$py" -c "import torch, torchvision, onnx" 2>/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-large=(mobilenet_v2 squeezenet1_1 resnet18)
+large=(mobilenet_v2 squeezenet1_1 resnet18 resnet18_c3)  # resnet18_c3: 3x32x32 input
 "$py" "$src/workloads/train/export_models.py" --out "$tmp" --only "${large[@]}" >/dev/null
 for name in "${large[@]}"; do
   check "$tmp" "$name" "$(atol_of "$tmp/$name.expected.pb")"
