@@ -161,23 +161,20 @@ FunctionalOutcome functional_outcome(const PreparedWorkload& prepared, const Con
   FunctionalOutcome out;
   out.top1_agreement = top1_agreement(logits, prepared.fault_free);
   out.mean_abs_logit_change = mean_abs_logit_change(logits, prepared.fault_free);
-  if (!w.images.has_labels()) {
-    if (key) {
-      prepared.memo.insert(*key, out);
+  // Without labels only the agreement is measured (require_labels_for() refused the rest).
+  if (w.images.has_labels()) {
+    out.accuracy = accuracy(logits, w.images.labels);
+    int64_t correct = 0, failed = 0;
+    for (int i = 0; i < logits.images; ++i) {
+      if (prepared.fault_free_correct[i] != 0) {
+        ++correct;
+        failed += logits.top1(i) != w.images.labels[i] ? 1 : 0;
+      }
     }
-    return out;
-  }
-  out.accuracy = accuracy(logits, w.images.labels);
-  int64_t correct = 0, failed = 0;
-  for (int i = 0; i < logits.images; ++i) {
-    if (prepared.fault_free_correct[i] != 0) {
-      ++correct;
-      failed += logits.top1(i) != w.images.labels[i] ? 1 : 0;
+    out.failure_rate = correct > 0 ? double(failed) / double(correct) : 0.0;
+    if (st.enabled) {
+      out.selftest = selftest_columns_of(prepared, st, logits, out.accuracy);
     }
-  }
-  out.failure_rate = correct > 0 ? double(failed) / double(correct) : 0.0;
-  if (st.enabled) {
-    out.selftest = selftest_columns_of(prepared, st, logits, out.accuracy);
   }
   if (key) {
     prepared.memo.insert(*key, out);
