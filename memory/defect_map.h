@@ -37,6 +37,8 @@ inline uint32_t apply_stuck_bits(uint32_t written, uint32_t mask, uint32_t value
 inline uint32_t apply_stuck_bits(uint32_t written, StuckBits s) {
   return apply_stuck_bits(written, s.mask, s.values);
 }
+/// Whether the cells hold `word` as written: every stuck cell already has the word's bit.
+inline bool cells_hold(uint32_t word, StuckBits s) { return (s.mask & (word ^ s.values)) == 0; }
 
 /// Shape of the NVM: `banks` banks of `rows_per_bank` word lines, each holding `words_per_row`
 /// words of `word_bits` cells. Word address a lives in bank a / words_per_bank(), row

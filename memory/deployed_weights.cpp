@@ -1,4 +1,4 @@
-// Fault-free deployment.
+// Fault-free deployment, and the model with its deployed biases.
 #include "memory/deployed_weights.h"
 
 namespace safsim {
@@ -12,6 +12,16 @@ DeployedWeights deploy_fault_free(const QuantModel& qm) {
     d.stored[i] = qm.layers[i].weight_words;
   }
   return d;
+}
+
+QuantModel deployed_model(const QuantModel& qm, const DeployedWeights& w) {
+  QuantModel m = qm;
+  for (size_t i = 0; i < w.bias.size() && i < m.layers.size(); ++i) {
+    if (!w.bias[i].empty()) {
+      m.layers[i].bias = w.bias[i];
+    }
+  }
+  return m;
 }
 
 }  // namespace safsim

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "base/errors.h"
+#include "memory/encoders/balanced_ties.h"
 #include "memory/encoders/encoder.h"
 #include "memory/encoders/secded.h"
 #include "memory/faulty_cell_array.h"
@@ -99,42 +100,62 @@ void add_deviation(int64_t dev, std::vector<int64_t>& hist, double& sum, int64_t
   }
 }
 
+/// Signed deviations (decoded - intended, in LSBs) of one weight.
+struct WeightDeviation {
+  int64_t before = 0;  // the unencoded word with the stuck bits
+  int64_t after = 0;   // the scheme's word with the stuck bits
+};
+
 /// Per-weight statistics of one stored word against the intended (quantized) word.
-void count_weight(const WordFormat& fmt, uint32_t plain, StuckBits truth, uint32_t decoded,
-                  DeploymentStats& st) {
+WeightDeviation count_weight(const WordFormat& fmt, uint32_t plain, StuckBits truth,
+                             uint32_t decoded, DeploymentStats& st) {
   const int ns = __builtin_popcount(truth.mask & (truth.values ^ plain));
   st.non_silent_faults += ns;
   st.weights_with_1_non_silent += ns == 1;
   st.weights_with_2plus_non_silent += ns >= 2;
   if (fmt.is_float()) {
-    return;  // deviations are integer LSBs
+    return {};  // deviations are integer LSBs
   }
   const int32_t v = fmt.to_int(plain);
   const StuckBits data_truth{truth.mask & fmt.mask(), truth.values};
-  const int64_t before = std::abs(int64_t{fmt.to_int(apply_stuck_bits(plain, data_truth))} - v);
-  const int64_t after = std::abs(int64_t{fmt.to_int(decoded)} - v);
-  add_deviation(before, st.deviation_histogram_before, st.mean_abs_deviation_before,
+  const WeightDeviation d{int64_t{fmt.to_int(apply_stuck_bits(plain, data_truth))} - v,
+                          int64_t{fmt.to_int(decoded)} - v};
+  add_deviation(std::abs(d.before), st.deviation_histogram_before, st.mean_abs_deviation_before,
                 st.max_abs_deviation_before, st.deviated_weights_before);
-  add_deviation(after, st.deviation_histogram_after, st.mean_abs_deviation_after,
+  add_deviation(std::abs(d.after), st.deviation_histogram_after, st.mean_abs_deviation_after,
                 st.max_abs_deviation_after, st.deviated_weights_after);
+  return d;
 }
 
-/// Encodes one layer's words into `image`, knowing `known`, with the `truth` stuck bits.
+/// Encodes one layer's words into `image`, knowing `known`, with the `truth` stuck bits. With
+/// bias compensation, `believed` gets the words as the encoder expects the cells to hold them.
 void encode_layer(const QLayer& layer, const LayerSpan& span, const WordFormat& fmt,
                   const MitigationConfig& mit, const DefectMap& known, const DefectMap& truth,
-                  std::vector<uint32_t>& image, DeploymentStats& st) {
+                  std::vector<uint32_t>& image, std::vector<uint32_t>* believed,
+                  DeploymentStats& st) {
   const int group = group_words_of(mit);
   const ReadPath rp{mit.scheme, fmt, group, mit.decoder_latency_cycles};
   const auto n = size_t(span.words);
+  const auto weights = layer.weight_words.size();
+  const auto reduction = size_t(std::max(1, layer.reduction));
+  const bool balanced = mit.ties == TieRule::kBalanced && !fmt.is_float();
   std::vector<uint32_t> intended(n, fmt.is_float() ? 0u : fmt.to_word(0));
   std::copy(layer.weight_words.begin(), layer.weight_words.end(), intended.begin());
   std::vector<uint32_t> plain(n), stored(n);
+  if (believed != nullptr) {
+    believed->resize(n);
+  }
+  int64_t running = 0;  // the output channel's deviation so far, as the encoder sees it
   for (size_t i = 0; i < n; i += size_t(group)) {
     const int64_t a = span.first_word + int64_t(i);
     if (scheme_row(mit.scheme).ecc) {
       secded_encode_group(fmt.bits, &intended[i], group, &plain[i]);  // ECC ignores the map
       for (size_t j = i; j < i + size_t(group); ++j) {
-        stored[j] = apply_stuck_bits(plain[j], truth.at(span.first_word + int64_t(j)));
+        const int64_t aj = span.first_word + int64_t(j);
+        stored[j] = apply_stuck_bits(plain[j], truth.at(aj));
+        if (believed != nullptr) {
+          (*believed)[j] = apply_stuck_bits(plain[j], known.at(aj));
+        }
       }
       std::vector<uint32_t> data(static_cast<size_t>(group));
       const SecdedStatus s = secded_decode_group(fmt.bits, &stored[i], group, data.data());
@@ -142,17 +163,36 @@ void encode_layer(const QLayer& layer, const LayerSpan& span, const WordFormat& 
       st.secded_detected_words += s == SecdedStatus::kDetected;
     } else {
       plain[i] = intended[i];
-      stored[i] =
-          apply_stuck_bits(encode_word(mit.scheme, fmt, intended[i], known.at(a)), truth.at(a));
+      uint32_t written = encode_word(mit.scheme, fmt, intended[i], known.at(a));
+      if (balanced && i < weights) {
+        running = i % reduction == 0 ? 0 : running;
+        const TieChoice t =
+            balance_tie(mit.scheme, fmt, fmt.to_int(intended[i]), written, known.at(a), running);
+        written = t.word;
+        running += t.deviation;
+      }
+      stored[i] = apply_stuck_bits(written, truth.at(a));
+      if (believed != nullptr) {
+        (*believed)[i] = apply_stuck_bits(written, known.at(a));
+      }
     }
   }
   const std::vector<uint32_t> decoded = rp.decode_words(stored);
+  WeightDeviation channel;  // sums over the current output channel
   for (size_t i = 0; i < n; ++i) {
     const StuckBits t = truth.at(span.first_word + int64_t(i));
     st.defective_cells += __builtin_popcount(t.mask);
     st.stuck_at_one_cells += __builtin_popcount(t.mask & t.values);
-    if (i < layer.weight_words.size()) {
-      count_weight(fmt, plain[i], t, decoded[i], st);
+    if (i < weights) {
+      const WeightDeviation d = count_weight(fmt, plain[i], t, decoded[i], st);
+      channel.before += d.before;
+      channel.after += d.after;
+      if ((i + 1) % reduction == 0) {
+        st.mean_abs_channel_deviation_before += double(std::abs(channel.before));
+        st.mean_abs_channel_deviation_after += double(std::abs(channel.after));
+        ++st.output_channels;
+        channel = WeightDeviation();
+      }
     }
     image[size_t(span.first_word) + i] = stored[i];
   }
@@ -218,9 +258,21 @@ DeployedWeights deploy(const QuantModel& qm, const FaultsConfig& faults,
   const DefectMap& known = mitigation.defect_map == DefectMapSource::kMarch ? march_map : mem.truth;
   st.known_defective_cells = known.defective_cells();
   std::vector<uint32_t> image(size_t(words_needed(mem.spans)), 0u);
+  DeployedWeights out;
+  const bool compensate = mitigation.bias_compensation == BiasCompensation::kMean;
+  if (compensate && fmt.is_float()) {
+    throw UserError(fmt::format(
+        "mitigation.bias_compensation mean needs an integer weight format (int32 biases), got {}",
+        to_string(fmt.format)));
+  }
+  if (compensate) {
+    out.believed.resize(qm.layers.size());
+  }
   for (const LayerSpan& s : mem.spans) {
-    encode_layer(qm.layers[size_t(s.layer_index)], s, fmt, mitigation, known, mem.truth, image, st);
-    st.weights += int64_t(qm.layers[size_t(s.layer_index)].weight_words.size());
+    const auto li = size_t(s.layer_index);
+    encode_layer(qm.layers[li], s, fmt, mitigation, known, mem.truth, image,
+                 compensate ? &out.believed[li] : nullptr, st);
+    st.weights += int64_t(qm.layers[li].weight_words.size());
   }
   // Transient flips land on the stored cells; a flip on a stuck cell is masked.
   const BitFlipConfig& bf = faults.weights.bitflip;
@@ -234,7 +286,6 @@ DeployedWeights deploy(const QuantModel& qm, const FaultsConfig& faults,
     }
     st.weight_flips_effective = apply_flips(image, d.flips, &mem.truth);
   }
-  DeployedWeights out;
   out.read_path = {mitigation.scheme, fmt, group_words_of(mitigation),
                    mitigation.decoder_latency_cycles};
   out.stored.resize(qm.layers.size());
@@ -252,6 +303,10 @@ DeployedWeights deploy(const QuantModel& qm, const FaultsConfig& faults,
   if (st.weights > 0) {
     st.mean_abs_deviation_before /= double(st.weights);
     st.mean_abs_deviation_after /= double(st.weights);
+  }
+  if (st.output_channels > 0) {
+    st.mean_abs_channel_deviation_before /= double(st.output_channels);
+    st.mean_abs_channel_deviation_after /= double(st.output_channels);
   }
   return out;
 }

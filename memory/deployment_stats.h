@@ -45,6 +45,17 @@ struct DeploymentStats {
   int64_t max_abs_deviation_after = 0;
   std::vector<int64_t> deviation_histogram_before = std::vector<int64_t>(kHistogramBins, 0);
   std::vector<int64_t> deviation_histogram_after = std::vector<int64_t>(kHistogramBins, 0);
+  // Per output channel: |sum over its weights of (decoded - quantized)|, in LSBs, the error the
+  // channel's accumulator sees for equal inputs (mitigation.ties balanced drives it to zero).
+  int64_t output_channels = 0;
+  double mean_abs_channel_deviation_before = 0.0;
+  double mean_abs_channel_deviation_after = 0.0;
+  // mitigation.bias_compensation mean (sim/bias_compensation.h), in accumulator LSBs, over every
+  // output channel: |sum_k dw_k * E[a_k]| the deviations the deployer knows would add, and the
+  // bias shifts that take it out (rounded; 0 when compensation is off).
+  double mean_abs_expected_change = 0.0;
+  double mean_abs_bias_shift = 0.0;
+  int64_t max_abs_bias_shift = 0;
 
   template <class F>
   void visit(F&& f) const {
@@ -75,6 +86,12 @@ struct DeploymentStats {
     f("max_abs_deviation_after", max_abs_deviation_after);
     f("deviation_histogram_before", deviation_histogram_before);
     f("deviation_histogram_after", deviation_histogram_after);
+    f("output_channels", output_channels);
+    f("mean_abs_channel_deviation_before", mean_abs_channel_deviation_before);
+    f("mean_abs_channel_deviation_after", mean_abs_channel_deviation_after);
+    f("mean_abs_expected_change", mean_abs_expected_change);
+    f("mean_abs_bias_shift", mean_abs_bias_shift);
+    f("max_abs_bias_shift", max_abs_bias_shift);
   }
 };
 

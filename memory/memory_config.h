@@ -53,11 +53,25 @@ struct NvmConfig {
   }
 };
 
+/// mitigation.ties: which of two equally deviating encodings an encoder writes.
+enum class TieRule {
+  kLiteral,   // the scheme's own choice (001's algorithms as published)
+  kBalanced,  // the one that keeps the output channel's running deviation closest to zero
+};
+
+/// mitigation.bias_compensation: what the deployer does with the deviations it knows of.
+enum class BiasCompensation {
+  kOff,
+  kMean,  // each channel's bias absorbs the expected accumulator change (docs/faults.md)
+};
+
 struct MitigationConfig {
   MitigationScheme scheme = MitigationScheme::kNone;
   DefectMapSource defect_map = DefectMapSource::kOracle;
   int secded_group_words = 1;
   int decoder_latency_cycles = 0;
+  TieRule ties = TieRule::kLiteral;
+  BiasCompensation bias_compensation = BiasCompensation::kOff;
 
   template <class V>
   void visit(V& v) {
@@ -71,6 +85,16 @@ struct MitigationConfig {
             "scheme secded: weight words sharing one SEC-DED codeword (group x bits <= 64)");
     v.value("decoder_latency_cycles", decoder_latency_cycles, 0, 100,
             "cycles the read-path decoder adds to every NVM weight read");
+    v.choice("ties", ties,
+             EnumNames<TieRule>{{"literal", TieRule::kLiteral}, {"balanced", TieRule::kBalanced}},
+             "between two encodings of equal deviation: the scheme's own pick, or the one that "
+             "keeps the output channel's running deviation nearest zero (no effect on none, "
+             "secded)");
+    v.choice("bias_compensation", bias_compensation,
+             EnumNames<BiasCompensation>{{"off", BiasCompensation::kOff},
+                                         {"mean", BiasCompensation::kMean}},
+             "mean: each output channel's int32 bias absorbs the expected accumulator change of "
+             "its known weight deviations, measured on the calibration images (integer formats)");
   }
 };
 

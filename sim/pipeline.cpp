@@ -7,6 +7,7 @@
 
 #include "base/errors.h"
 #include "memory/deployment.h"
+#include "sim/bias_compensation.h"
 #include "sim/quantization/quantize.h"
 #include "workloads/input_fold.h"
 #include "workloads/onnx_import.h"
@@ -26,6 +27,35 @@ void deploy_workload(const Config& c, Workload& w,
   target.write_latency_cycles = c.accelerator.nvm.write_latency_cycles;
   target.march = march;
   w.weights = deploy(w.qmodel, c.faults, c.mitigation, c.seed, /*trial=*/0, &w.deployment, target);
+  if (c.mitigation.bias_compensation == BiasCompensation::kMean) {
+    compensate_biases(w.qmodel, w.weights, w.calibration_images, c.threads, w.deployment);
+  }
+}
+
+std::string compensation_text(const Config& c, const DeploymentStats& d) {
+  const MitigationConfig& m = c.mitigation;
+  if (m.ties == TieRule::kLiteral && m.bias_compensation == BiasCompensation::kOff) {
+    return "";
+  }
+  std::string s =
+      fmt::format("|channel deviation sum| {:.2f} -> {:.2f} LSB",
+                  d.mean_abs_channel_deviation_before, d.mean_abs_channel_deviation_after);
+  if (m.bias_compensation == BiasCompensation::kMean) {
+    s += fmt::format(
+        "; bias compensation: expected accumulator change {:.1f}, bias shift {:.1f} (max {}) "
+        "accumulator LSB, means over {} channels",
+        d.mean_abs_expected_change, d.mean_abs_bias_shift, d.max_abs_bias_shift, d.output_channels);
+  }
+  return fmt::format("ties {}, {}", m.ties == TieRule::kBalanced ? "balanced" : "literal", s);
+}
+
+void require_model_biases(const Config& c, const char* command) {
+  if (c.mitigation.bias_compensation != BiasCompensation::kOff) {
+    throw ConfigError(fmt::format(
+        "mitigation.bias_compensation is mean, but {} runs on the model's own biases; it is "
+        "modelled by eval, run, bench and sweep (set mitigation.bias_compensation: off)",
+        command));
+  }
 }
 
 namespace {
@@ -166,11 +196,10 @@ Workload load_workload(const Config& c) {
                       c.workload.normalize.enabled() ? "workload.normalize" : "a float dataset");
   }
   w.images = test.slice(c.workload.first_image, c.workload.images);
-  Dataset calibration;
   if (!make_word_format(c.quant.weight_format, c.quant.weight_bits).is_float()) {
-    calibration = calibration_images(c, source, w.model, test, w.calibration);
+    w.calibration_images = calibration_images(c, source, w.model, test, w.calibration);
   }
-  w.qmodel = quantize(w.model, c.quant, calibration);
+  w.qmodel = quantize(w.model, c.quant, w.calibration_images);
   return w;
 }
 

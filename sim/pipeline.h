@@ -30,6 +30,7 @@ struct Workload {
   Model model;        // fp32, as imported, with the input map folded in (input_fold.h)
   QuantModel qmodel;  // quantized, calibrated on `calibration`
   CalibrationInfo calibration;
+  Dataset calibration_images;  // integer formats: the images quantize() calibrated on
   Dataset images;              // the test images selected by workload.images / first_image
   DeployedWeights weights;     // what sits in the NVM: encoded, stuck bits applied, flips applied
   DeploymentStats deployment;  // what the faults and the encoder did (001 Table 3, Fig. 9)
@@ -46,11 +47,20 @@ DatasetSource dataset_source(const Config& c, const Shape& input_shape);
 /// The first half of prepare_workload(): model, quantized model and images; nothing deployed.
 Workload load_workload(const Config& c);
 
-/// The second half: deploys w.qmodel into the NVM (w.weights, w.deployment). `march` is the
+/// The second half: deploys w.qmodel into the NVM (w.weights, w.deployment) and, with
+/// mitigation.bias_compensation, compensates the biases on w.calibration_images. `march` is the
 /// memory a March test runs on when mitigation.defect_map is `march` (empty: a plain cell
 /// array); the March cost uses accelerator.nvm's read and write latencies.
 void deploy_workload(const Config& c, Workload& w,
                      const std::function<MarchResult(const DefectMap&)>& march = {});
+
+/// What mitigation.ties and mitigation.bias_compensation did, for one terminal line; empty when
+/// both are off.
+std::string compensation_text(const Config& c, const DeploymentStats& d);
+
+/// Throws UserError if the config asks for mitigation.bias_compensation, which `command` does not
+/// model (its analysis reads the model's own biases).
+void require_model_biases(const Config& c, const char* command);
 
 /// What one evaluation of w.images measured, and how it compares with the fault-free run of the
 /// same deployment (1 - top1_agreement is the silent-data-corruption rate of the literature).

@@ -45,6 +45,18 @@ uint32_t decode_c1(const WordFormat& fmt, uint32_t stored) {
   return __builtin_parity(w) ? w ^ fmt.mask() : w;
 }
 
+std::optional<uint32_t> deliver_c1(const WordFormat& fmt, uint32_t word, StuckBits stuck) {
+  word &= fmt.mask();
+  const uint32_t inverted = ~word & fmt.mask();
+  // An odd Q makes both forms decodable when the word's count is even; keep the word itself.
+  for (const uint32_t s : {word, inverted}) {
+    if (decode_c1(fmt, s) == word && cells_hold(s, stuck)) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
 DecoderCost c1_decoder_cost(const WordFormat& fmt, int) {
   return {(fmt.bits - 1) + fmt.bits, 0, fmt.bits};
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "memory/defect_map.h"
 #include "memory/encoders/scheme.h"
@@ -20,6 +21,9 @@ uint32_t encode_c1(const WordFormat& fmt, int32_t value, StuckBits stuck);
 /// C-1's (and optimal_flip's) read path (001 Fig. 7(b)): invert all Q bits iff the count of
 /// ones is odd.
 uint32_t decode_c1(const WordFormat& fmt, uint32_t stored);
+/// A word to write that reaches the PE as `word`: the word itself if its count of ones is even,
+/// its complement if that count is odd; none if the stuck cells hold neither.
+std::optional<uint32_t> deliver_c1(const WordFormat& fmt, uint32_t word, StuckBits stuck);
 /// (Q - 1) + Q XORs: a Q-input parity and Q conditional flips (001 §3.3).
 DecoderCost c1_decoder_cost(const WordFormat& fmt, int group_words);
 

@@ -9,7 +9,6 @@
 namespace safsim {
 namespace {
 
-bool consistent(uint32_t c, StuckBits s) { return (s.mask & (c ^ s.values)) == 0; }
 bool parity_ok(uint32_t c, int p) { return p < 0 || parity(c) == p; }
 
 }  // namespace
@@ -19,7 +18,7 @@ std::optional<uint32_t> floor_code(uint32_t target, int bits, StuckBits s, int p
   s.mask &= full;
   s.values &= s.mask;
   target &= full;
-  if (consistent(target, s) && parity_ok(target, p)) {
+  if (cells_hold(target, s) && parity_ok(target, p)) {
     return target;
   }
   for (int i = 0; i < bits; ++i) {
@@ -47,7 +46,7 @@ std::optional<uint32_t> ceil_code(uint32_t target, int bits, StuckBits s, int p)
   s.mask &= full;
   s.values &= s.mask;
   target &= full;
-  if (consistent(target, s) && parity_ok(target, p)) {
+  if (cells_hold(target, s) && parity_ok(target, p)) {
     return target;
   }
   for (int i = 0; i < bits; ++i) {

@@ -48,6 +48,18 @@ uint32_t decode_lsb(const WordFormat& fmt, uint32_t stored) {
   return (stored ^ (flag ? fmt.mask() : 0u)) & fmt.mask() & ~1u;
 }
 
+std::optional<uint32_t> deliver_lsb(const WordFormat& fmt, uint32_t word, StuckBits stuck) {
+  word &= fmt.mask();
+  if (word & 1u) {
+    return std::nullopt;  // the PE never sees b0 = 1
+  }
+  if (cells_hold(word, stuck)) {
+    return word;
+  }
+  const uint32_t flipped = (~word & fmt.mask()) | 1u;  // flag 1: the read path inverts it back
+  return cells_hold(flipped, stuck) ? std::optional<uint32_t>(flipped) : std::nullopt;
+}
+
 DecoderCost lsb_decoder_cost(const WordFormat& fmt, int) { return {fmt.bits - 1, 0, fmt.bits}; }
 
 }  // namespace safsim

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "memory/defect_map.h"
 #include "memory/encoders/scheme.h"
@@ -18,6 +19,9 @@ uint32_t encode_lsb(const WordFormat& fmt, int32_t value, StuckBits stuck);
 
 /// LSB's read path (001 Fig. 7(a)): every bit XOR b0, so the PE's LSB is always 0.
 uint32_t decode_lsb(const WordFormat& fmt, uint32_t stored);
+/// A word to write that reaches the PE as `word` (b0 must be 0): flag 0 and the word, else flag
+/// 1 and its complement; none if the stuck cells hold neither.
+std::optional<uint32_t> deliver_lsb(const WordFormat& fmt, uint32_t word, StuckBits stuck);
 /// Q - 1 XORs: b0 XOR b0 is the constant 0 (001 §3.3: N - 1 gates).
 DecoderCost lsb_decoder_cost(const WordFormat& fmt, int group_words);
 

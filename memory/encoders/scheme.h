@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,10 @@ struct SchemeRow {
   uint32_t (*decode)(const WordFormat& fmt, uint32_t stored);
   /// Gates and cells of the read path, per group of `group_words` words.
   DecoderCost (*cost)(const WordFormat& fmt, int group_words);
+  /// A word to write that the cells hold as written and the read path decodes to exactly
+  /// `word`; none if the stuck cells allow none. nullptr for the schemes that do not encode
+  /// around the map (none, secded), which mitigation.ties leaves alone.
+  std::optional<uint32_t> (*deliver)(const WordFormat& fmt, uint32_t word, StuckBits stuck);
 };
 
 /// Every scheme, in enum order.

@@ -46,6 +46,7 @@ std::vector<Config> configs_of(const AnalyzeOptions& o) {
   }
   for (const Config& c : cs) {
     check_scheduled_flips_engine(c, false, "");
+    require_model_biases(c, "safsim analyze");
   }
   return cs;
 }

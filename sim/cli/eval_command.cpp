@@ -61,6 +61,9 @@ void run_eval(const CommonOptions& o) {
         w.deployment.mean_abs_deviation_before, w.deployment.mean_abs_deviation_after,
         to_string(w.weights.read_path.scheme));
   }
+  if (const std::string t = compensation_text(c, w.deployment); !t.empty()) {
+    fmt::print("mitigation: {}\n", t);
+  }
 
   WrittenFiles out(c.output.dir);
   nlohmann::ordered_json s = summary_header(c, w, "eval", "functional", outcome);

@@ -32,6 +32,7 @@ void check_fault_free(const Config& c) {
 void run(const CommonOptions& o) {
   const Config c = load_cli_config(o);
   check_fault_free(c);
+  require_model_biases(c, "safsim lifetime");
   const Workload w = prepare_workload(c);
   require_labels(w, "`safsim lifetime` follows the accuracy over time");
   const SelfTestProgram program = load_self_test_program(c, w.qmodel);

@@ -165,6 +165,9 @@ void run(const RunOptions& o) {
   const Outcome outcome = measure_outcome(w, r.logits, faulty, c.threads, "cycle");
   print_summary(c, w, r, outcome, faulty, seconds);
   print_faults(w, activation_faults, count_outcomes(engine.scheduled_flips()), scheduled.size());
+  if (const std::string t = compensation_text(c, w.deployment); !t.empty()) {
+    fmt::print("  mitigation      {}\n", t);
+  }
 
   nlohmann::ordered_json s = summary_header(c, w, "run", "cycle", outcome);
   s["nvm_tech"] = c.accelerator.nvm.tech;

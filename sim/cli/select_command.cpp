@@ -38,6 +38,7 @@ void run_select(const SelectArgs& a) {
       a.sensitivity_mode == "msb" ? FaultKind::kMsbFlips : FaultKind::kRandomFlips;
   o.sensitivity_faults.rate = a.sensitivity_rate;
   const Config c = load_cli_config(a.common);
+  require_model_biases(c, "safsim select");
   const Workload w = prepare_workload(c);
   ImageScorer scorer(c, w);
   const TestSet t = select_test_set(scorer, o);

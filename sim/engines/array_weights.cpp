@@ -3,9 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 namespace safsim {
-namespace {
+
+void fix_gemm_blocking() {
+  static std::once_flag once;
+  std::call_once(once, [] { Eigen::setCpuCacheSizes(48 << 10, 2 << 20, 32 << 20); });
+}
 
 int channels_last_row(const QLayer& q, int k) {
   const int khw = q.geom.kernel_h * q.geom.kernel_w;
@@ -13,6 +18,8 @@ int channels_last_row(const QLayer& q, int k) {
   const int r = k % khw;
   return r * q.group_in() + c;
 }
+
+namespace {
 
 // Every partial sum of an integer GEMM is bounded by max_o sum_k |w_ok| * max|a|. If that bound
 // is below 2^24 (2^53), each fp32 (fp64) operation is on integers it represents exactly, so the

@@ -28,6 +28,16 @@ struct ArrayWeights {
   bool monotone = false;
 };
 
+/// Eigen sizes its GEMM blocks from the caches of the CPU it runs on, and the depth of a block
+/// decides the order of fp32 sums. Fixing the sizes (48 KiB L1, 2 MiB L2, 32 MiB L3: those the
+/// zoo's calibrated models and committed test sets were made with) makes fp32 results — the
+/// calibration of every integer model, the float formats, gradients — the same on every machine
+/// of the same vector width. Every Eigen user calls it before its first product; idempotent.
+void fix_gemm_blocking();
+
+/// The channels-last im2col column of reduction input k ((c, kh, kw) order) of layer `q`.
+int channels_last_row(const QLayer& q, int k);
+
 /// Decodes layer `q`'s stored words and picks the GEMM precision from the accumulator bound.
 ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
                             const std::vector<uint32_t>& stored, const ReadPath& rp);

@@ -48,9 +48,9 @@ struct CycleEngine::Impl {
 CycleEngine::CycleEngine(const QuantModel& qm, const DeployedWeights& weights,
                          const AcceleratorConfig& cfg, const TraceConfig& trace,
                          const std::string& out_dir)
-    : impl_(std::make_unique<Impl>(qm, cfg)) {
+    : impl_(std::make_unique<Impl>(deployed_model(qm, weights), cfg)) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  Accelerator::check_fits(qm, weights, cfg);
+  Accelerator::check_fits(impl_->qm, weights, cfg);
   impl_->flip_map = std::make_unique<FlipAddressMap>(impl_->qm, weights, cfg);
   impl_->accel = std::make_unique<Accelerator>("accelerator", impl_->qm, weights, cfg);
   if (trace.enabled) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 #include "base/parallel.h"
@@ -24,6 +25,12 @@ constexpr int kChunkImages = 64;
 }  // namespace
 
 struct FunctionalEngine::Impl {
+  Impl(const QuantModel& m, const DeployedWeights& w, int t)
+      : own(w.bias.empty() ? std::nullopt : std::optional<QuantModel>(deployed_model(m, w))),
+        qm(own ? *own : m),
+        threads(resolve_threads(t)) {}
+
+  std::optional<QuantModel> own;  // the model with its deployed biases, when they changed
   const QuantModel& qm;
   int threads = 1;
   std::vector<ArrayWeights> weights;     // per layer
@@ -55,7 +62,12 @@ struct FunctionalEngine::Impl {
   void plan_pool_fusion();
   void apply_activation_flips(Scratch& s, int li, int count) const;
   void run_array(Scratch& s, const std::vector<float>& in, int li, int batch) const;
+  void start_chunk(Scratch& s, const Dataset& d, int first, int count,
+                   std::vector<float>& image) const;
+  void run_layer(Scratch& s, const std::vector<float>& image, size_t li, int count) const;
   void run_chunk(Scratch& s, const Dataset& d, int first, int count) const;
+  std::vector<int64_t> input_sums(Scratch& s, const std::vector<float>& image, int li,
+                                  int count) const;
 };
 
 // A max-pool whose input is an array layer read by nothing else, with post-processing known to
@@ -199,77 +211,111 @@ void FunctionalEngine::Impl::apply_activation_flips(Scratch& s, int li, int coun
   }
 }
 
-void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, int count) const {
-  std::vector<float> image;
+// The chunk's images as the array reads them, and the activation flips that will hit them.
+void FunctionalEngine::Impl::start_chunk(Scratch& s, const Dataset& d, int first, int count,
+                                         std::vector<float>& image) const {
   quantize_images_channels_last(qm, d, first, count, image);
   s.act.resize(qm.layers.size());
-  const bool faulty = activation_faults != nullptr && activation_faults->active();
-  if (faulty) {
+  if (activation_faults != nullptr && activation_faults->active()) {
     s.fuse_pools = false;  // every output must exist in the buffer to be hit
     s.flips.resize(count);
     for (int b = 0; b < count; ++b) {
       s.flips[b] = activation_faults->flips(d.first_index + first + b);
     }
   }
-  for (size_t li = 0; li < qm.layers.size(); ++li) {
-    const QLayer& q = qm.layers[li];
-    const std::vector<float>& in = input_of(s, image, q.inputs[0]);
-    std::vector<float>& out = s.act[li];
-    switch (q.kind) {
-      case QOpKind::kArray:
-        run_array(s, in, static_cast<int>(li), count);
-        break;
-      case QOpKind::kMaxPool:
-        if (!s.fuse_pools || !is_fused_pool(static_cast<int>(li))) {
-          max_pool_channels_last(in, q, count, out);
-        }
-        break;
-      case QOpKind::kAvgPool:
-      case QOpKind::kGlobalAvgPool:
-        avg_pool_channels_last(in, q, count, qm.is_float(), out);
-        break;
-      case QOpKind::kAdd:
-        residual_add_channels_last(in, input_of(s, image, q.inputs[1]), q, qm.is_float(), out);
-        break;
-      case QOpKind::kFlatten:
-        flatten_to_chw(in, q.in_shape, count, out);
-        break;
-      case QOpKind::kUnary:
-        unary_channels_last(in, q, count, qm.is_float(), out);
-        break;
-      case QOpKind::kConcat: {
-        std::vector<const std::vector<float>*> ins;
-        std::vector<int> channels;
-        for (int src : q.inputs) {
-          ins.push_back(&input_of(s, image, src));
-          channels.push_back(src < 0 ? qm.input_shape.c : qm.layers[size_t(src)].out_shape.c);
-        }
-        concat_channels_last(ins, channels, q, count, qm.is_float(), out);
-        break;
+}
+
+void FunctionalEngine::Impl::run_layer(Scratch& s, const std::vector<float>& image, size_t li,
+                                       int count) const {
+  const QLayer& q = qm.layers[li];
+  const std::vector<float>& in = input_of(s, image, q.inputs[0]);
+  std::vector<float>& out = s.act[li];
+  switch (q.kind) {
+    case QOpKind::kArray:
+      run_array(s, in, static_cast<int>(li), count);
+      break;
+    case QOpKind::kMaxPool:
+      if (!s.fuse_pools || !is_fused_pool(static_cast<int>(li))) {
+        max_pool_channels_last(in, q, count, out);
       }
-      case QOpKind::kMul: {
-        const int b = q.inputs[1];
-        const Shape& bs = b < 0 ? qm.input_shape : qm.layers[size_t(b)].out_shape;
-        mul_channels_last(in, input_of(s, image, b), bs.size() != q.out_shape.size(), q, count,
-                          qm.is_float(), out);
-        break;
+      break;
+    case QOpKind::kAvgPool:
+    case QOpKind::kGlobalAvgPool:
+      avg_pool_channels_last(in, q, count, qm.is_float(), out);
+      break;
+    case QOpKind::kAdd:
+      residual_add_channels_last(in, input_of(s, image, q.inputs[1]), q, qm.is_float(), out);
+      break;
+    case QOpKind::kFlatten:
+      flatten_to_chw(in, q.in_shape, count, out);
+      break;
+    case QOpKind::kUnary:
+      unary_channels_last(in, q, count, qm.is_float(), out);
+      break;
+    case QOpKind::kConcat: {
+      std::vector<const std::vector<float>*> ins;
+      std::vector<int> channels;
+      for (int src : q.inputs) {
+        ins.push_back(&input_of(s, image, src));
+        channels.push_back(src < 0 ? qm.input_shape.c : qm.layers[size_t(src)].out_shape.c);
       }
+      concat_channels_last(ins, channels, q, count, qm.is_float(), out);
+      break;
     }
-    if (faulty) {
-      apply_activation_flips(s, static_cast<int>(li), count);
+    case QOpKind::kMul: {
+      const int b = q.inputs[1];
+      const Shape& bs = b < 0 ? qm.input_shape : qm.layers[size_t(b)].out_shape;
+      mul_channels_last(in, input_of(s, image, b), bs.size() != q.out_shape.size(), q, count,
+                        qm.is_float(), out);
+      break;
     }
-    if (s.ranges && q.kind != QOpKind::kArray) {
-      ActivationRange& rg = (*s.ranges)[li];
-      for (float v : out) {
-        rg.out_max_abs = std::max(rg.out_max_abs, std::fabs(v));
-      }
+  }
+  if (!s.flips.empty()) {
+    apply_activation_flips(s, static_cast<int>(li), count);
+  }
+  if (s.ranges && q.kind != QOpKind::kArray) {
+    ActivationRange& rg = (*s.ranges)[li];
+    for (float v : out) {
+      rg.out_max_abs = std::max(rg.out_max_abs, std::fabs(v));
     }
   }
 }
 
+void FunctionalEngine::Impl::run_chunk(Scratch& s, const Dataset& d, int first, int count) const {
+  std::vector<float> image;
+  start_chunk(s, d, first, count, image);
+  for (size_t li = 0; li < qm.layers.size(); ++li) {
+    run_layer(s, image, li, count);
+  }
+}
+
+// Column sums of array layer li's GEMM operand for one chunk: integer codes, so int64 is exact.
+std::vector<int64_t> FunctionalEngine::Impl::input_sums(Scratch& s, const std::vector<float>& image,
+                                                        int li, int count) const {
+  const QLayer& q = qm.layers[size_t(li)];
+  const std::vector<float>& in = input_of(s, image, q.inputs[0]);
+  const auto rows = size_t(count) * size_t(q.out_shape.h) * size_t(q.out_shape.w);
+  const auto kc = size_t(q.reduction);
+  std::vector<int64_t> sums(size_t(q.groups) * kc, 0);
+  std::vector<int64_t> column(kc);
+  for (int g = 0; g < q.groups; ++g) {
+    const float* a = im2col_channels_last(in, q, count, pads[size_t(li)], g, s.cols);
+    std::fill(column.begin(), column.end(), 0);
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t k = 0; k < kc; ++k) {
+        column[k] += static_cast<int64_t>(a[r * kc + k]);
+      }
+    }
+    for (size_t k = 0; k < kc; ++k) {
+      sums[size_t(g) * kc + k] = column[size_t(channels_last_row(q, int(k)))];
+    }
+  }
+  return sums;
+}
+
 FunctionalEngine::FunctionalEngine(const QuantModel& qm, const DeployedWeights& w, int threads)
-    : impl_(std::make_unique<Impl>(Impl{qm, threads, {}, {}, {}})) {
-  impl_->threads = resolve_threads(impl_->threads);
+    : impl_(std::make_unique<Impl>(qm, w, threads)) {
+  fix_gemm_blocking();
   impl_->weights.resize(qm.layers.size());
   impl_->pads.resize(qm.layers.size());
   for (size_t i = 0; i < qm.layers.size(); ++i) {
@@ -341,6 +387,64 @@ LayerActivations FunctionalEngine::activations(const uint8_t* image) const {
     }
   }
   return la;
+}
+
+void FunctionalEngine::run_layer_by_layer(const Dataset& images,
+                                          const InputSums& before_array) const {
+  const QuantModel& qm = impl_->qm;
+  const size_t layers = qm.layers.size();
+  // The last layer reading each output: after it has run, the output is dropped.
+  std::vector<size_t> last_reader(layers, layers);
+  for (size_t li = 0; li < layers; ++li) {
+    for (int in : qm.layers[li].inputs) {
+      if (in >= 0) {
+        last_reader[size_t(in)] = li;
+      }
+    }
+  }
+  const int chunks = (images.count + kChunkImages - 1) / kChunkImages;
+  std::vector<Impl::Scratch> scratch(static_cast<size_t>(chunks));
+  std::vector<std::vector<float>> inputs(static_cast<size_t>(chunks));
+  auto count_of = [&](int c) { return std::min(kChunkImages, images.count - c * kChunkImages); };
+  auto each_chunk = [&](auto&& work) {
+    std::atomic<int> next{0};
+    run_on_threads(std::min(impl_->threads, std::max(1, chunks)), [&](int) {
+      for (int c = next++; c < chunks; c = next++) {
+        work(c);
+      }
+    });
+  };
+  each_chunk([&](int c) {
+    scratch[size_t(c)].fuse_pools = false;  // the callback may change biases: no fused pools
+    impl_->start_chunk(scratch[size_t(c)], images, c * kChunkImages, count_of(c),
+                       inputs[size_t(c)]);
+  });
+  for (size_t li = 0; li < layers; ++li) {
+    const QLayer& q = qm.layers[li];
+    if (q.kind == QOpKind::kArray) {
+      std::vector<std::vector<int64_t>> partial(static_cast<size_t>(chunks));
+      each_chunk([&](int c) {
+        partial[size_t(c)] =
+            impl_->input_sums(scratch[size_t(c)], inputs[size_t(c)], int(li), count_of(c));
+      });
+      std::vector<int64_t> sums(size_t(q.groups) * size_t(q.reduction), 0);
+      for (const std::vector<int64_t>& p : partial) {
+        for (size_t k = 0; k < sums.size(); ++k) {
+          sums[k] += p[k];
+        }
+      }
+      before_array(int(li), sums, int64_t{images.count} * q.out_shape.h * q.out_shape.w);
+    }
+    each_chunk([&](int c) {
+      Impl::Scratch& s = scratch[size_t(c)];
+      impl_->run_layer(s, inputs[size_t(c)], li, count_of(c));
+      for (size_t j = 0; j < li; ++j) {
+        if (last_reader[j] == li) {
+          std::vector<float>().swap(s.act[j]);
+        }
+      }
+    });
+  }
 }
 
 std::vector<ActivationRange> FunctionalEngine::ranges(const Dataset& images) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -32,7 +33,8 @@ struct ActivationRange {
 ///   double acc = accuracy(out, test_images.labels);
 class FunctionalEngine {
  public:
-  /// Decodes every stored weight once through `weights.read_path`. threads = 0: all cores.
+  /// Decodes every stored weight once through `weights.read_path`, and runs the model with the
+  /// deployed biases where `weights.bias` gives them. threads = 0: all cores.
   FunctionalEngine(const QuantModel& qm, const DeployedWeights& weights, int threads = 0);
   ~FunctionalEngine();
   FunctionalEngine(const FunctionalEngine&) = delete;
@@ -46,6 +48,17 @@ class FunctionalEngine {
   LayerActivations activations(const uint8_t* image) const;
   /// Float formats only: per-layer activation ranges over `images` (for calibration).
   std::vector<ActivationRange> ranges(const Dataset& images) const;
+
+  /// Called before array layer `layer` runs, with the sum of each of its reduction inputs over
+  /// every image and output pixel (per group, inputs in (c, kh, kw) order, padding included)
+  /// and the number of such rows (images x output pixels).
+  using InputSums = std::function<void(int layer, const std::vector<int64_t>& sums, int64_t rows)>;
+  /// Integer formats: runs `images` one layer at a time (each layer over every image before the
+  /// next), calling `before_array` before each array layer. The callback may change that
+  /// layer's biases in the model the engine was built on (the engine reads them when it
+  /// post-processes); the layers after it then see the changed outputs. Keeps only the outputs
+  /// later layers still read.
+  void run_layer_by_layer(const Dataset& images, const InputSums& before_array) const;
 
  private:
   struct Impl;

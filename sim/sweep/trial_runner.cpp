@@ -21,6 +21,7 @@
 #include "base/output_files.h"
 #include "base/random_stream.h"
 #include "memory/deployment.h"
+#include "sim/bias_compensation.h"
 #include "sim/engines/functional_engine.h"
 #include "sim/fault_free.h"
 
@@ -264,6 +265,13 @@ AccuracyMemo::Key AccuracyMemo::key_of(const DeployedWeights& w) {
       b = mix64(b + (uint64_t(word) * 0x9E3779B97F4A7C15ull));
     }
   }
+  for (size_t layer = 0; layer < w.bias.size(); ++layer) {  // compensated biases, if any
+    a = mix64(a ^ (layer << 40 | w.bias[layer].size()));
+    for (int32_t bias : w.bias[layer]) {
+      a = mix64(a ^ uint32_t(bias));
+      b = mix64(b + (uint64_t(uint32_t(bias)) * 0xC2B2AE3D27D4EB4Full));
+    }
+  }
   return {a, b};
 }
 
@@ -323,6 +331,9 @@ TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
   try {
     // Trial index 0 with the derived seed: `safsim run --set seed=<seed>` redraws this trial.
     weights = deploy(w.qmodel, c.faults, c.mitigation, r.seed, /*trial=*/0, &m.stats);
+    if (c.mitigation.bias_compensation == BiasCompensation::kMean) {
+      compensate_biases(w.qmodel, weights, w.calibration_images, ctx.engine_threads, m.stats);
+    }
   } catch (const UserError& e) {
     throw UserError(
         fmt::format("point {} ({}) trial {}: {}", point.index, point.key, trial, e.what()));

@@ -259,7 +259,7 @@ TEST_CASE("deviation histogram uses 001 Fig. 9 log2 bins", "[faults]") {
   CHECK(csv.find("\n7,128,255,0,4\n") != std::string::npos);
   int fields = 0;
   st.visit([&](const char*, const auto&) { ++fields; });
-  CHECK(fields == 27);
+  CHECK(fields == 33);
 }
 
 }  // namespace safsim

@@ -7,6 +7,7 @@
 
 #include "hw_models/activation_faults.h"
 #include "memory/deployment.h"
+#include "sim/bias_compensation.h"
 #include "sim/engines/cycle_engine.h"
 #include "sim/engines/functional_engine.h"
 #include "tests/support/cycle_test_util.h"
@@ -26,6 +27,7 @@ struct FaultCase {
   StuckAtPattern pattern;
   FaultKind activation_mode;
   uint64_t seed;
+  bool compensated = false;  // mitigation.ties balanced and bias_compensation mean
 };
 
 FaultsConfig faults_of(const FaultCase& f) {
@@ -45,16 +47,24 @@ void check_faulty_zoo(const std::string& name, const FaultCase& f, bool ideal) {
   REQUIRE(std::filesystem::exists(zoo_dir() + "/" + name + ".onnx"));  // the zoo is committed
   QuantConfig qc;
   qc.weight_bits = f.weight_bits;
-  const QuantModel qm =
-      quantize(load_model(name), qc,
-               load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTrain).slice(0, 200));
+  const Dataset calibration =
+      load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTrain).slice(0, 200);
+  const QuantModel qm = quantize(load_model(name), qc, calibration);
   const Dataset test =
       load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTest).slice(kFirstImage, kImages);
   const FaultsConfig faults = faults_of(f);
   MitigationConfig mitigation;
   mitigation.scheme = f.scheme;
+  if (f.compensated) {
+    mitigation.ties = TieRule::kBalanced;
+    mitigation.bias_compensation = BiasCompensation::kMean;
+  }
   DeploymentStats st;
-  const DeployedWeights w = deploy(qm, faults, mitigation, f.seed, /*trial=*/0, &st);
+  DeployedWeights w = deploy(qm, faults, mitigation, f.seed, /*trial=*/0, &st);
+  if (f.compensated) {
+    compensate_biases(qm, w, calibration, 1, st);
+    REQUIRE(st.max_abs_bias_shift > 0);
+  }
   REQUIRE(st.defective_cells > 0);
   REQUIRE(st.weight_flips_injected > 0);
   const ActivationFaultPlan plan(qm, faults.activations.bitflip, f.seed, /*trial=*/0);
@@ -87,6 +97,14 @@ void check_faulty_zoo(const std::string& name, const FaultCase& f, bool ideal) {
     check_faulty_zoo(model, FaultCase{MitigationScheme::scheme, bits, rate,                     \
                                       StuckAtPattern::pattern, FaultKind::mode, seed}, ideal); \
   }
+#define SAFSIM_COMPENSATED_CASE(model, scheme, bits, rate, seed)                                 \
+  TEST_CASE("faulty zoo " model " " #scheme " int" #bits " stuck " #rate " balanced ties and "     \
+            "compensated biases: cycle engine equals the functional engine",                     \
+            "[cycle][zoo][faults][compensation]") {                                              \
+    check_faulty_zoo(model, FaultCase{MitigationScheme::scheme, bits, rate,                     \
+                                      StuckAtPattern::kUniform, FaultKind::kRandomFlips, seed, \
+                                      true}, true);                                             \
+  }
 #define SAFSIM_FAULT_MODEL(model)                                                        \
   SAFSIM_FAULT_CASE(model, kNone, 8, 0.01, kUniform, kRandomFlips, 1, false)                  \
   SAFSIM_FAULT_CASE(model, kAddSub, 8, 0.02, kWordLine, kMsbFlips, 2, true)                   \
@@ -94,7 +112,9 @@ void check_faulty_zoo(const std::string& name, const FaultCase& f, bool ideal) {
   SAFSIM_FAULT_CASE(model, kC1, 8, 0.05, kBitLine, kRandomFlips, 4, true)                     \
   SAFSIM_FAULT_CASE(model, kOptimal, 4, 0.02, kUniform, kMsbFlips, 5, true)                   \
   SAFSIM_FAULT_CASE(model, kOptimalFlip, 8, 0.01, kWordLine, kTargetedFlips, 6, true)         \
-  SAFSIM_FAULT_CASE(model, kSecded, 8, 0.005, kUniform, kRandomFlips, 7, true)
+  SAFSIM_FAULT_CASE(model, kSecded, 8, 0.005, kUniform, kRandomFlips, 7, true)             \
+  SAFSIM_COMPENSATED_CASE(model, kLsb, 4, 0.05, 8)                                            \
+  SAFSIM_COMPENSATED_CASE(model, kOptimal, 8, 0.02, 9)
 // clang-format on
 
 SAFSIM_FAULT_MODEL("lenet5")
