@@ -166,8 +166,8 @@ void encode_layer(const QLayer& layer, const LayerSpan& span, const WordFormat& 
       uint32_t written = encode_word(mit.scheme, fmt, intended[i], known.at(a));
       if (balanced && i < weights) {
         running = i % reduction == 0 ? 0 : running;
-        const TieChoice t =
-            balance_tie(mit.scheme, fmt, fmt.to_int(intended[i]), written, known.at(a), running);
+        const TieChoice t = balance_tie(mit.scheme, fmt, fmt.to_int(intended[i]), written,
+                                        known.at(a), running, mit.tie_slack);
         written = t.word;
         running += t.deviation;
       }

@@ -71,6 +71,7 @@ struct MitigationConfig {
   int secded_group_words = 1;
   int decoder_latency_cycles = 0;
   TieRule ties = TieRule::kLiteral;
+  int tie_slack = 1;
   BiasCompensation bias_compensation = BiasCompensation::kOff;
 
   template <class V>
@@ -90,6 +91,9 @@ struct MitigationConfig {
              "between two encodings of equal deviation: the scheme's own pick, or the one that "
              "keeps the output channel's running deviation nearest zero (no effect on none, "
              "secded)");
+    v.value("tie_slack", tie_slack, 0, 4,
+            "ties balanced: 0 takes only the encoding of equal and opposite deviation; s also "
+            "takes any encoding up to s LSBs worse than the scheme's when that balances better");
     v.choice("bias_compensation", bias_compensation,
              EnumNames<BiasCompensation>{{"off", BiasCompensation::kOff},
                                          {"mean", BiasCompensation::kMean}},

@@ -14,20 +14,29 @@ int32_t delivered_deviation(MitigationScheme scheme, const WordFormat& fmt, int3
 }
 
 TieChoice balance_tie(MitigationScheme scheme, const WordFormat& fmt, int32_t value,
-                      uint32_t literal, StuckBits known, int64_t running) {
-  const TieChoice kept{literal, delivered_deviation(scheme, fmt, value, literal, known)};
-  const int32_t d = kept.deviation;
+                      uint32_t literal, StuckBits known, int64_t running, int slack) {
+  TieChoice best{literal, delivered_deviation(scheme, fmt, value, literal, known)};
   const auto deliver = scheme_row(scheme).deliver;
-  if (d == 0 || deliver == nullptr || std::llabs(running - d) >= std::llabs(running + d)) {
-    return kept;
+  if (deliver == nullptr) {
+    return best;
   }
-  const int32_t other = value - d;
+  const int32_t d = best.deviation;
   const int32_t limit = (1 << (fmt.bits - 1)) - 1;
-  if (other < -limit || other > limit) {
-    return kept;
+  const int32_t reach = std::abs(d) + slack;
+  int64_t best_running = std::llabs(running + d);
+  // Candidates from -reach up, so that equal ones resolve the same way every time.
+  for (int32_t e = -reach; e <= reach; ++e) {
+    const int64_t r = std::llabs(running + e);
+    const bool better = r < best_running || (r == best_running && std::abs(e) < std::abs(d));
+    if (e == d || (slack == 0 && e != -d) || !better || value + e < -limit || value + e > limit) {
+      continue;
+    }
+    if (const std::optional<uint32_t> w = deliver(fmt, fmt.to_word(value + e), known)) {
+      best = TieChoice{*w, e};
+      best_running = r;
+    }
   }
-  const std::optional<uint32_t> w = deliver(fmt, fmt.to_word(other), known);
-  return w ? TieChoice{*w, -d} : kept;
+  return best;
 }
 
 }  // namespace safsim

@@ -21,13 +21,16 @@ struct TieChoice {
 int32_t delivered_deviation(MitigationScheme scheme, const WordFormat& fmt, int32_t value,
                             uint32_t written, StuckBits known);
 
-/// The scheme wrote `literal` for `value`, delivering value + d. If value - d is in the quantized
-/// range [-(2^(Q-1)-1), 2^(Q-1)-1], reachable through the scheme's read path with the `known`
-/// cells, and brings `running` (the channel's deviation so far) strictly closer to zero, writes
-/// that instead; otherwise keeps `literal`. Schemes without a deliver function keep `literal`.
-///   running = 0, literal delivers +1  -> kept (|0 + 1| == |0 - 1|)
-///   running = 1, literal delivers +1  -> value - 1 if the cells allow it (running becomes 0)
+/// The scheme wrote `literal` for `value`, delivering value + d. The candidates are the values
+/// value + e in the quantized range [-(2^(Q-1)-1), 2^(Q-1)-1] that the scheme's read path can
+/// deliver through the `known` cells: with slack 0 only e = -d (the equal, opposite deviation),
+/// with slack s >= 1 every |e| <= |d| + s. Writes the candidate that brings `running` (the
+/// channel's deviation so far) closest to zero, then the one of smaller |e|, if it beats the
+/// literal word on that order; otherwise keeps `literal`. Schemes without a deliver function
+/// keep `literal`.
+///   slack 0, running = 0, literal delivers +1  -> kept (|0 + 1| == |0 - 1|)
+///   slack 0, running = 1, literal delivers +1  -> value - 1 if the cells allow it (running 0)
 TieChoice balance_tie(MitigationScheme scheme, const WordFormat& fmt, int32_t value,
-                      uint32_t literal, StuckBits known, int64_t running);
+                      uint32_t literal, StuckBits known, int64_t running, int slack);
 
 }  // namespace safsim

@@ -53,24 +53,24 @@ TEST_CASE("the balanced tie rule moves the running deviation towards zero", "[en
   const uint32_t literal = encode_word(MitigationScheme::kLsb, fmt, fmt.to_word(3), none);
   REQUIRE(delivered_deviation(MitigationScheme::kLsb, fmt, 3, literal, none) == -1);
   // Running sum 0: |0 - 1| == |0 + 1|, the literal word stays.
-  CHECK(balance_tie(MitigationScheme::kLsb, fmt, 3, literal, none, 0).word == literal);
+  CHECK(balance_tie(MitigationScheme::kLsb, fmt, 3, literal, none, 0, 0).word == literal);
   // Running sum -1: 4 (deviation +1) brings it to 0.
-  const TieChoice up = balance_tie(MitigationScheme::kLsb, fmt, 3, literal, none, -1);
+  const TieChoice up = balance_tie(MitigationScheme::kLsb, fmt, 3, literal, none, -1, 0);
   CHECK(up.deviation == 1);
   CHECK(fmt.to_int(decode_read_path(MitigationScheme::kLsb, fmt, up.word)) == 4);
   // Running sum +1: the literal -1 already helps.
-  CHECK(balance_tie(MitigationScheme::kLsb, fmt, 3, literal, none, 1).deviation == -1);
+  CHECK(balance_tie(MitigationScheme::kLsb, fmt, 3, literal, none, 1, 0).deviation == -1);
   // 7 cannot go up: 8 is outside the quantized range [-7, 7].
   const uint32_t top = encode_word(MitigationScheme::kLsb, fmt, fmt.to_word(7), none);
-  CHECK(balance_tie(MitigationScheme::kLsb, fmt, 7, top, none, -5).deviation == -1);
+  CHECK(balance_tie(MitigationScheme::kLsb, fmt, 7, top, none, -5, 0).deviation == -1);
   // Stuck cells can forbid the other side: 4 = 0100 and its LSB complement 1011 both need b2/b0
   // cells that b2 stuck at 0 and b0 stuck at 0 deny.
   const StuckBits pinned{0b0101, 0b0000};
   const uint32_t w = encode_word(MitigationScheme::kLsb, fmt, fmt.to_word(3), pinned);
   const int32_t d = delivered_deviation(MitigationScheme::kLsb, fmt, 3, w, pinned);
-  CHECK(balance_tie(MitigationScheme::kLsb, fmt, 3, w, pinned, -d).deviation == d);
+  CHECK(balance_tie(MitigationScheme::kLsb, fmt, 3, w, pinned, -d, 0).deviation == d);
   // Schemes that do not encode around the map keep their word.
-  CHECK(balance_tie(MitigationScheme::kNone, fmt, 3, fmt.to_word(3), {0b0001, 0}, 5).deviation ==
+  CHECK(balance_tie(MitigationScheme::kNone, fmt, 3, fmt.to_word(3), {0b0001, 0}, 5, 0).deviation ==
         -1);
 }
 
@@ -106,4 +106,19 @@ TEST_CASE("balanced ties keep a fault-free LSB layer's channel deviations within
     }
     CHECK(std::llabs(sum) <= 1);
   }
+}
+
+TEST_CASE("tie slack lets an exact weight move one LSB when its channel needs it",
+          "[encoders][ties]") {
+  const WordFormat fmt{WeightFormat::kTwosComplement, 4};
+  const StuckBits none{0, 0};
+  const uint32_t exact = encode_word(MitigationScheme::kOptimal, fmt, fmt.to_word(3), none);
+  CHECK(balance_tie(MitigationScheme::kOptimal, fmt, 3, exact, none, 5, 0).deviation == 0);
+  const TieChoice moved = balance_tie(MitigationScheme::kOptimal, fmt, 3, exact, none, 5, 1);
+  CHECK(moved.deviation == -1);
+  CHECK(fmt.to_int(moved.word) == 2);
+  // Slack 2 reaches 1 (deviation -2), closer still to balancing +5.
+  CHECK(balance_tie(MitigationScheme::kOptimal, fmt, 3, exact, none, 5, 2).deviation == -2);
+  // A balanced channel keeps its exact weights whatever the slack.
+  CHECK(balance_tie(MitigationScheme::kOptimal, fmt, 3, exact, none, 0, 2).deviation == 0);
 }
