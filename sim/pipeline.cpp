@@ -264,6 +264,18 @@ void report_deployment(const Workload& w, nlohmann::ordered_json& summary, Writt
   if (!w.qmodel.is_float()) {
     out.write("deviation.csv", deviation_csv(w.deployment));
   }
+  if (!w.weights.bias.empty()) {
+    std::string csv = "layer,channel,bias,deployed_bias,shift\n";
+    for (size_t li = 0; li < w.weights.bias.size(); ++li) {
+      const std::vector<int32_t>& deployed = w.weights.bias[li];
+      for (size_t o = 0; o < deployed.size(); ++o) {
+        const int32_t b = w.qmodel.layers[li].bias[o];
+        csv += fmt::format("{},{},{},{},{}\n", w.qmodel.layers[li].name, o, b, deployed[o],
+                           int64_t{deployed[o]} - b);
+      }
+    }
+    out.write("bias_shift.csv", csv);
+  }
 }
 
 }  // namespace safsim

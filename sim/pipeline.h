@@ -89,7 +89,8 @@ Outcome fault_free_outcome(double accuracy);
 void require_labels(const Workload& w, const char* what);
 
 /// Adds the deployment statistics to a summary object (key "deployment") and writes
-/// deviation.csv (001 Fig. 9) into `out` when the model has integer weights.
+/// deviation.csv (001 Fig. 9) into `out` when the model has integer weights, and bias_shift.csv
+/// (layer, channel, bias, deployed_bias, shift) with mitigation.bias_compensation.
 void report_deployment(const Workload& w, nlohmann::ordered_json& summary, WrittenFiles& out);
 
 }  // namespace safsim

@@ -32,6 +32,12 @@ d, dl = s["deployment"], lit["deployment"]
 assert d["mean_abs_channel_deviation_after"] < dl["mean_abs_channel_deviation_after"] / 5, (d, dl)
 assert d["mean_abs_bias_shift"] > 0 and d["max_abs_bias_shift"] > 0, d
 assert dl["mean_abs_bias_shift"] == 0, dl
+rows = list(csv.DictReader(open(f"{t}/eval/bias_shift.csv")))
+assert len(rows) == d["output_channels"], len(rows)
+assert all(int(r["deployed_bias"]) - int(r["bias"]) == int(r["shift"]) for r in rows)
+shifts = [abs(int(r["shift"])) for r in rows]
+assert max(shifts) == d["max_abs_bias_shift"], (max(shifts), d["max_abs_bias_shift"])
+assert abs(sum(shifts) / len(shifts) - d["mean_abs_bias_shift"]) < 1e-9
 assert s["accuracy"] > lit["accuracy"] + 0.2, (s["accuracy"], lit["accuracy"])
 # Both engines run the compensated biases: the same logits for the same two images.
 run = list(csv.reader(open(f"{t}/run/predictions.csv")))
