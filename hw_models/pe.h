@@ -20,10 +20,11 @@ struct MacConfig {
 /// Register view of one PE, as traced in the VCD and returned by SystolicArray::pe().
 ///   PeState s = array.pe(3, 5);   // s.weight, s.input, s.psum, s.valid
 struct PeState {
-  int32_t weight = 0;         // active weight (integer code, or the fp32 bit pattern)
+  int32_t weight = 0;         // weight of the token's bank (between tokens: of the bank loading)
   int32_t input = 0;          // input register (activation code, or fp32 bit pattern)
   int64_t psum = 0;           // partial-sum register (int) or fp32 bit pattern in the low 32 bits
-  bool weight_valid = false;  // a weight of the current fold is loaded
+  bool weight_valid = false;  // that bank holds all R rows of its fold: falls when the bank's
+                              // next fold starts shifting in, rises when its last row is in
   bool valid = false;         // the input/psum registers hold a real token (not a bubble)
 };
 

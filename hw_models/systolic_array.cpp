@@ -21,10 +21,10 @@ int32_t bits_of(float f) {
 /// V is the operand type (int32 codes or fp32), P the partial-sum type (int64 or fp32).
 template <class V, class P>
 struct ArrayCore {
-  int rows, cols, ring;              // ring = R + C: tags of tokens still in flight
-  std::vector<V> w[2];               // double-buffered weight registers (bank 0/1)
-  std::vector<uint8_t> w_loaded[2];  // per PE row: a weight row has been shifted in
-  std::vector<V> x[2];               // input registers: current / next
+  int rows, cols, ring;     // ring = R + C: tags of tokens still in flight
+  std::vector<V> w[2];      // double-buffered weight registers (bank 0/1)
+  int rows_in[2] = {0, 0};  // rows shifted into each bank since its fold began
+  std::vector<V> x[2];      // input registers: current / next
   std::vector<uint8_t> valid[2], bank[2];
   std::vector<P> psum[2];
   std::vector<P> zero_row;
@@ -41,7 +41,6 @@ struct ArrayCore {
     const size_t n = size_t(r) * c;
     for (int b = 0; b < 2; ++b) {
       w[b].assign(n, V{});
-      w_loaded[b].assign(r, 0);
       x[b].assign(n, V{});
       valid[b].assign(n, 0);
       bank[b].assign(n, 0);
@@ -132,21 +131,26 @@ struct ArrayCore {
     }
   }
 
-  // Weight load: bank rows move down by one, the new row enters row 0.
+  // Weight load: bank rows move down by one, the new row enters row 0. A fold loads all R rows
+  // (docs/timing.md), so a row arriving at a full bank starts the bank's next fold; the bank's
+  // weights are in place (valid) again once its R-th row has shifted in.
   void shift_weights() {
     std::vector<V>& wb = w[load_bank];
     std::copy_backward(wb.begin(), wb.end() - cols, wb.end());
     std::copy(load_row.begin(), load_row.end(), wb.begin());
-    std::vector<uint8_t>& lb = w_loaded[load_bank];
-    std::copy_backward(lb.begin(), lb.end() - 1, lb.end());
-    lb[0] = 1;
+    if (rows_in[load_bank] == rows) {
+      rows_in[load_bank] = 0;
+    }
+    ++rows_in[load_bank];
     load_pending = false;
   }
 
   PeState state(int r, int c) const {
     const size_t i = size_t(r) * cols + c;
     PeState s;
-    const int b = bank[cur][i];
+    // A PE holding a token shows the bank that token uses; between tokens, the bank being (or
+    // last) loaded, so a trace shows a fold's weights arriving.
+    const int b = valid[cur][i] != 0 ? bank[cur][i] : load_bank;
     if constexpr (std::is_same_v<V, float>) {
       s.weight = bits_of(w[b][i]);
       s.input = bits_of(x[cur][i]);
@@ -156,7 +160,7 @@ struct ArrayCore {
       s.input = x[cur][i];
       s.psum = psum[cur][i];
     }
-    s.weight_valid = w_loaded[b][r] != 0;
+    s.weight_valid = rows_in[b] == rows;
     s.valid = valid[cur][i] != 0;
     return s;
   }
