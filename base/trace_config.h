@@ -15,6 +15,8 @@ struct TraceConfig {
   std::vector<std::string> scopes;  // globs over hierarchical names; empty = everything
   uint64_t start_cycle = 0;
   uint64_t end_cycle = std::numeric_limits<uint64_t>::max();
+  // A guard against traces too large to open: a whole LeNet-5 image on 16x16 PEs is ~140 MB.
+  double max_mb = 200;
 
   template <class V>
   void visit(V& v) {
@@ -25,6 +27,9 @@ struct TraceConfig {
             "first traced cycle");
     v.value("end_cycle", end_cycle, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
             "last traced cycle");
+    v.value("max_mb", max_mb, 0.0, 1e9,
+            "refuse a trace whose estimated VCD size exceeds this many MB (0 = no limit; "
+            "`safsim run --force` ignores it)");
   }
 };
 

@@ -1,11 +1,15 @@
 // Accelerator top: clock, block instances, port binding, batch runs.
 #include "hw_models/accelerator.h"
 
+#include <algorithm>
+
 #include "base/trace.h"
 
 namespace safsim {
 
-/// Traces the clock as a shadow that only toggles inside the cycle window.
+/// Traces the clock as a shadow that only toggles inside the cycle window, and tells the tracer
+/// every edge's cycle: it creates the VCD at the window's first edge and closes it after the
+/// window's last cycle.
 struct Accelerator::TraceClock : sc_core::sc_module {
   SC_HAS_PROCESS(TraceClock);
   sc_core::sc_in<bool> clk{"clk"};
@@ -21,6 +25,7 @@ struct Accelerator::TraceClock : sc_core::sc_module {
   void on_edge() {
     const bool high = clk.read();
     const uint64_t cycle = high ? posedges++ : posedges;  // negedge belongs to the next posedge
+    tracer.at_edge(cycle);
     if (tracer.in_window(cycle)) {
       shadow = high;
     }
@@ -116,7 +121,28 @@ void Accelerator::trace(Tracer& tracer) {
     trace_clock_ = std::make_unique<TraceClock>("trace_clock", tracer);
     trace_clock_->clk(clock_);
   }
-  tracer.add(trace_clock_->shadow, std::string(name()) + ".clk");
+  const std::string me = name();
+  tracer.add(trace_clock_->shadow, me + ".clk");
+  tracer.set_clock_period(clock_.period());
+  // The GTKWave view: controller progress, the NVM's reads, then the first PEs of row 0 (where
+  // every token enters), each block as a labelled group.
+  std::vector<std::string> view{me + ".clk", me + ".controller."};
+  for (const char* s :
+       {"state", "stall_cause", "image", "layer", "load_fold", "stream_fold", "token"}) {
+    view.push_back(me + ".controller." + s);
+  }
+  view.push_back(me + ".nvm.");
+  for (const char* s : {"read_address", "read_raw", "read_decoded", "reads_this_cycle"}) {
+    view.push_back(me + ".nvm." + s);
+  }
+  for (int c = 0; c < std::min(4, array_->cols()); ++c) {
+    const std::string pe = me + ".array.pe_0_" + std::to_string(c);
+    view.push_back(pe + ".");
+    for (const char* s : {"weight", "input", "psum", "valid", "weight_valid"}) {
+      view.push_back(pe + "." + s);
+    }
+  }
+  tracer.set_view(std::move(view));
   controller_->trace(tracer);
   array_->trace(tracer);
   nvm_->trace(tracer);

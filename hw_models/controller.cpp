@@ -241,8 +241,11 @@ void Controller::count(Cause c) {
 
 void Controller::trace(Tracer& tracer) {
   const std::string me = name();
-  tracer.add(shadow_.state, me + ".state", 2);
-  tracer.add(shadow_.cause, me + ".stall_cause", 2);
+  // Value names in ControllerState and Cause order: GTKWave shows them instead of numbers.
+  tracer.add(shadow_.state, me + ".state", 2, TraceDisplay::kUnsigned,
+             {"idle", "array_layer", "ppu_layer"});
+  tracer.add(shadow_.cause, me + ".stall_cause", 2, TraceDisplay::kUnsigned,
+             {"compute", "nvm", "sram", "post_processing"});
   tracer.add(shadow_.image, me + ".image");
   tracer.add(shadow_.layer, me + ".layer");
   tracer.add(shadow_.load_fold, me + ".load_fold");

@@ -220,9 +220,13 @@ void NvmWeightBank::on_posedge() {
 
 void NvmWeightBank::trace(Tracer& tracer) {
   const std::string me = name();
-  tracer.add(shadow_.address, me + ".read_address");
-  tracer.add(shadow_.raw, me + ".read_raw", word_bits());
-  tracer.add(shadow_.decoded, me + ".read_decoded", read_path_.format.bits);
+  // The stored word in binary (stuck bits show as such); the decoded word as the number it is
+  // when that is a two's-complement code, else in binary too.
+  tracer.add(shadow_.address, me + ".read_address", 0, TraceDisplay::kHex);
+  tracer.add(shadow_.raw, me + ".read_raw", word_bits(), TraceDisplay::kBinary);
+  tracer.add(shadow_.decoded, me + ".read_decoded", read_path_.format.bits,
+             read_path_.format.format == WeightFormat::kTwosComplement ? TraceDisplay::kSigned
+                                                                       : TraceDisplay::kBinary);
   tracer.add(shadow_.reads, me + ".reads_this_cycle");
   tracer_ = &tracer;
 }

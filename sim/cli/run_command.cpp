@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,7 @@ namespace {
 struct RunOptions {
   CommonOptions common;
   bool trace = false;
+  bool force = false;
 };
 
 // The fault lines: what deployment did to the weights (as eval prints it), and the flips.
@@ -126,6 +128,9 @@ void run(const RunOptions& o) {
   if (o.trace) {
     c.output.trace.enabled = true;
   }
+  if (o.force) {
+    c.output.trace.max_mb = 0;  // no size limit: the resolved config says what ran
+  }
   Workload w = load_workload(c);
   ensure_directory(c.output.dir);
   const auto t0 = std::chrono::steady_clock::now();
@@ -187,9 +192,26 @@ void run(const RunOptions& o) {
     print_self_test(*stc, r.stats.total.cycles);
   }
   s["timing"] = {{"seconds", seconds}};
+  // The window may outlast the run: the trace closes here, so its files exist before the list.
+  const std::vector<std::string> trace_files = engine.close_trace();
   if (!engine.trace_path().empty()) {
-    s["trace"] = engine.trace_path();
-    fmt::print("  trace           {}\n", engine.trace_path());
+    const TraceEstimate& e = engine.trace_estimate();
+    if (trace_files.empty()) {
+      fmt::print("  trace           none: the window starts after the run's last cycle ({})\n",
+                 engine.cycle() - 1);
+    } else {
+      const double mb = double(std::filesystem::file_size(engine.trace_path())) / 1e6;
+      s["trace"] = engine.trace_path();
+      s["trace_mb"] = mb;
+      s["trace_estimate"] = {{"mb", e.bytes / 1e6},
+                             {"signals", e.signals},
+                             {"changes_per_cycle", e.changes_per_cycle},
+                             {"window_cycles", e.window_cycles},
+                             {"run_cycles", e.run_cycles}};
+      fmt::print("  trace           {} ({:.1f} MB, estimated {:.1f} MB; open it with {})\n",
+                 engine.trace_path(), mb, e.bytes / 1e6,
+                 std::filesystem::path(trace_files.back()).filename().string());
+    }
   }
   out.write("summary.json", s.dump(2) + "\n");
   out.write("layers.csv", layers_csv(r.stats));
@@ -197,8 +219,8 @@ void run(const RunOptions& o) {
     write_predictions(w.images, r.logits, outcome.fault_free, out);
   }
   out.write("config.resolved.yaml", dump_config(c));
-  if (!engine.trace_path().empty()) {
-    out.add(engine.trace_path());
+  for (const std::string& f : trace_files) {
+    out.add(f);
   }
   out.announce();
 }
@@ -212,6 +234,8 @@ void register_run_command(CLI::App& app) {
   add_common_options(cmd, opts->common, true);
   cmd->add_flag("--trace", opts->trace,
                 "write a VCD trace (output.trace.* selects scopes and the cycle window)");
+  cmd->add_flag("--force", opts->force,
+                "trace even when the estimated VCD exceeds output.trace.max_mb");
   cmd->callback([opts] { run(*opts); });
 }
 

@@ -1,10 +1,14 @@
 // Cycle engine: elaboration of the Accelerator, batch runs, statistics and energy.
 #include "sim/engines/cycle_engine.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
+#include "base/errors.h"
 #include "base/trace.h"
 #include "hw_models/accelerator.h"
 #include "hw_models/flip_address_map.h"
@@ -33,6 +37,8 @@ struct CycleEngine::Impl {
   AcceleratorConfig cfg;
   NvmTech tech;
   std::unique_ptr<Tracer> tracer;  // declared before the accelerator: closed after it
+  double trace_max_mb = 0;
+  TraceEstimate trace_estimate;
   std::unique_ptr<FlipAddressMap> flip_map;
   std::unique_ptr<ScheduledFlipInjector> flips;
   std::unique_ptr<Accelerator> accel;
@@ -43,7 +49,36 @@ struct CycleEngine::Impl {
   std::vector<std::pair<std::string, uint64_t>> block_counters() const;
 
   LayerStats layer_stats(size_t i, int images) const;
+  void arm_trace(int images);
 };
+
+void CycleEngine::Impl::arm_trace(int images) {
+  if (tracer->start_cycle() > tracer->end_cycle()) {
+    throw ConfigError(fmt::format("output.trace: start_cycle {} is after end_cycle {}",
+                                  tracer->start_cycle(), tracer->end_cycle()));
+  }
+  tracer->check_scopes();
+  const uint64_t per_image = ideal_image_cycles(qm, accel->controller().plans(), cfg);
+  const uint64_t first = accel->controller().cycle();
+  const auto period_ps = static_cast<uint64_t>(std::llround(1e6 / cfg.clock_mhz));
+  trace_estimate = estimate_trace(tracer->signals(), tracer->start_cycle(), tracer->end_cycle(),
+                                  first + per_image * uint64_t(images), period_ps);
+  const TraceEstimate& e = trace_estimate;
+  if (trace_max_mb > 0 && e.bytes > trace_max_mb * 1e6) {
+    const double per_cycle = e.window_cycles > 0 ? e.bytes / double(e.window_cycles) : e.bytes;
+    const auto fit = static_cast<uint64_t>(trace_max_mb * 1e6 / per_cycle);
+    throw ConfigError(fmt::format(
+        "output.trace: the VCD would be about {:.0f} MB ({} signals, {:.1f} value changes per "
+        "cycle, {} cycles in the window; the run takes about {} cycles, {} per image), above "
+        "output.trace.max_mb = {:g}. Narrow it: a window of at most about {} cycles "
+        "(--set output.trace.start_cycle=N --set output.trace.end_cycle=M), fewer scopes "
+        "(--set 'output.trace.scopes=[accelerator.controller, \"accelerator.array.pe_0_*\"]'), "
+        "fewer images; or trace it all the same with --force (or a larger output.trace.max_mb)",
+        e.bytes / 1e6, e.signals, e.changes_per_cycle, e.window_cycles, e.run_cycles, per_image,
+        trace_max_mb, fit));
+  }
+  tracer->arm();
+}
 
 CycleEngine::CycleEngine(const QuantModel& qm, const DeployedWeights& weights,
                          const AcceleratorConfig& cfg, const TraceConfig& trace,
@@ -57,6 +92,7 @@ CycleEngine::CycleEngine(const QuantModel& qm, const DeployedWeights& weights,
     std::filesystem::create_directories(out_dir.empty() ? "." : out_dir);
     const std::string path = (std::filesystem::path(out_dir) / trace.file).string();
     impl_->tracer = std::make_unique<Tracer>(trace, path);
+    impl_->trace_max_mb = trace.max_mb;
     impl_->accel->trace(*impl_->tracer);
   }
 }
@@ -70,6 +106,16 @@ uint64_t CycleEngine::cycle() const { return impl_->accel->controller().cycle();
 
 std::string CycleEngine::trace_path() const {
   return impl_->tracer ? impl_->tracer->path() : std::string();
+}
+
+const TraceEstimate& CycleEngine::trace_estimate() const { return impl_->trace_estimate; }
+
+std::vector<std::string> CycleEngine::close_trace() {
+  if (!impl_->tracer) {
+    return {};
+  }
+  impl_->tracer->close();
+  return impl_->tracer->written_files();
 }
 
 void CycleEngine::set_activation_faults(const ActivationFaultPlan* plan) {
@@ -118,6 +164,9 @@ CycleResult CycleEngine::run(const Dataset& images) {
   impl_->cycles_before = impl_->accel->controller().layer_cycles();
   impl_->memory_before = impl_->accel->layer_memory();
   impl_->blocks_before = impl_->block_counters();
+  if (impl_->tracer && !impl_->tracer->armed()) {
+    impl_->arm_trace(images.count);
+  }
   CycleResult r;
   impl_->accel->run(images, &r.logits);
   if (impl_->flips) {

@@ -9,6 +9,7 @@
 #include "hw_models/activation_faults.h"
 #include "hw_models/logits.h"
 #include "hw_models/selftest_controller.h"
+#include "hw_models/trace_estimate.h"
 #include "memory/defect_map.h"
 #include "memory/deployed_weights.h"
 #include "memory/march_test.h"
@@ -35,7 +36,8 @@ class CycleEngine {
  public:
   /// Copies the model and the stored words (temporaries are fine). Throws ConfigError when the
   /// model does not fit the SRAM buffers or the NVM, or the NVM tech is unknown. When
-  /// trace.enabled, writes out_dir/trace.file (VCD) as the simulation runs.
+  /// trace.enabled, writes out_dir/trace.file (VCD) over the trace window as the first run()
+  /// simulates it, with a GTKWave save file beside it (docs/traces.md).
   CycleEngine(const QuantModel& qm, const DeployedWeights& weights, const AcceleratorConfig& cfg,
               const TraceConfig& trace, const std::string& out_dir);
   ~CycleEngine();
@@ -76,7 +78,14 @@ class CycleEngine {
   const SelfTestController* self_test() const;
 
   /// Runs `images`; with a self-test, the stats also count the test images run in between.
+  /// With a trace, the first run() first throws ConfigError when a scope glob matches nothing
+  /// or the estimated VCD exceeds trace.max_mb (0: no limit), naming how to narrow it.
   CycleResult run(const Dataset& images);
+  /// The size estimate the first run() checked (all zero before it, or without a trace).
+  const TraceEstimate& trace_estimate() const;
+  /// Closes the trace now (it closes by itself after end_cycle, or with the engine) and returns
+  /// the files written: the VCD, trace.gtkw and its translate-filter files.
+  std::vector<std::string> close_trace();
   /// The cycle the next run() starts at (cycle counts continue across runs).
   uint64_t cycle() const;
   /// Path of the VCD file, empty when tracing is off.
