@@ -1,4 +1,5 @@
-// The trace-size model: per-signal-class rates and sizes, and the ideal-memory run length.
+// The trace-size model: value changes per PE register and fold, bytes per change, the run's
+// layer timeline. Every constant was measured on traces of LeNet-5 (docs/traces.md).
 #include "hw_models/trace_estimate.h"
 
 #include <algorithm>
@@ -7,44 +8,54 @@
 namespace safsim {
 namespace {
 
+// Value changes of a PE's input and psum per token of a fold (zero activations repeat, so
+// fewer than one) and per fold (the first token and the bubble after the last), and of its
+// weight per array row and fold (the loading column shifts through it). Fitted to whole-image
+// LeNet-5 traces on 16x16 and 8x8 PEs (docs/traces.md).
+constexpr double kInputPerToken = 0.55, kInputPerFold = 2;
+constexpr double kPsumPerToken = 0.69, kPsumPerFold = 2.5;
+constexpr double kWeightPerRow = 0.97;
+
+enum class Kind { kInput, kPsum, kWeight, kValid, kWeightValid, kClock, kOther };
+
 bool ends_with(const std::string& s, const char* suffix) {
   const std::string x(suffix);
   return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
 }
 
-// Value changes per cycle and bytes per change ("b<bits> <id>\n", leading zeros dropped; a
-// negative value writes all its bits) of one signal. Measured on one LeNet-5 image on 16x16
-// PEs, every signal traced (docs/traces.md gives the command and the per-class counts).
-struct Rate {
-  double changes_per_cycle;
-  double bytes_per_change;
-};
+Kind kind_of(const TraceSignal& s) {
+  if (s.name.find(".pe_") != std::string::npos) {
+    for (const auto& [suffix, k] :
+         {std::pair{".input", Kind::kInput}, std::pair{".psum", Kind::kPsum},
+          std::pair{".weight", Kind::kWeight}, std::pair{".weight_valid", Kind::kWeightValid},
+          std::pair{".valid", Kind::kValid}}) {
+      if (ends_with(s.name, suffix)) {
+        return k;
+      }
+    }
+  }
+  return ends_with(s.name, ".clk") ? Kind::kClock : Kind::kOther;
+}
 
-Rate rate_of(const TraceSignal& s) {
-  const bool pe = s.name.find(".pe_") != std::string::npos;
-  // A real (float formats) is written as "r<%.16g> <id>\n".
-  const double real_bytes = 24;
-  if (pe && ends_with(s.name, ".psum")) {
-    return {0.19, s.is_real ? real_bytes : 43.3};
+// Bytes of one value change: "b<bits> <id>\n" with leading zeros dropped (a negative value
+// writes all its bits), "r<%.16g> <id>\n" for a real, "<bit><id>\n" for one bit. Measured means.
+double bytes_per_change(const TraceSignal& s, Kind k) {
+  if (s.width == 1) {
+    return 7;
   }
-  if (pe && ends_with(s.name, ".input")) {
-    return {0.18, s.is_real ? real_bytes : 12.5};
+  if (s.is_real) {
+    return 24;
   }
-  if (pe && ends_with(s.name, ".weight")) {
-    return {0.12, s.is_real ? real_bytes : 25.9};
+  switch (k) {
+    case Kind::kInput:
+      return 12.5;
+    case Kind::kPsum:
+      return 43.3;
+    case Kind::kWeight:
+      return 26.0;
+    default:
+      return 16;
   }
-  if (pe && ends_with(s.name, ".valid")) {
-    return {0.031, 7};
-  }
-  if (pe && ends_with(s.name, ".weight_valid")) {
-    return {0.011, 7};
-  }
-  if (ends_with(s.name, ".clk")) {
-    return {2, 7};
-  }
-  // Controller, NVM, SRAM and self-test registers: 0.13 changes per cycle of 16 bytes each,
-  // on average over the 16 of them.
-  return {0.13, 16};
 }
 
 uint64_t decimal_digits(uint64_t v) {
@@ -82,71 +93,129 @@ uint64_t ppu_layer_work(const QLayer& q) {
   return outputs;
 }
 
+double changes_of(const LayerActivity& a, Kind k) {
+  switch (k) {
+    case Kind::kInput:
+      return a.input;
+    case Kind::kPsum:
+      return a.psum;
+    case Kind::kWeight:
+      return a.weight;
+    case Kind::kValid:
+      return a.valid;
+    case Kind::kWeightValid:
+      return a.weight_valid;
+    default:
+      return 0;
+  }
+}
+
 }  // namespace
 
-uint64_t ideal_image_cycles(const QuantModel& qm, const std::vector<LayerPlan>& plans,
-                            const AcceleratorConfig& cfg) {
+std::vector<LayerActivity> image_activity(const QuantModel& qm, const std::vector<LayerPlan>& plans,
+                                          const AcceleratorConfig& cfg) {
   const auto R = static_cast<uint64_t>(cfg.array.rows);
   const auto C = static_cast<uint64_t>(cfg.array.cols);
-  uint64_t total = 0;
+  std::vector<LayerActivity> out;
   for (const LayerPlan& p : plans) {
-    const QLayer& q = qm.layers[size_t(p.layer)];
+    LayerActivity a;
     if (!p.on_array) {
-      const uint64_t work = ppu_layer_work(q);
-      total += work > 0 ? ppu_cost(work, cfg) : 0;
+      const uint64_t work = ppu_layer_work(qm.layers[size_t(p.layer)]);
+      a.cycles = work > 0 ? ppu_cost(work, cfg) : 0;
+      out.push_back(a);
       continue;
     }
-    uint64_t cycles = 0;
-    if (cfg.weight_load == WeightLoad::kSerial) {
-      for (const FoldPlan& f : p.folds) {
-        cycles += 2 * R + C + static_cast<uint64_t>(p.tiles[size_t(f.tile)].tokens) - 2;
+    // L_f = max(L_{f-1} + R, D_{f-2}), s_f = max(L_f + R, s_{f-1} + T_{f-1}) when overlapped;
+    // serial folds follow each other: L_f = D_{f-1}. D_f = s_f + T_f + R + C - 2.
+    const bool serial = cfg.weight_load == WeightLoad::kSerial;
+    std::vector<uint64_t> drained;
+    uint64_t load = 0, stream = 0, prev_tokens = 0;
+    for (size_t f = 0; f < p.folds.size(); ++f) {
+      const FoldPlan& fold = p.folds[f];
+      const TilePlan& tile = p.tiles[size_t(fold.tile)];
+      const auto t = static_cast<uint64_t>(tile.tokens);
+      if (f > 0) {
+        load = serial ? drained[f - 1] : std::max(load + R, f >= 2 ? drained[f - 2] : 0);
       }
-    } else {
-      // L_f = max(L_{f-1} + R, D_{f-2}), s_f = max(L_f + R, s_{f-1} + T), D_f = s_f + T + R + C
-      // - 2.
-      std::vector<uint64_t> drained;
-      uint64_t load = 0, stream = 0;
-      for (size_t f = 0; f < p.folds.size(); ++f) {
-        const auto t = static_cast<uint64_t>(p.tiles[size_t(p.folds[f].tile)].tokens);
-        if (f > 0) {
-          load = std::max(load + R, f >= 2 ? drained[f - 2] : 0);
-        }
-        const uint64_t prev_t =
-            f > 0 ? static_cast<uint64_t>(p.tiles[size_t(p.folds[f - 1].tile)].tokens) : 0;
-        stream = f == 0 ? R : std::max(load + R, stream + prev_t);
-        drained.push_back(stream + t + R + C - 2);
-      }
-      cycles = drained.empty() ? 0 : drained.back();
+      stream = f == 0 || serial ? load + R : std::max(load + R, stream + prev_tokens);
+      drained.push_back(stream + t + R + C - 2);
+      prev_tokens = t;
+      const double rows_share = double(fold.rows_used) / double(R);
+      const double cols_share = double(tile.cols_used) / double(C);
+      // Inputs move along the rows a fold uses, psums down the columns it uses; every PE sees
+      // the valid bit of each token wave and its weight bank fall and rise once.
+      a.input += (kInputPerToken * double(t) + kInputPerFold) * rows_share;
+      a.psum += (kPsumPerToken * double(t) + kPsumPerFold) * cols_share;
+      a.weight += kWeightPerRow * double(R) * rows_share * cols_share;
+      a.valid += 2;
+      a.weight_valid += 2;
     }
+    a.cycles = drained.empty() ? 0 : drained.back();
     if (!p.tiles.empty()) {
       const TilePlan& last = p.tiles.back();
-      cycles += ppu_cost(uint64_t(last.tokens) * uint64_t(last.cols_used), cfg);
+      a.cycles += ppu_cost(uint64_t(last.tokens) * uint64_t(last.cols_used), cfg);
     }
-    total += cycles;
+    out.push_back(a);
   }
-  return total;
+  return out;
 }
 
 TraceEstimate estimate_trace(const std::vector<TraceSignal>& signals, uint64_t start_cycle,
-                             uint64_t end_cycle, uint64_t run_cycles, uint64_t period_ps) {
+                             uint64_t end_cycle, const std::vector<LayerActivity>& layers,
+                             int images, uint64_t first_cycle, uint64_t period_ps) {
   TraceEstimate e;
-  e.run_cycles = run_cycles;
-  e.signals = static_cast<int>(signals.size());
-  const uint64_t last = run_cycles > 0 ? std::min(end_cycle, run_cycles - 1) : 0;
-  e.window_cycles = run_cycles > 0 && start_cycle <= last ? last - start_cycle + 1 : 0;
-  double per_cycle_bytes = 0;
-  // Header: about 50 bytes per $var line and its $scope lines, then every initial value.
-  double header = 400;
-  for (const TraceSignal& s : signals) {
-    const Rate r = rate_of(s);
-    e.changes_per_cycle += r.changes_per_cycle;
-    per_cycle_bytes += r.changes_per_cycle * r.bytes_per_change;
-    header += 50 + r.bytes_per_change;
+  uint64_t per_image = 0;
+  for (const LayerActivity& l : layers) {
+    per_image += l.cycles;
   }
-  // Two time stamps per cycle ("#<ps>\n" and the blank line after each time's values).
-  const uint64_t stamp_bytes = decimal_digits((last + 1) * period_ps) + 3;
-  per_cycle_bytes += 2.0 * double(stamp_bytes);
-  e.bytes = header + per_cycle_bytes * double(e.window_cycles);
+  e.run_cycles = first_cycle + per_image * static_cast<uint64_t>(std::max(images, 0));
+  e.signals = static_cast<int>(signals.size());
+  const uint64_t last = e.run_cycles > 0 ? std::min(end_cycle, e.run_cycles - 1) : 0;
+  e.window_cycles = e.run_cycles > 0 && start_cycle <= last ? last - start_cycle + 1 : 0;
+  // The changes of an average PE's registers in the window: each layer of each image counts
+  // by the share of its cycles inside the window.
+  LayerActivity pe;
+  if (e.window_cycles > 0 && per_image > 0) {
+    const uint64_t lo = std::max(start_cycle, first_cycle);
+    const uint64_t first_image = (lo - first_cycle) / per_image;
+    const uint64_t last_image = (last - first_cycle) / per_image;
+    for (uint64_t i = first_image; i <= last_image; ++i) {
+      uint64_t begin = first_cycle + i * per_image;
+      for (const LayerActivity& l : layers) {
+        const uint64_t end = begin + l.cycles;  // one past the layer's last cycle
+        const uint64_t a = std::max(begin, lo), b = std::min(end, last + 1);
+        if (b > a && l.cycles > 0) {
+          const double share = double(b - a) / double(l.cycles);
+          pe.input += share * l.input;
+          pe.psum += share * l.psum;
+          pe.weight += share * l.weight;
+          pe.valid += share * l.valid;
+          pe.weight_valid += share * l.weight_valid;
+        }
+        begin = end;
+      }
+    }
+  }
+  const auto cycles = double(e.window_cycles);
+  // Header: about 50 bytes per $var line with its share of $scope lines, then every initial value.
+  double bytes = 400;
+  double changes = 0;
+  for (const TraceSignal& s : signals) {
+    const Kind k = kind_of(s);
+    const double b = bytes_per_change(s, k);
+    double n = changes_of(pe, k);
+    if (k == Kind::kClock) {
+      n = 2 * cycles;
+    } else if (k == Kind::kOther) {
+      n = 0.13 * cycles;  // controller, NVM, SRAM, self-test: measured mean of 16 registers
+    }
+    changes += n;
+    bytes += 50 + b + n * b;
+  }
+  // Two time stamps per cycle: "#<ps>\n" and the blank line after each time's values.
+  bytes += 2.0 * cycles * double(decimal_digits((last + 1) * period_ps) + 3);
+  e.changes_per_cycle = cycles > 0 ? changes / cycles : 0;
+  e.bytes = bytes;
   return e;
 }
 

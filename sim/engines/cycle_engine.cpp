@@ -58,11 +58,14 @@ void CycleEngine::Impl::arm_trace(int images) {
                                   tracer->start_cycle(), tracer->end_cycle()));
   }
   tracer->check_scopes();
-  const uint64_t per_image = ideal_image_cycles(qm, accel->controller().plans(), cfg);
-  const uint64_t first = accel->controller().cycle();
+  const std::vector<LayerActivity> layers = image_activity(qm, accel->controller().plans(), cfg);
+  uint64_t per_image = 0;
+  for (const LayerActivity& l : layers) {
+    per_image += l.cycles;
+  }
   const auto period_ps = static_cast<uint64_t>(std::llround(1e6 / cfg.clock_mhz));
   trace_estimate = estimate_trace(tracer->signals(), tracer->start_cycle(), tracer->end_cycle(),
-                                  first + per_image * uint64_t(images), period_ps);
+                                  layers, images, accel->controller().cycle(), period_ps);
   const TraceEstimate& e = trace_estimate;
   if (trace_max_mb > 0 && e.bytes > trace_max_mb * 1e6) {
     const double per_cycle = e.window_cycles > 0 ? e.bytes / double(e.window_cycles) : e.bytes;

@@ -257,15 +257,14 @@ TEST_CASE("the trace estimate knows the run's length and is near the real file",
     cycles = r.stats.total.cycles;
     e = engine.trace_estimate();
   }
-  // Ideal memories, serial loads: the schedule's formula is what the engine does, bar the
-  // post-processing of tiles other than a layer's last (docs/timing.md).
-  INFO("estimated " << e.run_cycles << " cycles, ran " << cycles);
-  REQUIRE(double(e.run_cycles) >= 0.97 * double(cycles));
-  REQUIRE(double(e.run_cycles) <= 1.01 * double(cycles));
+  // Ideal memories, serial loads: the schedule's formula and the post-processing tails are
+  // what the engine does (docs/timing.md).
+  REQUIRE(e.run_cycles == cycles);
   REQUIRE(e.window_cycles == e.run_cycles);
   REQUIRE(e.signals == 1 + 7 + 16 * 5);
   const double actual = double(std::filesystem::file_size(dir + "/trace.vcd"));
   INFO("estimated " << e.bytes << " bytes, wrote " << actual);
-  REQUIRE(e.bytes > 0.5 * actual);
-  REQUIRE(e.bytes < 2.0 * actual);
+  // Random weights and images change more often than LeNet-5's (0.80 here; docs/traces.md).
+  REQUIRE(e.bytes > 0.6 * actual);
+  REQUIRE(e.bytes < 1.5 * actual);
 }
