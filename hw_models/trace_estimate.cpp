@@ -207,7 +207,7 @@ TraceEstimate estimate_trace(const std::vector<TraceSignal>& signals, uint64_t s
     if (k == Kind::kClock) {
       n = 2 * cycles;
     } else if (k == Kind::kOther) {
-      n = 0.13 * cycles;  // controller, NVM, SRAM, self-test: measured mean of 16 registers
+      n = 0.13 * cycles;  // controller, NVM, SRAM, self-test: measured mean of 17 registers
     }
     changes += n;
     bytes += 50 + b + n * b;

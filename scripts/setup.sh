@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages safsim needs; idempotent (installs only what is missing).
 # Usage: scripts/setup.sh [--main]
 #   --main  only what building and running safsim needs (the main job, scripts/run_default.sh)
-#   (none)  also what the tests need: Catch2, Google Benchmark, clang-format, GTKWave (vcd2fst)
+#   (none)  also what the tests need: Catch2, Google Benchmark, clang-format, GTKWave (vcd2fst;
+#           with Xvfb and Pillow, scripts/trace_screenshot.py takes its picture under Xvfb)
 #           PyTorch (python3-torch: retrains the zoo, fine-tunes for 002's feature
 #           optimization and cross-checks safsim's backward pass against autograd),
 #           python3-onnx + python3-torchvision (export real models and compare logits) and
@@ -16,8 +17,8 @@ packages=(
   dataset-fashion-mnist libopenmpi-dev openmpi-bin python3 python3-numpy python3-matplotlib
 )
 if [[ "${1:-}" != "--main" ]]; then
-  packages+=(catch2 libbenchmark-dev clang-format-14 gtkwave python3-torch python3-onnx
-    python3-torchvision libonnx-testdata)
+  packages+=(catch2 libbenchmark-dev clang-format-14 gtkwave xvfb python3-pil python3-torch
+    python3-onnx python3-torchvision libonnx-testdata)
 fi
 
 missing=()
