@@ -279,7 +279,7 @@ void Tracer::write_save_file(uint64_t end_ps) {
   std::ofstream f(save_file_path());
   f << "[*] GTKWave save file written by safsim beside " << vcd.filename().string() << "\n"
     << "[dumpfile] \"" << vcd.string() << "\"\n"
-    << "[savefile] \"" << save_file_path() << "\"\n"
+    << "[savefile] \"" << stem << ".gtkw\"\n"
     << "[timestart] " << start_ps << "\n"
     << "[size] 1400 1000\n"
     << "[pos] -1 -1\n"

@@ -74,9 +74,8 @@ def main():
             skip(f"{tool} is not installed (Debian packages gtkwave, xvfb; scripts/setup.sh)")
     try:
         from PIL import ImageGrab
-        ImageGrab.grab  # noqa: B018 - present only when Pillow was built with X11 support
-    except (ImportError, AttributeError):
-        skip("Pillow with X11 grab support is not installed (Debian package python3-pil)")
+    except ImportError:
+        skip("Pillow is not installed (Debian package python3-pil)")
 
     with tempfile.TemporaryDirectory(prefix="safsim_trace_shot_") as tmp:
         out = os.path.join(tmp, "t")
@@ -90,6 +89,10 @@ def main():
         xvfb, display = start_xvfb()
         gtkwave = None
         try:
+            try:
+                ImageGrab.grab(xdisplay=display)
+            except OSError as e:  # Pillow built without XCB cannot read an X display
+                skip(f"Pillow cannot grab an X display: {e}")
             env = dict(os.environ, DISPLAY=display, HOME=tmp)  # HOME: no user rc file is read
             gtkwave = subprocess.Popen(
                 ["gtkwave", "--rcvar", "splash_disable on", "--rcvar", "enable_vert_grid off",

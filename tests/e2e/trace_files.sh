@@ -63,4 +63,7 @@ expect_error "'accelerator.controler' matches no traced signal (did you mean 'ac
   "$safsim" run "$src/configs/default.yaml" --trace --out "$tmp/typo" \
   --set 'output.trace.scopes=[accelerator.controler]'
 grep -qF "accelerator.array, accelerator.array.pe_*_* (256)" "$tmp/err"
+expect_error "output.trace: start_cycle 500 is after end_cycle 100" "$safsim" run \
+  "$src/configs/default.yaml" --trace --out "$tmp/inverted" \
+  --set output.trace.start_cycle=500 --set output.trace.end_cycle=100
 echo "trace_files: 1 passed, 0 failed"
