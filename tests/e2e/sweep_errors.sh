@@ -26,7 +26,7 @@ expect_error "axes:
   "error: bad.yaml:2:56: faults.weights.stuck_at.rate must be in [0, 1], got 2"
 expect_error "axes:
   - {key: mitigation.schem, values: [none]}" \
-  "error: bad.yaml:2:11: unknown key 'mitigation.schem' (did you mean 'scheme'?); allowed keys: bias_compensation, decoder_latency_cycles, defect_map, scheme, secded_group_words, ties"
+  "error: bad.yaml:2:11: unknown key 'mitigation.schem' (did you mean 'scheme'?); allowed keys: bias_compensation, decoder_latency_cycles, defect_map, scheme, secded_group_words, tie_slack, ties"
 expect_error "axes:
   - {key: mitigation.scheme, values: []}" \
   "error: bad.yaml:2:38: axes[0] mitigation.scheme: 'values' is empty; an axis needs at least one value"
