@@ -31,12 +31,13 @@ SweepPlan table5_point(const std::string& scheme, int images) {
 void BM_SweepTrial(benchmark::State& state) {
   const SweepPlan plan = table5_point(kSchemes[state.range(0)], 0);
   WorkloadCache cache;
-  cache.prepare(plan.points[0].config, 0);
-  const PreparedWorkload& w = cache.at(plan.points[0].config);
+  const SweepPoint point = plan.point(0);
+  cache.prepare(point.config, 0);
+  const PreparedWorkload& w = cache.at(point.config);
   TrialContext ctx;  // one engine thread: trials are what runs in parallel
   int trial = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(run_trial(plan, plan.points[0], trial++ % plan.repeat, w, ctx));
+    benchmark::DoNotOptimize(run_trial(plan, point, trial++ % plan.repeat, w, ctx));
   }
   state.SetLabel(kSchemes[state.range(0)]);
   state.counters["trial_images_per_s"] = benchmark::Counter(

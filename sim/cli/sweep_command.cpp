@@ -38,14 +38,14 @@ struct SweepCliOptions {
 
 /// --dry-run: what would run, on stdout; nothing is written.
 void print_plan(const SweepPlan& plan) {
-  fmt::print("sweep {}: {} points x {} trials = {} trials\n", plan.name, plan.points.size(),
+  fmt::print("sweep {}: {} points x {} trials = {} trials\n", plan.name, plan.point_count(),
              plan.repeat, plan.trials());
   fmt::print("axes: {}\nmetrics: {}\n", fmt::join(plan.columns, ", "),
              fmt::join(plan.metrics, ", "));
-  for (const SweepPoint& p : plan.points) {
+  plan.for_each_point([](const SweepPoint& p) {
     fmt::print("point {}: {} ({})\n", p.index, p.key.empty() ? "(no axes)" : p.key,
                p.config.engine == EngineKind::kCycle ? "cycle" : "functional");
-  }
+  });
 }
 
 /// --dry-run also imports every model and reads every dataset the points name, so a missing or
@@ -53,7 +53,7 @@ void print_plan(const SweepPlan& plan) {
 void check_workloads(const SweepPlan& plan) {
   std::map<std::string, Shape> models;  // by name: the input shape
   std::set<std::string> datasets;
-  for (const SweepPoint& p : plan.points) {
+  plan.for_each_point([&](const SweepPoint& p) {
     const std::string& model = p.config.workload.model;
     if (models.count(model) == 0) {
       models[model] = load_model(model).input_shape;
@@ -61,7 +61,7 @@ void check_workloads(const SweepPlan& plan) {
     if (datasets.insert(p.config.workload.dataset + "\n" + model).second) {
       load_dataset(dataset_source(p.config, models[model]), DatasetSplit::kTest);
     }
-  }
+  });
   fmt::print("workloads: {} model(s) and {} dataset(s) load\n", models.size(), datasets.size());
 }
 

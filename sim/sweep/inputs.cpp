@@ -26,7 +26,7 @@ std::vector<SweepInput> sweep_inputs(const SweepPlan& plan) {
   const auto named = [&](const char* key, const std::string& name) {
     return !name.empty() && seen_names.emplace(key, name).second;
   };
-  for (const SweepPoint& p : plan.points) {
+  plan.for_each_point([&](const SweepPoint& p) {
     const Config& c = p.config;
     if (named("workload.model", c.workload.model)) {
       add("workload.model", model_file(c.workload.model));
@@ -39,7 +39,7 @@ std::vector<SweepInput> sweep_inputs(const SweepPlan& plan) {
     }
     add("faults.weights.stuck_at.map_file", c.faults.weights.stuck_at.map_file);
     add("selftest.testset", c.selftest.testset);
-  }
+  });
   return inputs;
 }
 

@@ -40,7 +40,7 @@ Json header(const SweepPlan& plan, const std::vector<SweepInput>& inputs) {
   h["safsim_sweep_journal"] = kJournalVersion;
   h["name"] = plan.name;
   h["fingerprint"] = fmt::format("{:016x}", plan.fingerprint);
-  h["points"] = plan.points.size();
+  h["points"] = plan.point_count();
   h["repeat"] = plan.repeat;
   h["metrics"] = plan.metrics;
   h["inputs"] = inputs_json(inputs);
@@ -123,7 +123,7 @@ void check_header(const SweepPlan& plan, const std::vector<SweepInput>& inputs,
 std::string record_json(const SweepPlan& plan, const TrialRecord& r) {
   Json j;
   j["point"] = r.point;
-  j["key"] = plan.points[size_t(r.point)].key;
+  j["key"] = plan.point_key(r.point);
   j["trial"] = r.trial;
   j["seed"] = r.seed;
   Json m = Json::object();
@@ -147,13 +147,13 @@ TrialRecord parse_record(const SweepPlan& plan, const std::string& line, const s
     r.point = j.at("point").get<int>();
     r.trial = j.at("trial").get<int>();
     r.seed = j.at("seed").get<uint64_t>();
-    if (r.point < 0 || size_t(r.point) >= plan.points.size() || r.trial < 0 ||
-        r.trial >= plan.repeat) {
+    if (r.point < 0 || r.point >= plan.point_count() || r.trial < 0 || r.trial >= plan.repeat) {
       throw bad(fmt::format("point {} trial {} is outside this sweep", r.point, r.trial));
     }
-    if (j.at("key").get<std::string>() != plan.points[size_t(r.point)].key) {
+    const std::string key = plan.point_key(r.point);
+    if (j.at("key").get<std::string>() != key) {
       throw bad(fmt::format("point {} is '{}' in the journal but '{}' in the sweep", r.point,
-                            j.at("key").get<std::string>(), plan.points[size_t(r.point)].key));
+                            j.at("key").get<std::string>(), key));
     }
     if (r.seed != trial_seed(plan.seed, r.trial)) {
       throw bad(fmt::format("trial {} has seed {}, the sweep derives {}", r.trial, r.seed,

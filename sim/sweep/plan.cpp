@@ -1,6 +1,9 @@
-// Axis expansion and per-point config building (sweep_plan.h). Values from the sweep file keep
-// their YAML marks, and each is registered as the "override origin" of its key, so the config
-// reader's type and range errors point at the sweep file line that set the value.
+// Axis expansion and per-point configs (plan.h). Values from the sweep file keep their YAML
+// marks, and each is registered as the "override origin" of its key, so the config reader's type
+// and range errors point at the sweep file line that set the value. Each axis value is read once;
+// a point is its axes' values set on the base, so planning is linear in the points (building each
+// point's config from a YAML tree, as this file once did, cost ~20 us and a few kB per point, and
+// the allocator slowed down as millions of those blocks stayed alive).
 #include "sim/sweep/plan.h"
 
 #include <fmt/format.h>
@@ -8,6 +11,9 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <stdexcept>
+#include <string_view>
 #include <type_traits>
 
 #include "base/errors.h"
@@ -171,7 +177,31 @@ Config build_config(const BaseConfig& base, const std::vector<const Assignment*>
   return cfg;
 }
 
-std::string emit_resolved(const SweepPlan& p) {
+/// The scalar or list of one flattened entry, as sweep.resolved.yaml writes it.
+void emit_entry(YAML::Emitter& out, const FlatConfig::Entry& e) {
+  if (e.is_list) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& item : e.items) {
+      if (e.is_string) {
+        out << YAML::DoubleQuoted;
+      }
+      out << item;
+    }
+    out << YAML::EndSeq;
+  } else if (e.is_string) {
+    out << YAML::DoubleQuoted << e.text;
+  } else {
+    out << e.text;
+  }
+}
+
+/// What starts each point's line in sweep.resolved.yaml: the document is a map, `axes:` a list
+/// of one map, and its `points:` a list of flow maps, one per line.
+constexpr std::string_view kPointLine = "\n      - ";
+
+/// sweep.resolved.yaml up to the first point: the emitter's output for a plan whose one point
+/// is an empty map, without that point's line. Each point then adds kPointLine + "{...}".
+std::string emit_resolved_head(const SweepPlan& p) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << SAFSIM_VERSION;
@@ -195,35 +225,55 @@ std::string emit_resolved(const SweepPlan& p) {
   out << YAML::EndMap;
   out << YAML::Key << "axes" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
   out << YAML::Key << "points" << YAML::Value << YAML::BeginSeq;
-  for (const SweepPoint& point : p.points) {
-    out << YAML::Flow << YAML::BeginMap;
-    const auto flat = flatten(point.config);
-    for (const std::string& col : p.columns) {
-      for (const FlatConfig::Entry& e : flat) {
-        if (e.key == col) {
-          out << YAML::Key << col << YAML::Value;
-          if (e.is_list) {
-            out << YAML::Flow << YAML::BeginSeq;
-            for (const std::string& item : e.items) {
-              if (e.is_string) {
-                out << YAML::DoubleQuoted;
-              }
-              out << item;
-            }
-            out << YAML::EndSeq;
-          } else if (e.is_string) {
-            out << YAML::DoubleQuoted << e.text;
-          } else {
-            out << e.text;
-          }
-        }
-      }
-    }
-    out << YAML::EndMap;
-  }
+  out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
   out << YAML::EndSeq << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
+  const std::string text = out.c_str();
+  const std::string tail = std::string(kPointLine) + "{}";
+  if (text.size() < tail.size() ||
+      text.compare(text.size() - tail.size(), tail.size(), tail) != 0) {
+    throw std::logic_error("sweep.resolved.yaml: unexpected layout of the points list");
+  }
+  return text.substr(0, text.size() - tail.size());
 }
+
+/// Calls `piece(text)` with what follows the head of sweep.resolved.yaml, in order: per point
+/// kPointLine, "{", its axes' values, "}"; then the final newline.
+template <class F>
+void for_each_resolved_piece(const SweepPointSpace& space, F&& piece) {
+  std::vector<size_t> odometer(space.axes.size(), 0);
+  for (int64_t n = 0; n < space.count; ++n) {
+    piece(kPointLine);
+    piece("{");
+    for (size_t a = 0; a < space.axes.size(); ++a) {
+      piece(a == 0 ? "" : ", ");
+      piece(space.axes[a].choices[odometer[a]].resolved);
+    }
+    piece("}");
+    for (size_t a = space.axes.size(); a-- > 0;) {  // last axis fastest
+      if (++odometer[a] < space.axes[a].choices.size()) {
+        break;
+      }
+      odometer[a] = 0;
+    }
+  }
+  piece("\n");
+}
+
+/// FNV-1a 64, as purpose_hash(), over text given in pieces: the fingerprint of the resolved
+/// sweep without holding it, and so every point's line, in memory.
+class Fnv1a {
+ public:
+  void add(std::string_view text) {
+    for (const char c : text) {
+      h_ ^= static_cast<unsigned char>(c);
+      h_ *= 0x100000001B3ull;
+    }
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  uint64_t h_ = 0xCBF29CE484222325ull;
+};
 
 /// Columns: the axis keys in order of first appearance.
 std::vector<std::string> axis_columns(const SweepSpec& spec) {
@@ -240,36 +290,108 @@ std::vector<std::string> axis_columns(const SweepSpec& spec) {
   return cols;
 }
 
-void add_point(SweepPlan& plan, const BaseConfig& base, const SweepSpec& spec,
-               const std::vector<size_t>& odometer, std::map<std::string, int>& seen) {
+/// Reads one axis alternative on top of `cfg` (the base): only its keys, each error prefixed
+/// with the sweep file position that set the value.
+void read_choice(const std::string& source_name, const std::vector<Assignment>& choice,
+                 Config& cfg) {
+  YAML::Node root(YAML::NodeType::Map);
+  ConfigSource source{source_name, {}};
+  for (const Assignment& a : choice) {
+    set_in(root, split_path(a.key), 0, a.value);
+    source.override_origin[a.key] = a.origin;
+  }
+  read_config(root, source, cfg);
+}
+
+/// Where resolving the axes found errors, as point indices (-1: none): the first point that
+/// holds an axis value the reader refuses, and the first point equal to an earlier one.
+struct AxisErrors {
+  int64_t unreadable_point = -1;
+  int64_t duplicate_point = -1;
+  int64_t duplicate_of = -1;
+};
+
+/// Resolves axis `a` on top of `base`: the typed values, texts, key and resolved-YAML piece of
+/// each alternative, each read once. The first point that holds alternative j of this axis is
+/// j * stride (every other axis at its first alternative), so that is where an unreadable
+/// alternative is reported. Axes own disjoint keys, so two points are the same configuration
+/// exactly when, on every axis, their alternatives give the same values: the first repeated
+/// point is j * stride for the first alternative j equal to an earlier one i (of i * stride).
+SweepPointSpace::Axis resolve_axis(const SweepAxis& axis, const std::vector<std::string>& columns,
+                                   const Config& base, const std::string& source_name,
+                                   int64_t stride, AxisErrors& errors) {
+  SweepPointSpace::Axis out;
+  out.stride = stride;
+  std::vector<std::string> own;  // this axis's columns, in column order
+  for (const std::string& col : columns) {
+    for (const auto& choice : axis.choices) {
+      const auto sets_col = [&](const Assignment& x) { return x.key == col; };
+      if (std::find_if(choice.begin(), choice.end(), sets_col) != choice.end()) {
+        own.push_back(col);
+        out.fields.push_back(config_field_index(col));
+        break;
+      }
+    }
+  }
+  const auto earliest = [](int64_t& slot, int64_t at) {
+    const bool earlier = slot < 0 || at < slot;
+    slot = earlier ? at : slot;
+    return earlier;
+  };
+  std::map<std::string, size_t> first_with_key;
+  for (size_t j = 0; j < axis.choices.size(); ++j) {
+    const int64_t at = int64_t(j) * stride;
+    Config cfg = base;
+    try {
+      read_choice(source_name, axis.choices[j], cfg);
+    } catch (const ConfigError&) {
+      // plan_sweep() reports it at that point, before any point that uses the value is checked;
+      // what the reader left in cfg is only stored.
+      earliest(errors.unreadable_point, at);
+    }
+    SweepPointSpace::Choice choice;
+    const ConfigFields fields(cfg);
+    const std::vector<FlatConfig::Entry> flat = flatten(cfg);
+    YAML::Emitter resolved;
+    resolved << YAML::Flow << YAML::BeginMap;
+    std::vector<std::string> parts;
+    for (size_t c = 0; c < own.size(); ++c) {
+      choice.fields.push_back(fields.get(out.fields[c]));
+      for (const FlatConfig::Entry& e : flat) {
+        if (e.key == own[c]) {
+          choice.values.push_back(e.text);
+          parts.push_back(own[c] + "=" + e.text);
+          resolved << YAML::Key << own[c] << YAML::Value;
+          emit_entry(resolved, e);
+        }
+      }
+    }
+    resolved << YAML::EndMap;
+    const std::string body = resolved.c_str();  // "{col: value, ...}"
+    choice.resolved = body.substr(1, body.size() - 2);
+    choice.key = fmt::format("{}", fmt::join(parts, ","));
+    const auto [it, inserted] = first_with_key.emplace(choice.key, j);
+    if (!inserted && earliest(errors.duplicate_point, at)) {
+      errors.duplicate_of = int64_t(it->second) * stride;
+    }
+    out.choices.push_back(std::move(choice));
+  }
+  return out;
+}
+
+/// The assignments that make point `index`: config:, then each axis's alternative.
+std::vector<const Assignment*> point_assignments(const SweepSpec& spec,
+                                                 const SweepPointSpace& space, int64_t index) {
   std::vector<const Assignment*> assignments;
   for (const Assignment& a : spec.config) {
     assignments.push_back(&a);
   }
-  const Assignment* first = nullptr;  // where a duplicate point is reported
   for (size_t a = 0; a < spec.axes.size(); ++a) {
-    for (const Assignment& x : spec.axes[a].choices[odometer[a]]) {
+    for (const Assignment& x : spec.axes[a].choices[space.choice_of(index, a)]) {
       assignments.push_back(&x);
-      first = first == nullptr ? &x : first;
     }
   }
-  SweepPoint point;
-  point.index = int(plan.points.size());
-  point.config = build_config(base, assignments);
-  std::vector<std::string> parts;
-  for (const std::string& col : plan.columns) {
-    point.values.push_back(config_value_text(point.config, col));
-    parts.push_back(col + "=" + point.values.back());
-  }
-  point.key = fmt::format("{}", fmt::join(parts, ","));
-  const auto [it, inserted] = seen.emplace(point.key, point.index);
-  if (!inserted) {
-    throw ConfigError(fmt::format(
-        "{}: points {} and {} are the same configuration ({}); every "
-        "point of a sweep must differ",
-        first != nullptr ? first->origin : spec.path, it->second, point.index, point.key));
-  }
-  plan.points.push_back(std::move(point));
+  return assignments;
 }
 
 // Where the sweep file sets `key` (inline config first, then the axes), or the base config.
@@ -316,6 +438,86 @@ std::string workload_key(const Config& c) {
   return key;
 }
 
+SweepPoint SweepPlan::point(int64_t index) const {
+  SweepPoint p;
+  p.index = int(index);
+  p.values = point_values(index);
+  p.key = point_key(index);
+  p.config = point_config(index);
+  return p;
+}
+
+Config SweepPlan::point_config(int64_t index) const {
+  Config c = space->base;
+  const ConfigFields fields(c);
+  for (size_t a = 0; a < space->axes.size(); ++a) {
+    const SweepPointSpace::Axis& axis = space->axes[a];
+    const SweepPointSpace::Choice& choice = axis.choices[space->choice_of(index, a)];
+    for (size_t f = 0; f < axis.fields.size(); ++f) {
+      fields.set(axis.fields[f], choice.fields[f]);
+    }
+  }
+  return c;
+}
+
+std::string SweepPlan::point_key(int64_t index) const {
+  std::string key;
+  for (size_t a = 0; a < space->axes.size(); ++a) {
+    key += (a == 0 ? "" : ",") + space->axes[a].choices[space->choice_of(index, a)].key;
+  }
+  return key;
+}
+
+std::vector<std::string> SweepPlan::point_values(int64_t index) const {
+  std::vector<std::string> values;
+  for (size_t a = 0; a < space->axes.size(); ++a) {
+    const auto& v = space->axes[a].choices[space->choice_of(index, a)].values;
+    values.insert(values.end(), v.begin(), v.end());
+  }
+  return values;
+}
+
+void SweepPlan::for_each_point(const std::function<void(const SweepPoint&)>& visit) const {
+  SweepPoint p;
+  p.config = space->base;
+  const ConfigFields fields(p.config);
+  const auto set_axis = [&](size_t a, size_t j) {
+    const SweepPointSpace::Axis& axis = space->axes[a];
+    for (size_t f = 0; f < axis.fields.size(); ++f) {
+      fields.set(axis.fields[f], axis.choices[j].fields[f]);
+    }
+  };
+  std::vector<size_t> odometer(space->axes.size(), 0);
+  for (size_t a = 0; a < odometer.size(); ++a) {
+    set_axis(a, 0);
+  }
+  for (int64_t n = 0; n < space->count; ++n) {
+    p.index = int(n);
+    p.values.clear();
+    p.key.clear();
+    for (size_t a = 0; a < odometer.size(); ++a) {
+      const SweepPointSpace::Choice& choice = space->axes[a].choices[odometer[a]];
+      p.values.insert(p.values.end(), choice.values.begin(), choice.values.end());
+      p.key += (a == 0 ? "" : ",") + choice.key;
+    }
+    visit(p);
+    for (size_t a = odometer.size(); a-- > 0;) {  // last axis fastest; only changed axes are set
+      const bool carry = ++odometer[a] == space->axes[a].choices.size();
+      odometer[a] = carry ? 0 : odometer[a];
+      set_axis(a, odometer[a]);
+      if (!carry) {
+        break;
+      }
+    }
+  }
+}
+
+std::string SweepPlan::resolved_yaml() const {
+  std::string text = space->resolved_head;
+  for_each_resolved_piece(*space, [&](std::string_view piece) { text += piece; });
+  return text;
+}
+
 SweepPlan plan_sweep(const SweepSpec& spec) {
   SweepPlan plan;
   plan.name = spec.name;
@@ -346,25 +548,48 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
     config_only.push_back(&a);
   }
   plan.base = build_config(base, config_only, true);  // the base's errors, with positions
-  std::map<std::string, int> seen;
-  std::vector<size_t> odometer(spec.axes.size(), 0);
-  for (int64_t n = 0; n < count; ++n) {
-    add_point(plan, base, spec, odometer, seen);
-    for (size_t a = spec.axes.size(); a-- > 0;) {  // last axis fastest
-      if (++odometer[a] < spec.axes[a].choices.size()) {
-        break;
-      }
-      odometer[a] = 0;
-    }
+
+  // Each axis value is read once, on top of the base; a point is then its axes' values.
+  auto space = std::make_shared<SweepPointSpace>();
+  space->base = plan.base;
+  space->count = count;
+  AxisErrors errors;
+  int64_t stride = count;
+  for (const SweepAxis& axis : spec.axes) {
+    stride /= int64_t(axis.choices.size());
+    space->axes.push_back(resolve_axis(axis, plan.columns, plan.base, base.name, stride, errors));
   }
+  plan.space = space;
+
+  // Every point in order, as if each were built in turn: the first bad point's error wins, and
+  // at one point a value the reader refuses comes before a cross-key rule, which comes before
+  // being a repeat of an earlier point.
   bool all_cycle = true, all_functional = true;
-  for (const SweepPoint& p : plan.points) {
+  int64_t flips_without_cycle = -1;  // the first point with scheduled flips on another engine
+  plan.for_each_point([&](const SweepPoint& p) {
+    if (p.index == errors.unreadable_point) {
+      // The reader's own message, from building this point as a whole from YAML.
+      build_config(base, point_assignments(spec, *space, p.index));
+      throw std::logic_error("sweep: an axis value failed to read alone but not in its point");
+    }
+    validate_config(p.config);
+    if (p.index == errors.duplicate_point) {
+      const Assignment& first = spec.axes[0].choices[space->choice_of(p.index, 0)][0];
+      throw ConfigError(
+          fmt::format("{}: points {} and {} are the same configuration ({}); every "
+                      "point of a sweep must differ",
+                      first.origin, errors.duplicate_of, p.index, p.key));
+    }
     all_cycle = all_cycle && p.config.engine == EngineKind::kCycle;
     all_functional = all_functional && p.config.engine == EngineKind::kFunctional;
-    if (!p.config.faults.scheduled_flips.empty()) {
-      check_scheduled_flips_engine(p.config, p.config.engine == EngineKind::kCycle,
-                                   origin_of(spec, "faults.scheduled_flips") + ": ");
+    if (flips_without_cycle < 0 && !p.config.faults.scheduled_flips.empty() &&
+        p.config.engine != EngineKind::kCycle) {
+      flips_without_cycle = p.index;
     }
+  });
+  if (flips_without_cycle >= 0) {
+    check_scheduled_flips_engine(plan.point_config(flips_without_cycle), false,
+                                 origin_of(spec, "faults.scheduled_flips") + ": ");
   }
   plan.metric_names = effective_metrics(spec.metrics, all_cycle);
   plan.metrics = metric_columns(plan.metric_names, all_cycle);
@@ -380,8 +605,11 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
       plan.metrics.push_back(col);
     }
   }
-  plan.resolved_yaml = emit_resolved(plan);
-  plan.fingerprint = purpose_hash(plan.resolved_yaml);
+  space->resolved_head = emit_resolved_head(plan);
+  Fnv1a hash;
+  hash.add(space->resolved_head);
+  for_each_resolved_piece(*space, [&](std::string_view piece) { hash.add(piece); });
+  plan.fingerprint = hash.value();
   return plan;
 }
 

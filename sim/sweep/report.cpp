@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -31,7 +32,7 @@ std::string number(double v) { return std::isnan(v) ? "nan" : fmt::format("{}", 
 
 std::string axis_fields(const SweepPlan& plan, int point) {
   std::string s = std::to_string(point);
-  for (const std::string& v : plan.points[size_t(point)].values) {
+  for (const std::string& v : plan.point_values(point)) {
     s += "," + csv_field(v);
   }
   return s;
@@ -49,7 +50,7 @@ std::string axis_header(const SweepPlan& plan) {
 std::vector<std::vector<std::vector<double>>> values_by_point(
     const SweepPlan& plan, const std::vector<TrialRecord>& records) {
   std::vector<std::vector<std::vector<double>>> v(
-      plan.points.size(), std::vector<std::vector<double>>(plan.metrics.size()));
+      size_t(plan.point_count()), std::vector<std::vector<double>>(plan.metrics.size()));
   for (const TrialRecord& r : records) {
     for (size_t m = 0; m < plan.metrics.size(); ++m) {
       v[size_t(r.point)][m].push_back(r.metrics[m]);
@@ -143,18 +144,14 @@ std::string detection_csv(const SweepPlan& plan, const std::vector<TrialRecord>&
     const std::string col = fmt::format("detected_{}", to_string(st));
     const size_t m =
         size_t(std::find(plan.metrics.begin(), plan.metrics.end(), col) - plan.metrics.begin());
-    for (size_t p = 0; p < plan.points.size(); ++p) {
-      int tp = 0, fn = 0, tn = 0, fp = 0;
-      for (const TrialRecord& r : records) {
-        if (size_t(r.point) != p) {
-          continue;
-        }
-        const bool harmful = r.metrics[harmful_col] != 0.0, detected = r.metrics[m] != 0.0;
-        tp += harmful && detected;
-        fn += harmful && !detected;
-        tn += !harmful && !detected;
-        fp += !harmful && detected;
-      }
+    // The confusion counts of every point in one pass over the records (not one per point).
+    std::vector<std::array<int, 4>> counts(size_t(plan.point_count()), {0, 0, 0, 0});
+    for (const TrialRecord& r : records) {
+      const bool harmful = r.metrics[harmful_col] != 0.0, detected = r.metrics[m] != 0.0;
+      ++counts[size_t(r.point)][(harmful ? 0 : 2) + (harmful == detected ? 0 : 1)];
+    }
+    for (size_t p = 0; p < size_t(plan.point_count()); ++p) {
+      const auto [tp, fn, tn, fp] = counts[p];  // harmful & detected, harmful & missed, ...
       const Proportion acc = wilson_interval(tp + tn, tp + tn + fp + fn);
       const Proportion tpr = wilson_interval(tp, tp + fn);
       const Proportion fpr = wilson_interval(fp, fp + tn);
@@ -194,7 +191,7 @@ std::string aggregate_csv(const SweepPlan& plan, const std::vector<TrialRecord>&
   }
   out += "\n";
   const auto values = values_by_point(plan, records);
-  for (size_t p = 0; p < plan.points.size(); ++p) {
+  for (size_t p = 0; p < size_t(plan.point_count()); ++p) {
     out += fmt::format("{},{}", axis_fields(plan, int(p)),
                        values[p].empty() ? 0 : values[p][0].size());
     for (size_t m = 0; m < plan.metrics.size(); ++m) {
@@ -215,7 +212,7 @@ std::string summary_json(const SweepPlan& plan, const std::vector<TrialRecord>& 
   s["name"] = plan.name;
   s["version"] = SAFSIM_VERSION;
   s["seed"] = plan.seed;
-  s["points"] = plan.points.size();
+  s["points"] = plan.point_count();
   s["repeat"] = plan.repeat;
   s["trials"] = records.size();
   s["columns"] = plan.columns;
@@ -227,12 +224,13 @@ std::string summary_json(const SweepPlan& plan, const std::vector<TrialRecord>& 
   }
   const auto values = values_by_point(plan, records);
   Json points = Json::array();
-  for (size_t p = 0; p < plan.points.size(); ++p) {
+  for (size_t p = 0; p < size_t(plan.point_count()); ++p) {
     Json pt;
     pt["point"] = p;
     Json axis = Json::object();
+    const std::vector<std::string> point_values = plan.point_values(int64_t(p));
     for (size_t c = 0; c < plan.columns.size(); ++c) {
-      axis[plan.columns[c]] = plan.points[p].values[c];
+      axis[plan.columns[c]] = point_values[c];
     }
     pt["values"] = axis;
     Json mean = Json::object();
@@ -251,7 +249,7 @@ void write_sweep_outputs(WrittenFiles& out, const SweepPlan& plan,
   out.write("results.csv", results_csv(plan, records));
   out.write("aggregate.csv", aggregate_csv(plan, records));
   out.write("summary.json", summary_json(plan, records));
-  out.write("sweep.resolved.yaml", plan.resolved_yaml);
+  out.write("sweep.resolved.yaml", plan.resolved_yaml());
   if (plan.selftest.enabled) {
     out.write("detection.csv", detection_csv(plan, records));
   }

@@ -144,10 +144,10 @@ std::string preflight(const SweepPlan& plan, const WorkloadCache& cache,
                       const std::vector<int64_t>& mine) {
   std::set<int64_t> seen;
   for (int64_t id : mine) {
-    const SweepPoint& p = plan.points[size_t(id / plan.repeat)];
-    if (!seen.insert(p.index).second) {
+    if (!seen.insert(id / plan.repeat).second) {
       continue;
     }
+    const SweepPoint p = plan.point(id / plan.repeat);
     try {
       require_labels_for(plan, cache.at(p.config));
       deploy(cache.at(p.config).workload.qmodel, p.config.faults, p.config.mitigation,
@@ -327,8 +327,12 @@ void prepare_rank(const SweepPlan& plan, const SweepOptions& o, const MpiTranspo
   for (size_t k = size_t(mpi.rank()); k < pending.size(); k += size_t(mpi.size())) {
     w.mine.push_back(pending[k]);
   }
+  int64_t last_point = -1;  // `mine` is in (point, trial) order: each point once
   for (int64_t id : w.mine) {
-    w.cache.prepare(plan.points[size_t(id / plan.repeat)].config, r.threads, plan.selftest);
+    if (id / plan.repeat != last_point) {
+      last_point = id / plan.repeat;
+      w.cache.prepare(plan.point_config(last_point), r.threads, plan.selftest);
+    }
   }
   w.preflight_error = preflight(plan, w.cache, w.mine);
   if (!w.preflight_error.empty()) {
@@ -407,7 +411,7 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& o, MpiTranspor
     fmt::print(stderr,
                "sweep {}: {} points x {} trials = {} trials, {} from the journal; {} thread(s) x "
                "{} rank(s)\n",
-               plan.name, plan.points.size(), plan.repeat, r.trials, r.from_journal, r.threads,
+               plan.name, plan.point_count(), plan.repeat, r.trials, r.from_journal, r.threads,
                r.ranks);
   }
   RankWork w;

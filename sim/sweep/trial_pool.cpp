@@ -36,7 +36,7 @@ void TrialPool::work() {
     if (i >= ids_.size()) {
       break;
     }
-    const SweepPoint& point = plan_.points[size_t(ids_[i] / plan_.repeat)];
+    const SweepPoint point = plan_.point(ids_[i] / plan_.repeat);
     const int trial = int(ids_[i] % plan_.repeat);
     try {
       const PreparedWorkload& prepared = cache_.at(point.config);

@@ -77,8 +77,8 @@ void require_labels_for(const SweepPlan& plan, const PreparedWorkload& prepared)
 /// Prepared workloads by workload_key(). prepare() runs before the trials start, so the
 /// parallel trials only read the cache.
 ///   WorkloadCache cache;
-///   cache.prepare(plan.points[0].config, /*threads=*/2);
-///   const PreparedWorkload& w = cache.at(plan.points[0].config);
+///   cache.prepare(plan.point_config(0), /*threads=*/2);
+///   const PreparedWorkload& w = cache.at(plan.point_config(0));
 class WorkloadCache {
  public:
   /// Loads, quantizes and measures the fault-free accuracy (functional engine, `threads`),
@@ -105,7 +105,8 @@ struct TrialContext {
 
 /// Runs trial `trial` of `point` and returns its record (metrics in plan.metrics order).
 /// Throws UserError naming the point and trial when deployment or the child run fails.
-///   TrialRecord r = run_trial(plan, plan.points[3], 7, cache.at(plan.points[3].config), ctx);
+///   const SweepPoint p = plan.point(3);
+///   TrialRecord r = run_trial(plan, p, 7, cache.at(p.config), ctx);
 TrialRecord run_trial(const SweepPlan& plan, const SweepPoint& point, int trial,
                       const PreparedWorkload& prepared, const TrialContext& ctx);
 

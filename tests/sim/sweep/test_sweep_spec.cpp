@@ -22,9 +22,7 @@ SweepPlan plan_text(const std::string& yaml) { return plan_sweep(parse_sweep(yam
 
 std::vector<std::string> keys(const SweepPlan& p) {
   std::vector<std::string> k;
-  for (const SweepPoint& pt : p.points) {
-    k.push_back(pt.key);
-  }
+  p.for_each_point([&](const SweepPoint& pt) { k.push_back(pt.key); });
   return k;
 }
 
@@ -46,8 +44,8 @@ repeat: 4
                                    "faults.weights.stuck_at.rate=0.001,mitigation.scheme=addsub",
                                    "faults.weights.stuck_at.rate=0.01,mitigation.scheme=none",
                                    "faults.weights.stuck_at.rate=0.01,mitigation.scheme=addsub"});
-  REQUIRE(p.points[3].config.faults.weights.stuck_at.rate == 1e-3);
-  REQUIRE(p.points[3].config.mitigation.scheme == MitigationScheme::kAddSub);
+  REQUIRE(p.point(3).config.faults.weights.stuck_at.rate == 1e-3);
+  REQUIRE(p.point(3).config.mitigation.scheme == MitigationScheme::kAddSub);
   REQUIRE(p.trials() == 24);
   REQUIRE(p.metrics == std::vector<std::string>{"accuracy", "accuracy_drop"});
 }
@@ -87,19 +85,19 @@ axes:
       - {key: workload.images, values: [10, 20]}
   - points: [{mitigation.scheme: none}, {mitigation.scheme: c1}, {mitigation.scheme: lsb}]
 )");
-  REQUIRE(p.points.size() == 12);
-  REQUIRE(p.points[0].key ==
+  REQUIRE(p.point_count() == 12);
+  REQUIRE(p.point_key(0) ==
           "faults.weights.stuck_at.rate=0.001,quant.weight_bits=4,workload.images=10,"
           "mitigation.scheme=none");
-  REQUIRE(p.points[11].key ==
+  REQUIRE(p.point_key(11) ==
           "faults.weights.stuck_at.rate=0.002,quant.weight_bits=8,workload.images=20,"
           "mitigation.scheme=lsb");
 }
 
 TEST_CASE("no axes is one point", "[sweep]") {
   const SweepPlan p = plan_text("repeat: 3\n");
-  REQUIRE(p.points.size() == 1);
-  REQUIRE(p.points[0].key.empty());
+  REQUIRE(p.point_count() == 1);
+  REQUIRE(p.point_key(0).empty());
   REQUIRE(p.trials() == 3);
 }
 
@@ -123,8 +121,8 @@ seed: 7
 repeat: 2
 metrics: [accuracy, deviation_histogram_after]
 )");
-  const SweepPlan again = plan_sweep(parse_sweep(p.resolved_yaml, "s.resolved.yaml"));
-  REQUIRE(again.resolved_yaml == p.resolved_yaml);
+  const SweepPlan again = plan_sweep(parse_sweep(p.resolved_yaml(), "s.resolved.yaml"));
+  REQUIRE(again.resolved_yaml() == p.resolved_yaml());
   REQUIRE(keys(again) == keys(p));
   REQUIRE(p.metrics.size() == 18);  // accuracy + 17 log2 bins
 }
@@ -210,7 +208,7 @@ TEST_CASE("a base config is read relative to the sweep file, its own errors poin
   std::ofstream(dir / "base.yaml") << "workload:\n  images: 7\n";
   const SweepPlan p = plan_sweep(load_sweep(sweep));
   REQUIRE(p.base.workload.images == 7);
-  REQUIRE(p.points[1].config.workload.images == 2);
+  REQUIRE(p.point_config(1).workload.images == 2);
   std::filesystem::remove_all(dir);
 }
 
