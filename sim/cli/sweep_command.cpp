@@ -1,4 +1,4 @@
-// `safsim sweep SWEEP.yaml [--out DIR] [--threads N] [--resume] [--plot]`: plans the sweep
+// `safsim sweep SWEEP.yaml [--out DIR] [--threads N] [--resume] [--yes] [--plot]`: plans the sweep
 // (every point's config checked before any trial), runs it over threads and MPI ranks with a
 // journal, writes the result files, and optionally draws the figures.
 #include "sim/cli/sweep_command.h"
@@ -18,6 +18,7 @@
 #include "sim/sweep/mpi_transport.h"
 #include "sim/sweep/plan.h"
 #include "sim/sweep/runner.h"
+#include "sim/sweep/size.h"
 #include "workloads/dataset.h"
 #include "workloads/onnx_import.h"
 
@@ -34,6 +35,7 @@ struct SweepCliOptions {
   bool plot = false;
   bool no_progress = false;
   bool dry_run = false;
+  bool yes = false;
 };
 
 /// --dry-run: what would run, on stdout; nothing is written.
@@ -63,6 +65,11 @@ void check_workloads(const SweepPlan& plan) {
     }
   });
   fmt::print("workloads: {} model(s) and {} dataset(s) load\n", models.size(), datasets.size());
+  const SweepSize size = sweep_size(plan);
+  fmt::print("size: {}{}\n", describe_size(size),
+             size.trial_images > kConfirmTrialImages
+                 ? fmt::format(", more than {}: it starts only with --yes", kConfirmTrialImages)
+                 : "");
 }
 
 /// srun with several tasks but no MPI job: every task would run the whole sweep into one DIR.
@@ -94,6 +101,7 @@ int sweep_main(const SweepCliOptions& o, MpiTransport& mpi) {
   so.threads = o.threads;
   so.resume = o.resume;
   so.show_progress = !o.no_progress;
+  so.confirmed = o.yes;
   std::error_code ec;
   so.safsim_exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   const SweepOutcome r = run_sweep(plan, so, mpi);
@@ -149,6 +157,10 @@ void register_sweep_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "worker threads per process (0 = all cores)")
       ->check(CLI::Range(0, 1024));
   cmd->add_flag("--resume", o->resume, "continue the sweep journaled in --out");
+  cmd->add_flag("--yes", o->yes,
+                fmt::format("start a sweep of more than {} trial-images (trials x images), "
+                            "which is refused without it; not needed to --resume one",
+                            kConfirmTrialImages));
   cmd->add_flag("--plot", o->plot, "draw figures under DIR/plots when done (python3-matplotlib)");
   cmd->add_flag("--no-progress", o->no_progress, "no progress output on stderr");
   cmd->add_flag(

@@ -27,6 +27,7 @@
 #include "sim/sweep/interrupt.h"
 #include "sim/sweep/progress.h"
 #include "sim/sweep/report.h"
+#include "sim/sweep/size.h"
 #include "sim/sweep/trial_pool.h"
 
 namespace safsim {
@@ -80,11 +81,19 @@ class DirectoryLock {
 JournalContents open_directory(const SweepPlan& plan, const SweepOptions& o,
                                const std::vector<SweepInput>& inputs, DirectoryLock& lock) {
   const std::string journal = o.out_dir + "/journal.jsonl";
+  const auto journal_exists = [&] {
+    std::error_code ec;
+    return std::filesystem::exists(journal, ec) && std::filesystem::file_size(journal, ec) > 0;
+  };
+  // A journal means the sweep was accepted when it started (its header is written after this
+  // check), so only a sweep that starts now is sized; before DIR is created, so a refused sweep
+  // leaves nothing behind.
+  if (!o.confirmed && !journal_exists()) {
+    check_sweep_size(plan);
+  }
   ensure_directory(o.out_dir);
   lock.lock(o.out_dir);
-  std::error_code ec;
-  const bool has_journal =
-      std::filesystem::exists(journal, ec) && std::filesystem::file_size(journal, ec) > 0;
+  const bool has_journal = journal_exists();
   if (has_journal && !o.resume) {
     throw UserError(fmt::format(
         "'{}' already holds a sweep journal ({}); pass --resume to continue that sweep, or "

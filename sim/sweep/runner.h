@@ -16,6 +16,7 @@ struct SweepOptions {
   bool resume = false;     // continue DIR/journal.jsonl
   std::string safsim_exe;  // the safsim binary, for cycle-engine trials (child processes)
   bool show_progress = true;
+  bool confirmed = false;  // --yes: start even above kConfirmTrialImages (sim/sweep/size.h)
 };
 
 struct SweepOutcome {
@@ -35,7 +36,8 @@ struct SweepOutcome {
 /// Runs every trial of `plan` that DIR's journal does not hold yet, then (rank 0) writes
 /// results.csv, aggregate.csv, summary.json, sweep.resolved.yaml and timing.json. Throws
 /// UserError when DIR already holds a journal and `resume` is false, or the journal belongs to
-/// another sweep, or a trial fails.
+/// another sweep, or a trial fails, or the sweep starts (DIR holds no journal) with more
+/// trial-images than kConfirmTrialImages and `confirmed` is false.
 ///   MpiTransport mpi;
 ///   SweepOutcome r = run_sweep(plan_sweep(load_sweep(path)), {"out/x"}, mpi);
 SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options, MpiTransport& mpi);
