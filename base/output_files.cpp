@@ -24,7 +24,7 @@ void ensure_directory(const std::string& dir) {
   }
 }
 
-void write_file_atomic(const std::string& path, const std::string& content) {
+void write_file_atomic(const std::string& path, const std::string& content, bool durable) {
   const std::filesystem::path p(path);
   if (p.has_parent_path()) {
     ensure_directory(p.parent_path().string());
@@ -55,6 +55,9 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     data += n;
     left -= size_t(n);
   }
+  if (durable && error == 0 && ::fsync(fd) != 0) {
+    error = errno;
+  }
   if (::close(fd) != 0 && error == 0) {
     error = errno;
   }
@@ -67,6 +70,19 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   if (error != 0) {
     ::unlink(tmp.c_str());
     throw UserError(fmt::format("cannot write '{}': {}", path, std::strerror(error)));
+  }
+  if (durable) {
+    // The rename itself is durable once the directory entry is on disk.
+    const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0 || (::fsync(dir_fd) != 0 && errno != EINVAL)) {
+      const int e = errno;
+      if (dir_fd >= 0) {
+        ::close(dir_fd);
+      }
+      throw UserError(fmt::format("cannot sync the directory of '{}': {}", path, std::strerror(e)));
+    }
+    ::close(dir_fd);
   }
 }
 

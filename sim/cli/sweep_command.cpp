@@ -1,6 +1,6 @@
-// `safsim sweep SWEEP.yaml [--out DIR] [--threads N] [--resume] [--yes] [--plot]`: plans the sweep
-// (every point's config checked before any trial), runs it over threads and MPI ranks with a
-// journal, writes the result files, and optionally draws the figures.
+// `safsim sweep SWEEP.yaml [--out DIR] [--threads N] [--resume [--repair]] [--yes] [--plot]`:
+// plans the sweep (every point's config checked before any trial), runs it over threads and MPI
+// ranks with a journal, writes the result files, and optionally draws the figures.
 #include "sim/cli/sweep_command.h"
 
 #include <fmt/format.h>
@@ -36,6 +36,7 @@ struct SweepCliOptions {
   bool no_progress = false;
   bool dry_run = false;
   bool yes = false;
+  bool repair = false;
 };
 
 /// --dry-run: what would run, on stdout; nothing is written.
@@ -88,6 +89,9 @@ void check_not_orphaned_srun_task(const MpiTransport& mpi) {
 /// Plans and runs the sweep; returns the process exit code. Throws UserError.
 int sweep_main(const SweepCliOptions& o, MpiTransport& mpi) {
   check_not_orphaned_srun_task(mpi);
+  if (o.repair && !o.resume) {
+    throw UserError("--repair repairs the journal of the sweep it continues: use it with --resume");
+  }
   const SweepPlan plan = plan_sweep(load_sweep(o.sweep_path));
   if (o.dry_run) {
     if (mpi.rank() == 0) {
@@ -102,6 +106,7 @@ int sweep_main(const SweepCliOptions& o, MpiTransport& mpi) {
   so.resume = o.resume;
   so.show_progress = !o.no_progress;
   so.confirmed = o.yes;
+  so.repair = o.repair;
   std::error_code ec;
   so.safsim_exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   const SweepOutcome r = run_sweep(plan, so, mpi);
@@ -157,6 +162,9 @@ void register_sweep_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "worker threads per process (0 = all cores)")
       ->check(CLI::Range(0, 1024));
   cmd->add_flag("--resume", o->resume, "continue the sweep journaled in --out");
+  cmd->add_flag("--repair", o->repair,
+                "with --resume: drop the journal lines that are not records of this sweep (a "
+                "corrupt line; each is reported), rewrite it atomically and rerun those trials");
   cmd->add_flag("--yes", o->yes,
                 fmt::format("start a sweep of more than {} trial-images (trials x images), "
                             "which is refused without it; not needed to --resume one",

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "base/errors.h"
+#include "base/output_files.h"
 
 namespace safsim {
 namespace {
@@ -170,39 +171,149 @@ TrialRecord parse_record(const SweepPlan& plan, const std::string& line, const s
   return r;
 }
 
-JournalContents read_journal(const std::string& path, const SweepPlan& plan,
-                             const std::vector<SweepInput>& inputs) {
-  JournalContents c;
+namespace {
+
+/// A journal's bytes cut into lines: [begin, end) of each complete line, and what follows the
+/// last newline (a line torn by a kill mid-write).
+struct JournalLines {
+  std::string text;
+  std::vector<std::pair<size_t, size_t>> lines;
+  size_t complete_bytes = 0;  // through the last newline
+  bool has_tail = false;
+
+  std::string line(size_t i) const {
+    return text.substr(lines[i].first, lines[i].second - lines[i].first);
+  }
+};
+
+/// Missing file: no lines.
+JournalLines split_journal(const std::string& path) {
+  JournalLines j;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return c;
+    return j;
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  const std::string text = buf.str();
-  std::set<std::pair<int, int>> seen;
+  j.text = buf.str();
   size_t begin = 0;
-  int line_no = 0;
-  while (begin < text.size()) {
-    const size_t end = text.find('\n', begin);
+  while (begin < j.text.size()) {
+    const size_t end = j.text.find('\n', begin);
     if (end == std::string::npos) {
-      c.truncated_tail = true;  // killed mid-write: that trial simply runs again
+      j.has_tail = true;
       break;
     }
-    const std::string line = text.substr(begin, end - begin);
-    const std::string where = fmt::format("{}:{}", path, ++line_no);
-    if (line_no == 1) {
-      check_header(plan, inputs, line, where);
-    } else {
-      TrialRecord r = parse_record(plan, line, where);
-      if (seen.emplace(r.point, r.trial).second) {
-        c.records.push_back(std::move(r));
-      }
-    }
+    j.lines.emplace_back(begin, end);
     begin = end + 1;
-    c.complete_bytes = int64_t(begin);
+    j.complete_bytes = begin;
+  }
+  return j;
+}
+
+/// "5, 9-12, 40": sorted line numbers as ranges.
+std::string line_ranges(const std::vector<int64_t>& lines) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < lines.size();) {
+    size_t j = i;
+    while (j + 1 < lines.size() && lines[j + 1] == lines[j] + 1) {
+      ++j;
+    }
+    parts.push_back(j == i ? fmt::format("{}", lines[i])
+                           : fmt::format("{}-{}", lines[i], lines[j]));
+    i = j + 1;
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
+JournalContents read_journal(const std::string& path, const SweepPlan& plan,
+                             const std::vector<SweepInput>& inputs) {
+  JournalContents c;
+  const JournalLines j = split_journal(path);
+  c.truncated_tail = j.has_tail;  // killed mid-write: that trial simply runs again
+  c.complete_bytes = int64_t(j.complete_bytes);
+  std::set<std::pair<int, int>> seen;
+  for (size_t i = 0; i < j.lines.size(); ++i) {
+    const std::string where = fmt::format("{}:{}", path, i + 1);
+    if (i == 0) {
+      check_header(plan, inputs, j.line(0), where);
+      continue;
+    }
+    TrialRecord r;
+    try {
+      r = parse_record(plan, j.line(i), where);
+    } catch (const UserError& e) {
+      throw UserError(fmt::format(
+          "{}; continue with --resume --repair, which drops every line that is not a record of "
+          "this sweep (and says which) and runs those trials again",
+          e.what()));
+    }
+    if (seen.emplace(r.point, r.trial).second) {
+      c.records.push_back(std::move(r));
+    }
   }
   return c;
+}
+
+JournalRepair repair_journal(const std::string& path, const SweepPlan& plan,
+                             const std::vector<SweepInput>& inputs) {
+  JournalRepair r;
+  const JournalLines j = split_journal(path);
+  if (j.lines.empty()) {
+    return r;  // nothing but a torn header, which opening the journal rewrites anyway
+  }
+  check_header(plan, inputs, j.line(0), fmt::format("{}:1", path));
+  std::string kept = j.line(0) + "\n";
+  for (size_t i = 1; i < j.lines.size(); ++i) {
+    const std::string line = j.line(i);
+    try {
+      parse_record(plan, line, fmt::format("line {}", i + 1));
+      kept += line + "\n";
+      ++r.kept;
+    } catch (const UserError& e) {
+      r.dropped.push_back({int64_t(i + 1), e.what()});
+    }
+  }
+  if (j.has_tail) {
+    r.tail_line = int64_t(j.lines.size() + 1);
+    r.tail_bytes = int64_t(j.text.size() - j.complete_bytes);
+  }
+  if (r.dropped.empty() && !j.has_tail) {
+    return r;
+  }
+  write_file_atomic(path, kept, /*durable=*/true);
+  r.rewritten = true;
+  return r;
+}
+
+std::string describe_repair(const std::string& path, const JournalRepair& r) {
+  if (!r.rewritten) {
+    return fmt::format("{}: every line is a record of this sweep; nothing to repair", path);
+  }
+  std::vector<int64_t> lines;
+  for (const JournalRepair::Dropped& d : r.dropped) {
+    lines.push_back(d.line);
+  }
+  std::string s =
+      fmt::format("repaired {}: kept the header and {} record(s); dropped ", path, r.kept);
+  if (!r.dropped.empty()) {
+    s += fmt::format("{} line(s) that are not records of this sweep (line{} {})", r.dropped.size(),
+                     r.dropped.size() == 1 ? "" : "s", line_ranges(lines));
+  }
+  if (r.tail_line > 0) {
+    s += fmt::format("{}the incomplete last line {} ({} bytes without a newline)",
+                     r.dropped.empty() ? "" : " and ", r.tail_line, r.tail_bytes);
+  }
+  s += "; their trials run again";
+  constexpr size_t kReasons = 10;  // enough to see what went wrong; the numbers are all above
+  for (size_t i = 0; i < r.dropped.size() && i < kReasons; ++i) {
+    s += "\n  " + r.dropped[i].why;
+  }
+  if (r.dropped.size() > kReasons) {
+    s += fmt::format("\n  ... and {} more", r.dropped.size() - kReasons);
+  }
+  return s;
 }
 
 SweepJournal::SweepJournal(const std::string& path, const SweepPlan& plan,

@@ -100,6 +100,10 @@ JournalContents open_directory(const SweepPlan& plan, const SweepOptions& o,
         "choose another --out directory",
         o.out_dir, journal));
   }
+  if (has_journal && o.repair) {
+    fmt::print(stderr, "sweep: {}\n",
+               describe_repair(journal, repair_journal(journal, plan, inputs)));
+  }
   return has_journal ? read_journal(journal, plan, inputs) : JournalContents{};
 }
 

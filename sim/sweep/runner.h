@@ -14,6 +14,7 @@ struct SweepOptions {
   std::string out_dir;
   int threads = 0;         // per process; 0 = the node's cores / the ranks on the node
   bool resume = false;     // continue DIR/journal.jsonl
+  bool repair = false;     // with resume: first drop the journal's lines that are not records
   std::string safsim_exe;  // the safsim binary, for cycle-engine trials (child processes)
   bool show_progress = true;
   bool confirmed = false;  // --yes: start even above kConfirmTrialImages (sim/sweep/size.h)
@@ -37,7 +38,8 @@ struct SweepOutcome {
 /// results.csv, aggregate.csv, summary.json, sweep.resolved.yaml and timing.json. Throws
 /// UserError when DIR already holds a journal and `resume` is false, or the journal belongs to
 /// another sweep, or a trial fails, or the sweep starts (DIR holds no journal) with more
-/// trial-images than kConfirmTrialImages and `confirmed` is false.
+/// trial-images than kConfirmTrialImages and `confirmed` is false. With `repair`, a journal's
+/// corrupt lines are dropped first (repair_journal(), reported on stderr) and their trials rerun.
 ///   MpiTransport mpi;
 ///   SweepOutcome r = run_sweep(plan_sweep(load_sweep(path)), {"out/x"}, mpi);
 SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options, MpiTransport& mpi);

@@ -43,6 +43,13 @@ TEST_CASE("write_file_atomic onto a directory fails cleanly and leaves nothing b
   }
   CHECK(entries == 2);  // out/ and b.txt: no temporary file left
   CHECK(read_input_file(dir.file("b.txt")).bytes == "two");
+  // The durable variant (fsync of the file and its directory) behaves the same.
+  REQUIRE_THROWS_WITH(write_file_atomic(dir.file("out"), "x", /*durable=*/true),
+                      "cannot write '" + dir.file("out") + "': it is a directory");
+  write_file_atomic(dir.file("b.txt"), "three", /*durable=*/true);
+  CHECK(read_input_file(dir.file("b.txt")).bytes == "three");
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()),
+                      std::filesystem::directory_iterator()) == 2);
 }
 
 }  // namespace safsim

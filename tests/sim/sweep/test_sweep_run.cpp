@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/errors.h"
+#include "sim/sweep/journal.h"
 #include "sim/sweep/mpi_transport.h"
 #include "sim/sweep/report.h"
 #include "sim/sweep/runner.h"
@@ -169,5 +170,73 @@ metrics: [accuracy, accuracy_drop]
   const SweepOutcome r = run(plan, dir, 2);
   REQUIRE(r.memo_hits == 6);
   REQUIRE(slurp(dir / "aggregate.csv").find(",0,0,0,0,0,0\n") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a journal repair keeps the records, drops the rest and lists every dropped line",
+          "[sweep]") {
+  const SweepPlan plan = plan_sweep(parse_sweep(R"(
+axes: [{key: faults.weights.stuck_at.rate, values: [0, 0.01, 0.02, 0.03]}]
+repeat: 5
+metrics: [accuracy]
+)",
+                                                "r.yaml"));
+  const fs::path dir = fresh_dir("repair");
+  fs::create_directories(dir);
+  const std::string path = (dir / "journal.jsonl").string();
+  std::vector<TrialRecord> records;
+  for (int point = 0; point < 4; ++point) {
+    for (int trial = 0; trial < 5; ++trial) {
+      records.push_back({point, trial, trial_seed(plan.seed, trial), {0.5 + 0.01 * trial}});
+    }
+  }
+  { SweepJournal(path, plan, {}, 0).append(records); }
+  // Lines 2..21 are records; corrupt 12 of them: 3, 5-8, 12-17 and 21.
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(slurp(path));
+    for (std::string l; std::getline(in, l);) {
+      lines.push_back(l);
+    }
+  }
+  for (int n : {3, 5, 6, 7, 8, 12, 13, 14, 15, 16, 17, 21}) {
+    lines[size_t(n - 1)] = lines[size_t(n - 1)].substr(0, 30);  // cut: no longer JSON
+  }
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (const std::string& l : lines) {
+      out << l << "\n";
+    }
+  }
+  REQUIRE_THROWS_WITH(read_journal(path, plan, {}),
+                      Catch::Matchers::StartsWith(path + ":3: not a JSON object; continue with "
+                                                         "--resume --repair"));
+  const JournalRepair r = repair_journal(path, plan, {});
+  REQUIRE(r.rewritten);
+  REQUIRE(r.kept == 8);
+  REQUIRE(r.dropped.size() == 12);
+  CHECK(r.tail_line == 0);
+  const std::string report = describe_repair(path, r);
+  CHECK_THAT(report, Catch::Matchers::StartsWith(
+                         "repaired " + path +
+                         ": kept the header and 8 record(s); dropped 12 line(s) that are not "
+                         "records of this sweep (lines 3, 5-8, 12-17, 21); their trials run "
+                         "again\n  line 3: not a JSON object\n"));
+  CHECK_THAT(report, Catch::Matchers::EndsWith("\n  line 16: not a JSON object\n  ... and 2 more"));
+  // What is left is exactly the intact records, in their order, and reads without error.
+  const JournalContents c = read_journal(path, plan, {});
+  REQUIRE(c.records.size() == 8);
+  const std::vector<int> intact = {2, 4, 9, 10, 11, 18, 19, 20};  // journal line numbers
+  for (size_t i = 0; i < intact.size(); ++i) {
+    const TrialRecord& want = records[size_t(intact[i] - 2)];
+    CHECK(c.records[i].point == want.point);
+    CHECK(c.records[i].trial == want.trial);
+    CHECK(c.records[i].metrics == want.metrics);
+  }
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  // Nothing to drop: the file is left as it is.
+  const std::string repaired = slurp(path);
+  CHECK_FALSE(repair_journal(path, plan, {}).rewritten);
+  CHECK(slurp(path) == repaired);
   fs::remove_all(dir);
 }
