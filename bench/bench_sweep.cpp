@@ -1,6 +1,7 @@
 // Campaign throughput of `safsim sweep` in trial-images per second: one trial (deploy + the
 // single-threaded functional engine over all 10,000 test images, as every trial of
-// configs/repro/001_table5.yaml does), and a small campaign end to end on all cores.
+// configs/repro/001_table5.yaml does), and a small campaign end to end on all cores; and how
+// planning scales: rows x 1000 grids up to the 10^6 points a sweep may have.
 // Not a test: run it by hand (docs/sweeps.md, docs/performance.md).
 //   build/bench/bench_sweep --benchmark_min_time=3
 #include <benchmark/benchmark.h>
@@ -9,7 +10,9 @@
 #include <string>
 
 #include "sim/sweep/mpi_transport.h"
+#include "sim/sweep/plan.h"
 #include "sim/sweep/runner.h"
+#include "sim/sweep/spec.h"
 #include "sim/sweep/trial_runner.h"
 
 namespace {
@@ -69,5 +72,33 @@ repeat: 4
       benchmark::Counter(double(images), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SweepCampaignAllCores)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// plan_sweep() of a rows x 1000 grid (stuck-at rate x workload.images), as
+/// tests/inputs/sweep_grid_1000x1000.yaml is for rows = 1000: every point checked, the resolved
+/// sweep fingerprinted. Linear planning shows as a constant points_per_s over the rows.
+void BM_SweepPlanGrid(benchmark::State& state) {
+  const int64_t rows = state.range(0);
+  std::string rates, images;
+  for (int64_t i = 0; i < rows; ++i) {
+    rates += (i == 0 ? "" : ", ") + std::to_string(double(i) / double(rows));
+  }
+  for (int i = 1; i <= 1000; ++i) {
+    images += (i == 1 ? "" : ", ") + std::to_string(i);
+  }
+  const SweepSpec spec = parse_sweep(
+      "config: {workload: {model: lenet5}}\naxes:\n  - {key: faults.weights.stuck_at.rate, "
+      "values: [" +
+          rates + "]}\n  - {key: workload.images, values: [" + images + "]}\n",
+      "grid.yaml");
+  int64_t points = 0;
+  for (auto _ : state) {
+    const SweepPlan plan = plan_sweep(spec);
+    points += plan.point_count();
+    benchmark::DoNotOptimize(plan.fingerprint);
+  }
+  state.counters["points"] = double(rows * 1000);
+  state.counters["points_per_s"] = benchmark::Counter(double(points), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SweepPlanGrid)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
