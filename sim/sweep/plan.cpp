@@ -27,9 +27,12 @@ namespace {
 
 constexpr int64_t kMaxPoints = 1000000;
 
-/// Every value key of a Config as (dotted key, text, quote-as-string) in declaration order.
+/// Every value key of a Config as (dotted key, text, quote-as-string) in declaration order, or
+/// only those whose config_field_index() is set in `wanted` (formatting every key of the config
+/// for the few an axis sets was most of the cost of resolving an axis value).
 class FlatConfig {
  public:
+  explicit FlatConfig(const std::vector<bool>* wanted = nullptr) : wanted_(wanted) {}
   struct Entry {
     std::string key;
     std::string text;
@@ -41,6 +44,9 @@ class FlatConfig {
 
   template <class T, class... Rest>
   void value(const char* key, T& v, Rest&&... /*bounds_and_doc*/) {
+    if (!take()) {
+      return;
+    }
     Entry e{prefix_ + key, "", false, false, {}};
     if constexpr (std::is_same_v<T, std::string>) {
       e.text = v;
@@ -65,6 +71,9 @@ class FlatConfig {
   }
   template <class E>
   void choice(const char* key, E& v, const EnumNames<E>& names, const char* /*doc*/) {
+    if (!take()) {
+      return;
+    }
     for (const auto& n : names) {
       if (n.second == v) {
         entries.push_back({prefix_ + key, n.first, false, false, {}});
@@ -80,6 +89,13 @@ class FlatConfig {
   }
 
  private:
+  bool take() {
+    const size_t i = index_++;
+    return wanted_ == nullptr || (*wanted_)[i];
+  }
+
+  const std::vector<bool>* wanted_;
+  size_t index_ = 0;  // of the key being visited, in declaration order
   std::string prefix_;
 };
 
@@ -338,10 +354,24 @@ SweepPointSpace::Axis resolve_axis(const SweepAxis& axis, const std::vector<std:
     slot = earlier ? at : slot;
     return earlier;
   };
+  std::vector<bool> wanted(config_field_names().size(), false);
+  for (const size_t f : out.fields) {
+    wanted[f] = true;
+  }
+  // One config for every alternative: the axis's keys are set back to the base's values before
+  // each one is read (reading an alternative sets only keys of its axis).
+  Config cfg = base;
+  const ConfigFields fields(cfg);
+  std::vector<ConfigValue> base_values;
+  for (const size_t f : out.fields) {
+    base_values.push_back(fields.get(f));
+  }
   std::map<std::string, size_t> first_with_key;
   for (size_t j = 0; j < axis.choices.size(); ++j) {
     const int64_t at = int64_t(j) * stride;
-    Config cfg = base;
+    for (size_t c = 0; c < out.fields.size(); ++c) {
+      fields.set(out.fields[c], base_values[c]);
+    }
     try {
       read_choice(source_name, axis.choices[j], cfg);
     } catch (const ConfigError&) {
@@ -350,8 +380,9 @@ SweepPointSpace::Axis resolve_axis(const SweepAxis& axis, const std::vector<std:
       earliest(errors.unreadable_point, at);
     }
     SweepPointSpace::Choice choice;
-    const ConfigFields fields(cfg);
-    const std::vector<FlatConfig::Entry> flat = flatten(cfg);
+    FlatConfig flat_visitor(&wanted);
+    cfg.visit(flat_visitor);
+    const std::vector<FlatConfig::Entry>& flat = flat_visitor.entries;
     YAML::Emitter resolved;
     resolved << YAML::Flow << YAML::BeginMap;
     std::vector<std::string> parts;
