@@ -306,17 +306,65 @@ std::vector<std::string> axis_columns(const SweepSpec& spec) {
   return cols;
 }
 
+/// Reads one value key of a Config with the reader of its own section alone: the section's
+/// ConfigReader on a map of that one key. Its type and range checks are those of reading a whole
+/// tree (the same ConfigReader::value()), without the reader visiting the config's other keys
+/// and sections, which made up most of the cost of an axis value.
+class LeafReader {
+ public:
+  LeafReader(const std::vector<std::string>& path, const YAML::Node& map,
+             const ConfigSource& source)
+      : path_(path), map_(map), source_(source) {}
+
+  template <class T, class... Rest>
+  void value(const char* /*key*/, T& /*v*/, Rest&&... /*bounds_and_doc*/) {}
+  template <class E>
+  void choice(const char* /*key*/, E& /*v*/, const EnumNames<E>& /*names*/, const char* /*doc*/) {}
+  template <class S>
+  void section(const char* key, S& s, const char* /*doc*/) {
+    if (depth_ + 1 >= path_.size() || path_[depth_] != key) {
+      return;  // not on the way to the key
+    }
+    const std::string saved = prefix_;
+    prefix_ += std::string(key) + ".";
+    if (++depth_ + 1 == path_.size()) {
+      ConfigReader reader(map_, prefix_, source_);
+      s.visit(reader);
+    } else {
+      s.visit(*this);
+    }
+    --depth_;
+    prefix_ = saved;
+  }
+
+ private:
+  const std::vector<std::string>& path_;
+  const YAML::Node& map_;
+  const ConfigSource& source_;
+  size_t depth_ = 0;
+  std::string prefix_;
+};
+
 /// Reads one axis alternative on top of `cfg` (the base): only its keys, each error prefixed
-/// with the sweep file position that set the value.
+/// with the sweep file position that set the value. Each key is read on its own (they are
+/// distinct value keys, checked by the sweep file's parser), so with two bad values in one
+/// alternative either may be the one caught here; plan_sweep() then reports the reader's own
+/// first error for the whole point.
 void read_choice(const std::string& source_name, const std::vector<Assignment>& choice,
                  Config& cfg) {
-  YAML::Node root(YAML::NodeType::Map);
-  ConfigSource source{source_name, {}};
   for (const Assignment& a : choice) {
-    set_in(root, split_path(a.key), 0, a.value);
-    source.override_origin[a.key] = a.origin;
+    const std::vector<std::string> path = split_path(a.key);
+    YAML::Node map(YAML::NodeType::Map);
+    // A clone, as in set_in(): the sweep file's node would tie its document to this map.
+    map[path.back()] = YAML::Clone(a.value);
+    const ConfigSource source{source_name, {{a.key, a.origin}}};
+    if (path.size() == 1) {
+      read_config(map, source, cfg);  // a top-level key (engine, threads)
+    } else {
+      LeafReader leaf(path, map, source);
+      cfg.visit(leaf);
+    }
   }
-  read_config(root, source, cfg);
 }
 
 /// Where resolving the axes found errors, as point indices (-1: none): the first point that
