@@ -10,10 +10,11 @@
 
 namespace safsim {
 
-/// Trial-images above which a sweep needs --yes. 10^8 is ten times the largest campaign of
-/// configs/repro (000_detection_random and _msb: 10^7, 4 min 49 s on 2 idle cores) and about
-/// 50 minutes of lenet5 trials on 2 cores at the best measured 34,571 trial-images/s
-/// (docs/performance.md); bigger models make the same count take far longer.
+/// Trial-images above which a sweep needs --yes. 10^8 is four times the largest campaigns of
+/// configs/repro (compensation_*: 2.4 x 10^7), ten times the 000_detection_* ones (10^7, 4 min
+/// 49 s on 2 idle cores), and about 50 minutes of lenet5 trials on 2 cores at the best measured
+/// 34,571 trial-images/s (docs/performance.md); bigger models make the same count take far
+/// longer.
 constexpr int64_t kConfirmTrialImages = 100000000;
 
 struct SweepSize {
