@@ -38,6 +38,29 @@ double accumulator_bound(const std::vector<int64_t>& w, int k_count, int o_count
   return bound;
 }
 
+// The activation offset the int8 kernel needs for layer q's input (0 unsigned, 128 signed), or
+// -1 when the layer cannot take the kernel exactly.
+int int8_offset(const QuantModel& qm, const QLayer& q, const std::vector<int64_t>& w,
+                double bound) {
+  const ActQuant& in = q.inputs[0] < 0 ? qm.input_q : qm.layers[size_t(q.inputs[0])].out_q;
+  const bool depthwise = q.groups > 1 && q.group_in() == 1 && q.group_out() == 1;
+  if (!int8_gemm_enabled() || depthwise || in.bits > 8 || bound >= 2147483648.0) {
+    return -1;
+  }
+  for (int64_t v : w) {
+    if (v < -128 || v > 127) {
+      return -1;
+    }
+  }
+  const int offset = in.is_unsigned ? 0 : 128;
+  for (int32_t p : q.pad_code) {
+    if (p + offset < 0 || p + offset > 255) {
+      return -1;
+    }
+  }
+  return offset;
+}
+
 GemmPrecision choose_precision(double bound) {
   if (bound < 16777216.0) {
     return GemmPrecision::kFloat;
@@ -70,13 +93,16 @@ ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
   }
   const ActQuant& in = q.inputs[0] < 0 ? qm.input_q : qm.layers[q.inputs[0]].out_q;
   const double bound = accumulator_bound(aw.wi, kc, oc, in);
-  aw.precision = choose_precision(bound);
+  const int offset = int8_offset(qm, q, aw.wi, bound);
+  aw.precision = offset >= 0 ? GemmPrecision::kInt8 : choose_precision(bound);
   double max_bias = 0.0;
   for (int32_t b : q.bias) {
     max_bias = std::max(max_bias, std::abs(double(b)));
   }
   aw.monotone = bound + max_bias < std::ldexp(1.0, qm.accumulator_bits - 1);
-  if (aw.precision == GemmPrecision::kFloat) {
+  if (aw.precision == GemmPrecision::kInt8) {
+    aw.i8 = pack_int8_weights(aw.wi, kc, oc, q.groups, offset);
+  } else if (aw.precision == GemmPrecision::kFloat) {
     aw.wf =
         Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
             aw.wi.data(), kc, oc)

@@ -7,11 +7,14 @@
 #include <vector>
 
 #include "memory/read_path_decoder.h"
+#include "sim/engines/int8_gemm.h"
 #include "workloads/quant_model.h"
 
 namespace safsim {
 
-enum class GemmPrecision { kFloat, kDouble, kInt64 };
+// kInt8: the VNNI kernel's int32 sums (sim/engines/int8_gemm.h); the others carry integer codes
+// in a type that holds every partial sum exactly.
+enum class GemmPrecision { kFloat, kDouble, kInt64, kInt8 };
 
 using RowMatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using RowMatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -23,6 +26,7 @@ struct ArrayWeights {
   RowMatF wf;
   RowMatD wd;
   std::vector<int64_t> wi;  // K x O
+  Int8Weights i8;           // kInt8 only
   // True when no accumulator can wrap, so post-processing is non-decreasing in the accumulator
   // and a following max-pool may be taken on accumulators first (max commutes with it).
   bool monotone = false;
@@ -38,7 +42,9 @@ void fix_gemm_blocking();
 /// The channels-last im2col column of reduction input k ((c, kh, kw) order) of layer `q`.
 int channels_last_row(const QLayer& q, int k);
 
-/// Decodes layer `q`'s stored words and picks the GEMM precision from the accumulator bound.
+/// Decodes layer `q`'s stored words and picks the GEMM precision: the int8 kernel when it is
+/// enabled and exact (weights, input codes and padding codes in 8 bits, every accumulator below
+/// 2^31, not a depthwise layer), else from the accumulator bound.
 ArrayWeights decode_weights(const QuantModel& qm, const QLayer& q,
                             const std::vector<uint32_t>& stored, const ReadPath& rp);
 

@@ -1,6 +1,8 @@
 // Functional engine: each array layer is one GEMM over a batch (im2col x weights), followed by
-// the shared post-processing arithmetic. Integer codes travel as floats/doubles in the GEMM;
-// exactness is checked per layer (sim/engines/array_weights.h) and falls back to int64 otherwise.
+// the shared post-processing arithmetic. Layers whose weights and input codes fit in 8 bits run
+// on the VNNI int8 kernel (int32 sums, sim/engines/int8_gemm.h); otherwise integer codes travel
+// as floats/doubles in the GEMM, exactness is checked per layer (sim/engines/array_weights.h),
+// and it falls back to int64.
 #include "sim/engines/functional_engine.h"
 
 #include <Eigen/Dense>
@@ -41,10 +43,14 @@ struct FunctionalEngine::Impl {
   // One worker's buffers: every layer's output for a chunk, channels-last, as floats.
   struct Scratch {
     std::vector<std::vector<float>> act;
-    std::vector<float> cols;     // im2col
-    std::vector<float> acc;      // fp32 GEMM result (exact integers in integer formats)
-    std::vector<int64_t> acc_i;  // int64 GEMM result
+    std::vector<float> cols;       // im2col
+    std::vector<float> acc;        // fp32 GEMM result (exact integers in integer formats)
+    std::vector<int64_t> acc_i;    // int64 GEMM result
+    std::vector<uint8_t> in_u8;    // the int8 kernel's input codes, offset
+    std::vector<uint8_t> cols_u8;  // the int8 kernel's operand
+    std::vector<int32_t> acc32;    // the int8 kernel's result
     std::vector<float> pooled;
+    std::vector<int32_t> pooled32;
     RowMatD gemm_d;
     std::vector<ActivationRange>* ranges = nullptr;
     bool fuse_pools = true;                          // off when every layer's output is wanted
@@ -90,8 +96,10 @@ void FunctionalEngine::Impl::plan_pool_fusion() {
       continue;
     }
     const ArrayWeights& aw = weights[src];
-    if (qm.layers[src].kind == QOpKind::kArray && aw.precision == GemmPrecision::kFloat &&
-        aw.monotone && monotone_activation(qm.layers[src])) {
+    const bool exact_gemm =
+        aw.precision == GemmPrecision::kFloat || aw.precision == GemmPrecision::kInt8;
+    if (qm.layers[src].kind == QOpKind::kArray && exact_gemm && aw.monotone &&
+        monotone_activation(qm.layers[src])) {
       fused_pool[src] = static_cast<int>(p);
     }
   }
@@ -118,6 +126,17 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   if (aw.precision == GemmPrecision::kInt64) {
     s.acc_i.resize(size_t(rows) * oc);
   }
+  if (aw.precision == GemmPrecision::kInt8) {
+    // The kernel computes whole row blocks; the rows past `rows` are ignored.
+    const int rows_padded = (rows + kInt8GemmRowBlock - 1) / kInt8GemmRowBlock * kInt8GemmRowBlock;
+    s.acc32.resize(size_t(rows_padded) * oc);
+    codes_to_u8(in, size_t(batch) * q.in_shape.size(), aw.i8.act_offset, s.in_u8);
+    for (int g = 0; g < q.groups; ++g) {
+      im2col_u8_channels_last(s.in_u8, q, batch, pads[li], g, aw.i8.act_offset, aw.i8.k4,
+                              rows_padded, s.cols_u8);
+      int8_gemm(s.cols_u8.data(), rows_padded, aw.i8, g, s.acc32.data() + size_t(g) * og, oc);
+    }
+  }
   // Depthwise layers (most of a MobileNet's layers) are a multiply-add over channels per tap:
   // per-group GEMMs would copy the input once per channel for a 1-column product.
   const bool depthwise = q.groups > 1 && q.group_in() == 1 && og == 1 && float_gemm;
@@ -126,7 +145,8 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   }
   // One GEMM per group: (rows x K) x (K x O/G) into the group's columns of the accumulators.
   using Stride = Eigen::OuterStride<>;
-  for (int g = 0; g < (depthwise ? 0 : q.groups); ++g) {
+  const bool per_group_gemm = !depthwise && aw.precision != GemmPrecision::kInt8;
+  for (int g = 0; g < (per_group_gemm ? q.groups : 0); ++g) {
     const float* a = im2col_channels_last(in, q, batch, pads[li], g, s.cols);
     Eigen::Map<const RowMatF> A(a, rows, kc);
     if (float_gemm) {
@@ -189,6 +209,15 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
     case GemmPrecision::kInt64:
       emit([&](int r, int o) { return s.acc_i[size_t(r) * oc + o]; });
       break;
+    case GemmPrecision::kInt8: {
+      const int32_t* acc = s.acc32.data();
+      if (pool >= 0) {
+        max_pool_channels_last(s.acc32, qm.layers[pool], batch, s.pooled32);
+        acc = s.pooled32.data();
+      }
+      emit([&](int r, int o) { return int64_t{acc[size_t(r) * oc + o]}; });
+      break;
+    }
   }
 }
 
@@ -445,6 +474,23 @@ void FunctionalEngine::run_layer_by_layer(const Dataset& images,
       }
     });
   }
+}
+
+int FunctionalEngine::int8_layers() const {
+  int n = 0;
+  for (size_t i = 0; i < impl_->weights.size(); ++i) {
+    n += impl_->qm.layers[i].kind == QOpKind::kArray &&
+         impl_->weights[i].precision == GemmPrecision::kInt8;
+  }
+  return n;
+}
+
+int FunctionalEngine::array_layers() const {
+  int n = 0;
+  for (const QLayer& q : impl_->qm.layers) {
+    n += q.kind == QOpKind::kArray;
+  }
+  return n;
 }
 
 std::vector<ActivationRange> FunctionalEngine::ranges(const Dataset& images) const {

@@ -49,6 +49,10 @@ class FunctionalEngine {
   /// Float formats only: per-layer activation ranges over `images` (for calibration).
   std::vector<ActivationRange> ranges(const Dataset& images) const;
 
+  /// How many array layers run on the int8 kernel (sim/engines/int8_gemm.h), of how many.
+  int int8_layers() const;
+  int array_layers() const;
+
   /// Called before array layer `layer` runs, with the sum of each of its reduction inputs over
   /// every image and output pixel (per group, inputs in (c, kh, kw) order, padding included)
   /// and the number of such rows (images x output pixels).

@@ -1,0 +1,147 @@
+// The VNNI int8 GEMM (see int8_gemm.h). The kernel functions carry their own target attribute,
+// so the binary runs on CPUs without AVX-512 VNNI as long as int8_gemm_enabled() says no first.
+#include "sim/engines/int8_gemm.h"
+
+#include <immintrin.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace safsim {
+namespace {
+
+std::atomic<Int8GemmMode> g_mode{Int8GemmMode::kAuto};
+
+bool cpu_has_vnni() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vnni");
+  return has;
+}
+
+bool env_allows() {
+  static const bool allows = [] {
+    const char* v = std::getenv("SAFSIM_INT8_GEMM");
+    return v == nullptr || std::string(v) != "off";
+  }();
+  return allows;
+}
+
+#define SAFSIM_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+// MR rows x NR vectors of 16 columns, over all of the reduction. MR * NR <= 24 accumulators
+// leave registers for the NR weight vectors and the broadcast activations.
+template <int MR, int NR>
+SAFSIM_VNNI void tile(const uint8_t* a, int k4, const int8_t* b, int b_stride,
+                      const int32_t* preload, int32_t* c, int ldc, const __mmask16* masks) {
+  __m512i acc[MR][NR];
+  for (int j = 0; j < NR; ++j) {
+    const __m512i p = _mm512_loadu_si512(preload + 16 * j);
+    for (int m = 0; m < MR; ++m) {
+      acc[m][j] = p;
+    }
+  }
+  for (int kq = 0; kq < k4; kq += 4) {
+    __m512i bv[NR];
+    for (int j = 0; j < NR; ++j) {
+      bv[j] = _mm512_loadu_si512(b + size_t(kq) * b_stride / 4 + 64 * j);
+    }
+    for (int m = 0; m < MR; ++m) {
+      int32_t four;
+      std::memcpy(&four, a + size_t(m) * k4 + kq, 4);
+      const __m512i av = _mm512_set1_epi32(four);
+      for (int j = 0; j < NR; ++j) {
+        acc[m][j] = _mm512_dpbusd_epi32(acc[m][j], av, bv[j]);
+      }
+    }
+  }
+  for (int m = 0; m < MR; ++m) {
+    for (int j = 0; j < NR; ++j) {
+      _mm512_mask_storeu_epi32(c + size_t(m) * ldc + 16 * j, masks[j], acc[m][j]);
+    }
+  }
+}
+
+// One block of NR * 16 columns over every row, MR rows at a time (rows % MR == 0).
+template <int MR, int NR>
+SAFSIM_VNNI void column_block(const uint8_t* a, int rows, const Int8Weights& w, const int8_t* b,
+                              const int32_t* preload, int32_t* c, int ldc, int col0) {
+  __mmask16 masks[NR];
+  for (int j = 0; j < NR; ++j) {
+    const int left = w.cols - col0 - 16 * j;
+    masks[j] = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1u);
+  }
+  const int b_stride = w.cols16 * 4;
+  for (int r = 0; r < rows; r += MR) {
+    tile<MR, NR>(a + size_t(r) * w.k4, w.k4, b + size_t(col0) * 4, b_stride, preload + col0,
+                 c + size_t(r) * ldc + col0, ldc, masks);
+  }
+}
+
+}  // namespace
+
+void set_int8_gemm_mode(Int8GemmMode mode) { g_mode = mode; }
+
+bool int8_gemm_enabled() {
+  return g_mode.load() == Int8GemmMode::kAuto && env_allows() && cpu_has_vnni();
+}
+
+Int8Weights pack_int8_weights(const std::vector<int64_t>& w, int k, int out_channels, int groups,
+                              int act_offset) {
+  Int8Weights p;
+  p.k = k;
+  p.k4 = (k + 3) / 4 * 4;
+  p.cols = out_channels / groups;
+  p.cols16 = (p.cols + 15) / 16 * 16;
+  p.act_offset = act_offset;
+  p.packed.resize(size_t(groups));
+  p.preload.resize(size_t(groups));
+  for (int g = 0; g < groups; ++g) {
+    std::vector<int8_t>& b = p.packed[size_t(g)];
+    std::vector<int32_t>& pre = p.preload[size_t(g)];
+    b.assign(size_t(p.k4) * p.cols16, 0);
+    pre.assign(size_t(p.cols16), 0);
+    for (int kk = 0; kk < k; ++kk) {
+      for (int o = 0; o < p.cols; ++o) {
+        const int64_t v = w[size_t(kk) * out_channels + size_t(g) * p.cols + o];
+        if (v < -128 || v > 127) {
+          throw std::logic_error("pack_int8_weights: weight outside int8");
+        }
+        b[(size_t(kk / 4) * p.cols16 + o) * 4 + kk % 4] = static_cast<int8_t>(v);
+        // The +offset on every activation adds offset * w to the sum: preload its negative.
+        pre[size_t(o)] -= static_cast<int32_t>(act_offset * v);
+      }
+    }
+  }
+  return p;
+}
+
+SAFSIM_VNNI void int8_gemm(const uint8_t* a, int rows, const Int8Weights& w, int group, int32_t* c,
+                           int ldc) {
+  static_assert(
+      kInt8GemmRowBlock % 6 == 0 && kInt8GemmRowBlock % 8 == 0 && kInt8GemmRowBlock % 12 == 0,
+      "every tile height divides the row block");
+  const int8_t* b = w.packed[size_t(group)].data();
+  const int32_t* pre = w.preload[size_t(group)].data();
+  int col0 = 0;
+  for (; col0 + 64 <= w.cols16; col0 += 64) {
+    column_block<6, 4>(a, rows, w, b, pre, c, ldc, col0);
+  }
+  switch ((w.cols16 - col0) / 16) {
+    case 3:
+      column_block<8, 3>(a, rows, w, b, pre, c, ldc, col0);
+      break;
+    case 2:
+      column_block<12, 2>(a, rows, w, b, pre, c, ldc, col0);
+      break;
+    case 1:
+      column_block<12, 1>(a, rows, w, b, pre, c, ldc, col0);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace safsim
