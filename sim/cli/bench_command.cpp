@@ -60,6 +60,9 @@ void run_bench(const BenchOptions& o) {
   j["threads"] = resolve_threads(c.threads);
   j["best_seconds"] = best;
   j["images_per_s"] = w.images.count / best;
+  // Which GEMMs ran: the VNNI int8 kernel on how many array layers (SAFSIM_INT8_GEMM=off: none).
+  j["int8_layers"] = engine.int8_layers();
+  j["array_layers"] = engine.array_layers();
   j["macs_per_s"] = double(w.qmodel.macs_per_image()) * w.images.count / best;
   j["accuracy"] = labeled ? nlohmann::ordered_json(correct) : nlohmann::ordered_json(nullptr);
   j["cores"] = machine_cores();

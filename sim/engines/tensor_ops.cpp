@@ -131,17 +131,13 @@ inline void copy_bytes(const uint8_t* __restrict src, size_t n, uint8_t* __restr
   }
 }
 
-void codes_to_u8(const std::vector<float>& in, size_t count, int offset,
-                 std::vector<uint8_t>& out) {
-  out.resize(count);
-  const float* src = in.data();
-  uint8_t* dst = out.data();
+void codes_to_u8(const float* __restrict src, size_t count, int offset, uint8_t* __restrict dst) {
   for (size_t i = 0; i < count; ++i) {
     dst[i] = static_cast<uint8_t>(static_cast<int>(src[i]) + offset);
   }
 }
 
-void im2col_u8_channels_last(const std::vector<uint8_t>& in, const QLayer& q, int batch,
+void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int batch,
                              const std::vector<float>& pad, int group, int offset, int k4,
                              int rows_padded, std::vector<uint8_t>& cols) {
   const WindowGeom& g = q.geom;
@@ -160,7 +156,7 @@ void im2col_u8_channels_last(const std::vector<uint8_t>& in, const QLayer& q, in
   // contiguous in the input and in the operand row: one copy per (position, ky).
   const bool rows_contiguous = q.groups == 1 && g.dilation_w == 1;
   for (int b = 0; b < batch; ++b) {
-    const uint8_t* img = in.data() + size_t(b) * is.size();
+    const uint8_t* img = in + size_t(b) * is.size();
     for (int oy = 0; oy < os.h; ++oy) {
       for (int ox = 0; ox < os.w; ++ox) {
         uint8_t* row = cols.data() + ((size_t(b) * os.h + oy) * os.w + ox) * k4;
@@ -260,21 +256,19 @@ void pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch
 }  // namespace
 
 template <typename T>
-void max_pool_channels_last(const std::vector<T>& in, const QLayer& q, int batch,
-                            std::vector<T>& out) {
+void max_pool_channels_last(const T* in, const QLayer& q, int batch, T* out) {
   const Shape& is = q.in_shape;
   const Shape& os = q.out_shape;
   const WindowGeom& g = q.geom;
-  out.resize(size_t(batch) * os.size());
   const int c_n = is.c;  // a local: the stores below cannot change it (vectorizes the max)
   constexpr T kFloor = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
                                                             : std::numeric_limits<T>::lowest();
   // Channels are contiguous: take the max over the window one input pixel (C values) at a time.
   for (int b = 0; b < batch; ++b) {
-    const T* img = in.data() + size_t(b) * is.size();
+    const T* img = in + size_t(b) * is.size();
     for (int oy = 0; oy < os.h; ++oy) {
       for (int ox = 0; ox < os.w; ++ox) {
-        T* __restrict dst = out.data() + size_t(b) * os.size() + (size_t(oy) * os.w + ox) * c_n;
+        T* __restrict dst = out + size_t(b) * os.size() + (size_t(oy) * os.w + ox) * c_n;
         std::fill(dst, dst + c_n, kFloor);
         const PoolWindow w = pool_window(g, is, oy, ox);
         for (int y = w.y0; y < w.y1; ++y) {
@@ -290,10 +284,13 @@ void max_pool_channels_last(const std::vector<T>& in, const QLayer& q, int batch
   }
 }
 
-template void max_pool_channels_last(const std::vector<float>&, const QLayer&, int,
-                                     std::vector<float>&);
-template void max_pool_channels_last(const std::vector<int32_t>&, const QLayer&, int,
-                                     std::vector<int32_t>&);
+template void max_pool_channels_last(const int32_t*, const QLayer&, int, int32_t*);
+
+void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                            std::vector<float>& out) {
+  out.resize(size_t(batch) * q.out_shape.size());
+  max_pool_channels_last(in.data(), q, batch, out.data());
+}
 
 void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool is_float,
                             std::vector<float>& out) {

@@ -23,13 +23,13 @@ const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q,
 
 /// out[i] = in[i] + offset for the first `count` codes: a layer's input as the int8 GEMM reads
 /// it (sim/engines/int8_gemm.h), every code plus offset in [0, 255].
-void codes_to_u8(const std::vector<float>& in, size_t count, int offset, std::vector<uint8_t>& out);
+void codes_to_u8(const float* in, size_t count, int offset, uint8_t* out);
 
 /// The int8 GEMM's operand of group `group` from codes_to_u8's bytes: rows_padded x k4 bytes,
 /// row r < batch*OH*OW holding the bytes im2col_channels_last would hold as floats, the padding
 /// cells their channel's pad code plus `offset`; the columns past K and the rows past
 /// batch*OH*OW are 0.
-void im2col_u8_channels_last(const std::vector<uint8_t>& in, const QLayer& q, int batch,
+void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int batch,
                              const std::vector<float>& pad, int group, int offset, int k4,
                              int rows_padded, std::vector<uint8_t>& cols);
 
@@ -41,10 +41,11 @@ void depthwise_channels_last(const std::vector<float>& in, const QLayer& q, int 
                              const std::vector<float>& pad, const float* w,
                              std::vector<float>& acc);
 
-/// MaxPool of float codes or values, or of int32 accumulators (instantiated for both).
+void max_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
+                            std::vector<float>& out);
+/// The same on raw buffers (`out` holds batch x the output shape), for int32 accumulators.
 template <typename T>
-void max_pool_channels_last(const std::vector<T>& in, const QLayer& q, int batch,
-                            std::vector<T>& out);
+void max_pool_channels_last(const T* in, const QLayer& q, int batch, T* out);
 /// AveragePool and GlobalAveragePool; integer codes round with avg_pool_round().
 void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int batch, bool is_float,
                             std::vector<float>& out);
