@@ -147,7 +147,7 @@ void FunctionalEngine::Impl::run_array_int8(Scratch& s, const std::vector<float>
     const int rows_padded = (rows + kInt8GemmRowBlock - 1) / kInt8GemmRowBlock * kInt8GemmRowBlock;
     s.acc32.resize(size_t(rows_padded) * oc);
     const size_t in_size = size_t(n) * q.in_shape.size();
-    s.in_u8.resize(in_size);
+    s.in_u8.resize(in_size + kInt8Slack);
     codes_to_u8(in.data() + size_t(b0) * q.in_shape.size(), in_size, w.act_offset, s.in_u8.data());
     for (int g = 0; g < q.groups; ++g) {
       im2col_u8_channels_last(s.in_u8.data(), q, n, pads[size_t(li)], g, w.act_offset, w.k4,

@@ -7,8 +7,11 @@
 // 128 * sum_k w_ko, is subtracted once per output column (mod 2^32, so exact too).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "workloads/quant_model.h"
 
 namespace safsim {
 
@@ -48,5 +51,22 @@ constexpr int kInt8GemmRowBlock = 24;
 /// c[r * ldc + o] = sum_k a[r * w.k4 + k] * w_group[k][o] for r < rows (a multiple of
 /// kInt8GemmRowBlock) and o < w.cols, exactly (mod 2^32). Requires int8_gemm_enabled().
 void int8_gemm(const uint8_t* a, int rows, const Int8Weights& w, int group, int32_t* c, int ldc);
+
+// The kernel's operand (both require int8_gemm_enabled()).
+
+/// Bytes past its end that the operand's input buffer must have (read, never used).
+constexpr size_t kInt8Slack = 64;
+
+/// out[i] = in[i] + offset for the first `count` codes: a layer's input as the kernel reads it,
+/// every code plus offset in [0, 255]. `out` holds count + kInt8Slack bytes.
+void codes_to_u8(const float* in, size_t count, int offset, uint8_t* out);
+
+/// The int8 GEMM's operand of group `group` from codes_to_u8's bytes: rows_padded x k4 bytes,
+/// row r < batch*OH*OW holding the bytes im2col_channels_last would hold as floats, the padding
+/// cells their channel's pad code plus `offset`; the columns past K and the rows past
+/// batch*OH*OW are 0.
+void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int batch,
+                             const std::vector<float>& pad, int group, int offset, int k4,
+                             int rows_padded, std::vector<uint8_t>& cols);
 
 }  // namespace safsim

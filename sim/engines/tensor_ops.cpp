@@ -2,7 +2,6 @@
 #include "sim/engines/tensor_ops.h"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 
 #include "hw_models/arithmetic.h"
@@ -118,80 +117,6 @@ const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q,
     }
   }
   return cols.data();
-}
-
-// Kernel rows are often a few bytes (5 for a 5x5 kernel on one channel): a loop beats memmove.
-inline void copy_bytes(const uint8_t* __restrict src, size_t n, uint8_t* __restrict dst) {
-  if (n > 64) {
-    std::memcpy(dst, src, n);
-    return;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    dst[i] = src[i];
-  }
-}
-
-void codes_to_u8(const float* __restrict src, size_t count, int offset, uint8_t* __restrict dst) {
-  for (size_t i = 0; i < count; ++i) {
-    dst[i] = static_cast<uint8_t>(static_cast<int>(src[i]) + offset);
-  }
-}
-
-void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int batch,
-                             const std::vector<float>& pad, int group, int offset, int k4,
-                             int rows_padded, std::vector<uint8_t>& cols) {
-  const WindowGeom& g = q.geom;
-  const Shape& is = q.in_shape;
-  const Shape& os = q.out_shape;
-  const int cg = q.group_in(), c0 = group * cg;
-  const int k = q.reduction;
-  const size_t rows = size_t(batch) * os.h * os.w;
-  cols.resize(size_t(rows_padded) * k4);
-  std::vector<uint8_t> pad_cell(static_cast<size_t>(cg));
-  for (int c = 0; c < cg; ++c) {
-    pad_cell[size_t(c)] =
-        static_cast<uint8_t>((pad.empty() ? 0 : int(pad[size_t(c0 + c)])) + offset);
-  }
-  // Without groups or horizontal dilation, the in-bounds part of a kernel row (kw x C codes) is
-  // contiguous in the input and in the operand row: one copy per (position, ky).
-  const bool rows_contiguous = q.groups == 1 && g.dilation_w == 1;
-  for (int b = 0; b < batch; ++b) {
-    const uint8_t* img = in + size_t(b) * is.size();
-    for (int oy = 0; oy < os.h; ++oy) {
-      for (int ox = 0; ox < os.w; ++ox) {
-        uint8_t* row = cols.data() + ((size_t(b) * os.h + oy) * os.w + ox) * k4;
-        std::fill(row + k, row + k4, uint8_t{0});  // padding columns: their weights are 0
-        const int x0 = ox * g.stride_w - g.pad_left;
-        for (int ky = 0; ky < g.kernel_h; ++ky) {
-          const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-          uint8_t* krow = row + size_t(ky) * g.kernel_w * cg;
-          const bool y_in = iy >= 0 && iy < is.h;
-          const uint8_t* line = img + size_t(y_in ? iy : 0) * is.w * is.c;
-          int kx = 0;
-          if (rows_contiguous && y_in) {
-            // Leading out-of-bounds taps, the in-bounds span, then the trailing ones below.
-            const int xa = std::min(std::max(0, -x0), g.kernel_w);
-            const int xb = std::max(std::min(g.kernel_w, is.w - x0), xa);
-            for (; kx < xa; ++kx) {
-              copy_bytes(pad_cell.data(), pad_cell.size(), krow + size_t(kx) * cg);
-            }
-            copy_bytes(line + size_t(x0 + xa) * is.c, size_t(xb - xa) * cg, krow + size_t(xa) * cg);
-            kx = xb;
-          }
-          for (; kx < g.kernel_w; ++kx) {
-            const int ix = x0 + kx * g.dilation_w;
-            uint8_t* dst = krow + size_t(kx) * cg;
-            if (!y_in || ix < 0 || ix >= is.w) {
-              copy_bytes(pad_cell.data(), pad_cell.size(), dst);
-            } else {
-              copy_bytes(line + size_t(ix) * is.c + c0, size_t(cg), dst);
-            }
-          }
-        }
-      }
-    }
-  }
-  std::fill(cols.begin() + std::ptrdiff_t(rows * k4), cols.end(), uint8_t{0});
 }
 
 void depthwise_channels_last(const std::vector<float>& in, const QLayer& q, int batch,

@@ -2,7 +2,6 @@
 // held as floats (exact below 2^24); the rounding rules come from hw_models/arithmetic.h.
 #pragma once
 
-#include <cstdint>
 #include <vector>
 
 #include "workloads/dataset.h"
@@ -20,18 +19,6 @@ void quantize_images_channels_last(const QuantModel& qm, const Dataset& d, int f
 const float* im2col_channels_last(const std::vector<float>& in, const QLayer& q, int batch,
                                   const std::vector<float>& pad, int group,
                                   std::vector<float>& cols);
-
-/// out[i] = in[i] + offset for the first `count` codes: a layer's input as the int8 GEMM reads
-/// it (sim/engines/int8_gemm.h), every code plus offset in [0, 255].
-void codes_to_u8(const float* in, size_t count, int offset, uint8_t* out);
-
-/// The int8 GEMM's operand of group `group` from codes_to_u8's bytes: rows_padded x k4 bytes,
-/// row r < batch*OH*OW holding the bytes im2col_channels_last would hold as floats, the padding
-/// cells their channel's pad code plus `offset`; the columns past K and the rows past
-/// batch*OH*OW are 0.
-void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int batch,
-                             const std::vector<float>& pad, int group, int offset, int k4,
-                             int rows_padded, std::vector<uint8_t>& cols);
 
 /// A depthwise array layer (one input and one output channel per group) without im2col:
 /// acc[(b, oy, ox), c] = sum over taps of in[(b, iy, ix), c] * w[tap * C + c], the padding cells
