@@ -120,13 +120,26 @@ SAFSIM_VNNI void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int
   // Without groups or horizontal dilation, the in-bounds part of a kernel row (kw x C codes) is
   // contiguous in the input and in the operand row: one copy per (position, ky).
   const bool rows_contiguous = q.groups == 1 && g.dilation_w == 1;
+  const size_t span = size_t(g.kernel_w) * cg;
+  const size_t line_step = size_t(is.w) * is.c * g.dilation_h;
   for (int b = 0; b < batch; ++b) {
     const uint8_t* img = in + size_t(b) * is.size();
     for (int oy = 0; oy < os.h; ++oy) {
+      const int iy0 = oy * g.stride_h - g.pad_top;
+      const bool y_interior =
+          rows_contiguous && iy0 >= 0 && iy0 + (g.kernel_h - 1) * g.dilation_h < is.h;
       for (int ox = 0; ox < os.w; ++ox) {
         uint8_t* row = cols.data() + ((size_t(b) * os.h + oy) * os.w + ox) * k4;
-        std::fill(row + k, row + k4, uint8_t{0});  // padding columns: their weights are 0
         const int x0 = ox * g.stride_w - g.pad_left;
+        if (y_interior && x0 >= 0 && x0 + g.kernel_w <= is.w) {
+          // The whole window is inside the input: kh spans, no bounds to check.
+          const uint8_t* src = img + (size_t(iy0) * is.w + x0) * is.c;
+          for (int ky = 0; ky < g.kernel_h; ++ky) {
+            copy_bytes(src + ky * line_step, span, row + ky * span);
+          }
+          std::fill(row + k, row + k4, uint8_t{0});  // after the spans: they spill into it
+          continue;
+        }
         for (int ky = 0; ky < g.kernel_h; ++ky) {
           const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
           uint8_t* krow = row + size_t(ky) * g.kernel_w * cg;
@@ -153,6 +166,7 @@ SAFSIM_VNNI void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int
             }
           }
         }
+        std::fill(row + k, row + k4, uint8_t{0});  // padding columns: their weights are 0
       }
     }
   }
