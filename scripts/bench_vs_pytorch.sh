@@ -17,6 +17,8 @@ if ! "$python" -c "import torch" 2>/dev/null; then
   echo "bench_vs_pytorch: python3-torch is missing (scripts/setup.sh installs it)" >&2
   exit 2
 fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 json_field() { "$python" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
 printf '%-10s %14s %14s %16s %14s %10s %10s\n' model bench_img/s eval_e2e_img/s eval_e2e_s \
@@ -24,7 +26,7 @@ printf '%-10s %14s %14s %16s %14s %10s %10s\n' model bench_img/s eval_e2e_img/s 
 for m in "${models[@]}"; do
   bench=$("$safsim" bench --set workload.model="$m" --repeat 3)
   start=$(date +%s.%N)
-  "$safsim" eval --set workload.model="$m" --set workload.images=0 --out "$(mktemp -d)" >/dev/null 2>&1
+  "$safsim" eval --set workload.model="$m" --set workload.images=0 --out "$tmp/$m" >/dev/null 2>&1
   end=$(date +%s.%N)
   torch=$("$python" workloads/train/bench_torch.py --model "$m")
   b=$(json_field "$bench" images_per_s)
