@@ -200,8 +200,7 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
   }
   // One GEMM per group: (rows x K) x (K x O/G) into the group's columns of the accumulators.
   using Stride = Eigen::OuterStride<>;
-  const bool per_group_gemm = !depthwise && aw.precision != GemmPrecision::kInt8;
-  for (int g = 0; g < (per_group_gemm ? q.groups : 0); ++g) {
+  for (int g = 0; g < (depthwise ? 0 : q.groups); ++g) {
     const float* a = im2col_channels_last(in, q, batch, pads[li], g, s.cols);
     Eigen::Map<const RowMatF> A(a, rows, kc);
     if (float_gemm) {
@@ -256,7 +255,7 @@ void FunctionalEngine::Impl::run_array(Scratch& s, const std::vector<float>& in,
       emit([&](int r, int o) { return s.acc_i[size_t(r) * oc + o]; });
       break;
     case GemmPrecision::kInt8:
-      break;  // run_array_int8
+      break;  // run_array_int8 took the layer
   }
 }
 
