@@ -8,6 +8,7 @@
 #include "base/errors.h"
 #include "memory/deployment.h"
 #include "sim/bias_compensation.h"
+#include "sim/model_cache.h"
 #include "sim/quantization/quantize.h"
 #include "workloads/input_fold.h"
 #include "workloads/onnx_import.h"
@@ -28,6 +29,7 @@ void deploy_workload(const Config& c, Workload& w,
   target.march = march;
   w.weights = deploy(w.qmodel, c.faults, c.mitigation, c.seed, /*trial=*/0, &w.deployment, target);
   if (c.mitigation.bias_compensation == BiasCompensation::kMean) {
+    load_calibration_images(c, w);
     compensate_biases(w.qmodel, w.weights, w.calibration_images, c.threads, w.deployment);
   }
 }
@@ -135,9 +137,10 @@ const char* split_name(CalibrationSource s) {
   return "?";
 }
 
-/// The calibration images quant.calibration_* asks for, and where they came from.
-Dataset calibration_images(const Config& c, const DatasetSource& source, const Model& m,
-                           const Dataset& test, CalibrationInfo& info) {
+/// The calibration images quant.calibration_* asks for, and where they came from. Only the
+/// split's first calibration_first + calibration_images images are read.
+Dataset calibration_images(const Config& c, DatasetSource source, const Model& m,
+                           CalibrationInfo& info) {
   const QuantConfig& q = c.quant;
   CalibrationSource from = q.calibration_source;
   if (from == CalibrationSource::kAuto) {
@@ -149,9 +152,11 @@ Dataset calibration_images(const Config& c, const DatasetSource& source, const M
   }
   info.source = split_name(from);
   info.first = q.calibration_first;
+  source.max_images = q.calibration_first + q.calibration_images;
   Dataset split;
   if (from == CalibrationSource::kTest) {
-    split = test;
+    split = load_dataset(source, DatasetSplit::kTest);
+    check_split_fits(m, split, source.name, "test");
   } else if (from == CalibrationSource::kTrain) {
     if (!has_split(source, DatasetSplit::kTrain)) {
       throw ConfigError(fmt::format(
@@ -166,15 +171,19 @@ Dataset calibration_images(const Config& c, const DatasetSource& source, const M
     synthetic.name = "synthetic";
     split = load_dataset(synthetic, DatasetSplit::kTrain);
   }
-  if (q.calibration_first >= split.count) {
+  if (q.calibration_first >= split.split_images) {
     throw ConfigError(fmt::format(
         "quant.calibration_first must be below {} (the images of the {} split of '{}'), "
         "got {}",
-        split.count, info.source, source.name, q.calibration_first));
+        split.split_images, info.source, source.name, q.calibration_first));
   }
   Dataset d = split.slice(q.calibration_first, q.calibration_images);
   info.images = d.count;
   return d;
+}
+
+bool integer_weights(const Config& c) {
+  return !make_word_format(c.quant.weight_format, c.quant.weight_bits).is_float();
 }
 
 }  // namespace
@@ -182,12 +191,13 @@ Dataset calibration_images(const Config& c, const DatasetSource& source, const M
 Workload load_workload(const Config& c) {
   Workload w;
   w.model = load_model(c.workload.model);
-  const DatasetSource source = dataset_source(c, w.model.input_shape);
-  Dataset test = load_dataset(source, DatasetSplit::kTest);
+  DatasetSource source = dataset_source(c, w.model.input_shape);
+  source.max_images = c.workload.images == 0 ? 0 : c.workload.first_image + c.workload.images;
+  const Dataset test = load_dataset(source, DatasetSplit::kTest);
   check_split_fits(w.model, test, c.workload.dataset, "test");
-  if (c.workload.first_image >= test.count) {
+  if (c.workload.first_image >= test.split_images) {
     throw ConfigError(fmt::format("workload.first_image must be below {} (the test images), got {}",
-                                  test.count, c.workload.first_image));
+                                  test.split_images, c.workload.first_image));
   }
   std::vector<float> scale, shift;
   input_affine(c, w.model, test, scale, shift);
@@ -196,11 +206,30 @@ Workload load_workload(const Config& c) {
                       c.workload.normalize.enabled() ? "workload.normalize" : "a float dataset");
   }
   w.images = test.slice(c.workload.first_image, c.workload.images);
-  if (!make_word_format(c.quant.weight_format, c.quant.weight_bits).is_float()) {
-    w.calibration_images = calibration_images(c, source, w.model, test, w.calibration);
+  const std::string cache_dir = model_cache_dir();
+  const std::string key = cache_dir.empty() ? "" : model_cache_key(c);
+  if (!cache_dir.empty()) {
+    if (std::optional<CachedModel> hit = read_cached_model(cache_dir, key)) {
+      w.qmodel = std::move(hit->qmodel);
+      w.calibration = std::move(hit->calibration);
+      w.model_cache = "hit";
+      return w;
+    }
   }
+  load_calibration_images(c, w);
   w.qmodel = quantize(w.model, c.quant, w.calibration_images);
+  if (!cache_dir.empty()) {
+    write_cached_model(cache_dir, key, CachedModel{w.qmodel, w.calibration});
+    w.model_cache = "miss";
+  }
   return w;
+}
+
+void load_calibration_images(const Config& c, Workload& w) {
+  if (integer_weights(c) && w.calibration_images.count == 0) {
+    w.calibration_images =
+        calibration_images(c, dataset_source(c, w.model.input_shape), w.model, w.calibration);
+  }
 }
 
 nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const char* command,
@@ -217,6 +246,7 @@ nlohmann::ordered_json summary_header(const Config& c, const Workload& w, const 
   s["calibration"] = {{"source", w.calibration.source},
                       {"first", w.calibration.first},
                       {"images", w.calibration.images}};
+  s["model_cache"] = w.model_cache;
   s["images"] = w.images.count;
   if (o.accuracy) {
     s["correct"] = static_cast<int>(std::lround(*o.accuracy * w.images.count));

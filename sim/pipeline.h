@@ -11,6 +11,7 @@
 #include "memory/deployed_weights.h"
 #include "memory/deployment_stats.h"
 #include "memory/march_test.h"
+#include "sim/calibration_info.h"
 #include "sim/config.h"
 #include "sim/written_files.h"
 #include "workloads/dataset.h"
@@ -19,18 +20,14 @@
 
 namespace safsim {
 
-/// Where the calibration images came from (summary.json "calibration").
-struct CalibrationInfo {
-  std::string source = "none";  // train, test or synthetic; none for float formats
-  int first = 0;                // index of the first one in that split
-  int images = 0;
-};
-
 struct Workload {
   Model model;        // fp32, as imported, with the input map folded in (input_fold.h)
   QuantModel qmodel;  // quantized, calibrated on `calibration`
   CalibrationInfo calibration;
-  Dataset calibration_images;  // integer formats: the images quantize() calibrated on
+  // Integer formats: the images quantize() calibrated on. A model read from the cache leaves
+  // them unread until bias compensation needs them (load_calibration_images()).
+  Dataset calibration_images;
+  const char* model_cache = "off";  // hit, miss or off: whether qmodel came from the cache
   Dataset images;              // the test images selected by workload.images / first_image
   DeployedWeights weights;     // what sits in the NVM: encoded, stuck bits applied, flips applied
   DeploymentStats deployment;  // what the faults and the encoder did (001 Table 3, Fig. 9)
@@ -45,7 +42,13 @@ Workload prepare_workload(const Config& c);
 DatasetSource dataset_source(const Config& c, const Shape& input_shape);
 
 /// The first half of prepare_workload(): model, quantized model and images; nothing deployed.
+/// The quantized model comes from the model cache when it holds it (sim/model_cache.h) and
+/// goes into it otherwise.
 Workload load_workload(const Config& c);
+
+/// Reads w.calibration_images (integer formats) unless they are there: a model from the cache
+/// did not need them, bias compensation does.
+void load_calibration_images(const Config& c, Workload& w);
 
 /// The second half: deploys w.qmodel into the NVM (w.weights, w.deployment) and, with
 /// mitigation.bias_compensation, compensates the biases on w.calibration_images. `march` is the

@@ -28,6 +28,15 @@ void check_input_shape(const DatasetSource& source, const Shape& got, const std:
   }
 }
 
+bool idx_image_header_plausible(uint32_t count, uint32_t channels, uint32_t rows, uint32_t cols) {
+  if (rows == 0 || cols == 0 || channels == 0 || rows > 65536 || cols > 65536 ||
+      channels > 65536 || count > (1u << 30)) {
+    return false;
+  }
+  const uint64_t pixels = uint64_t{channels} * rows * cols;  // each at most 2^16: no overflow
+  return count <= kMaxPayloadBytes / pixels;
+}
+
 void require_regular_file(const std::string& path, const std::string& expected) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -290,7 +299,8 @@ Resolved resolve(const std::string& name) {
   }
 }
 
-Dataset load_idx_split(const std::string& name, const std::string& dir, DatasetSplit split) {
+Dataset load_idx_split(const std::string& name, const std::string& dir, DatasetSplit split,
+                       int max_images) {
   const std::string hint = name == kFashionMnist ? std::string("; ") + kInstallHint : "";
   const std::string prefix = split_prefix(split);
   const std::string images = idx_images_file(dir, split);
@@ -306,7 +316,7 @@ Dataset load_idx_split(const std::string& name, const std::string& dir, DatasetS
         fmt::format("{}: missing {}-labels-idx1-ubyte.gz (or uncompressed {}-labels-idx1-ubyte){}",
                     dir, prefix, prefix, hint));
   }
-  Dataset d = load_idx(images, labels);
+  Dataset d = load_idx(images, labels, max_images);
   d.name = name;
   return d;
 }
@@ -329,6 +339,7 @@ Dataset Dataset::slice(int first, int n) const {
   s.shape = shape;
   s.count = taken;
   s.first_index = first_index + first;
+  s.split_images = split_images;
   s.pixels.assign(image(first), image(first) + int64_t{taken} * shape.size());
   if (!labels.empty()) {
     s.labels.assign(labels.begin() + first, labels.begin() + first + taken);
@@ -338,7 +349,12 @@ Dataset Dataset::slice(int first, int n) const {
   return s;
 }
 
-Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
+Dataset load_idx(const std::string& images_path, const std::string& labels_path,
+                 int max_images) {
+  if (std::optional<Dataset> d =
+          dataset_readers::load_idx_prefix(images_path, labels_path, max_images)) {
+    return std::move(*d);
+  }
   std::vector<uint8_t> images = read_file(images_path);
   check_magic(images_path, images, {kImageMagic3, kImageMagic4}, "image");
   const bool four = read_be32(images, 0) == kImageMagic4;
@@ -350,12 +366,11 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
   const uint32_t cols = read_be32(images, header - 4);
   const std::string dims =
       four ? fmt::format("{}x{}x{}", channels, rows, cols) : fmt::format("{}x{}", rows, cols);
-  const uint64_t payload = saturating_mul(saturating_mul(count, channels), uint64_t{rows} * cols);
-  if (rows == 0 || cols == 0 || channels == 0 || rows > 65536 || cols > 65536 || channels > 65536 ||
-      count > (1u << 30) || payload > dataset_readers::kMaxPayloadBytes) {
+  if (!dataset_readers::idx_image_header_plausible(count, channels, rows, cols)) {
     throw DatasetError(fmt::format("{}: implausible IDX image header at byte 4: {} images of {}",
                                    images_path, count, dims));
   }
+  const uint64_t payload = uint64_t{count} * channels * rows * cols;
   check_length(images_path, images, header, payload, fmt::format("{} images of {}", count, dims));
 
   std::vector<uint8_t> labels = read_file(labels_path);
@@ -375,15 +390,19 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
   d.count = static_cast<int>(count);
   d.pixels.assign(images.begin() + header, images.end());
   d.labels.assign(labels.begin() + kLabelHeaderBytes, labels.end());
-  return d;
+  d.split_images = d.count;
+  return max_images > 0 && max_images < d.count ? d.slice(0, max_images) : d;
 }
 
 Dataset load_dataset(const DatasetSource& source, DatasetSplit split) {
   const Resolved r = resolve(source.name);
   Dataset d;
   switch (r.kind) {
-    case Resolved::Kind::kSynthetic:
-      return dataset_readers::load_synthetic(source, split);
+    case Resolved::Kind::kSynthetic: {
+      Dataset s = dataset_readers::load_synthetic(source, split);
+      s.split_images = s.count;
+      return s;
+    }
     case Resolved::Kind::kNpz:
       d = dataset_readers::load_npz(source, r.path, split);
       break;
@@ -391,12 +410,18 @@ Dataset load_dataset(const DatasetSource& source, DatasetSplit split) {
       d = dataset_readers::load_cifar(source, r.cifar, r.path, split);
       break;
     default: {
-      d = load_idx_split(source.name, r.path, split);
+      d = load_idx_split(source.name, r.path, split, source.max_images);
       dataset_readers::check_input_shape(source, d.shape, idx_images_file(r.path, split));
     }
   }
   d.name = source.name;
   d.first_index = 0;
+  if (d.split_images == 0) {
+    d.split_images = d.count;  // a reader that read the whole split
+  }
+  if (source.max_images > 0 && source.max_images < d.count) {
+    d = d.slice(0, source.max_images);
+  }
   return d;
 }
 

@@ -19,6 +19,7 @@ struct Dataset {
   Shape shape;  // per image
   int count = 0;
   int64_t first_index = 0;      // index of image 0 in the full split (keys per-image faults)
+  int split_images = 0;         // images in the whole split: count, unless a reader stopped early
   std::vector<uint8_t> pixels;  // count * shape.size()
   std::vector<int32_t> labels;  // count, or empty: the dataset has no labels
   // What pixel p of channel c stands for: p / 255 * value_scale[c] + value_shift[c]. Empty for
@@ -41,13 +42,17 @@ struct DatasetSource {
   DataLayout layout = DataLayout::kAuto;
   SyntheticConfig synthetic{};
   int train_images = 0;  // synthetic: images of the training split (0: synthetic.images)
+  int max_images = 0;    // read only the split's first max_images images (0: all of them)
 };
 
-/// Reads an IDX image file (3 or 4 dimensions) and an IDX label file (gzip or plain). Throws
+/// Reads an IDX image file (3 or 4 dimensions) and an IDX label file (gzip or plain): the first
+/// `max_images` images (0: all), split_images the count the header announces. Throws
 /// DatasetError naming the file and byte offset for a missing, truncated or inconsistent file.
-Dataset load_idx(const std::string& images_path, const std::string& labels_path);
+Dataset load_idx(const std::string& images_path, const std::string& labels_path,
+                 int max_images = 0);
 
-/// The split `split` of `source`. Throws DatasetError naming the file, the array or record and
+/// The split `split` of `source` (its first source.max_images images when that is set; IDX files
+/// are then decompressed only that far, other readers read the split and keep them). Throws DatasetError naming the file, the array or record and
 /// what was expected; the sizes a header implies are checked before anything is allocated.
 Dataset load_dataset(const DatasetSource& source, DatasetSplit split);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,15 @@ void check_input_shape(const DatasetSource& source, const Shape& got, const std:
 /// Throws DatasetError when `path` exists but is not a regular file (a FIFO or a device would
 /// block or never end) or is a directory; `expected` says what it should be.
 void require_regular_file(const std::string& path, const std::string& expected);
+
+// IDX files (dataset.cpp, idx_prefix.cpp).
+/// True when an IDX image header's dimensions are ones load_idx() accepts (before allocating).
+bool idx_image_header_plausible(uint32_t count, uint32_t channels, uint32_t rows, uint32_t cols);
+/// The first `max_images` images (0: all) of an IDX image and label file pair, reading no
+/// further into either; nullopt whenever anything is not as load_idx() accepts it (it then reads
+/// the whole files and says what is wrong).
+std::optional<Dataset> load_idx_prefix(const std::string& images_path,
+                                       const std::string& labels_path, int max_images);
 
 // .npz archives (npz_dataset.cpp).
 Dataset load_npz(const DatasetSource& source, const std::string& path, DatasetSplit split);

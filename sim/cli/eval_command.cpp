@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include <chrono>
+#include <string_view>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -48,6 +49,9 @@ void run_eval(const CommonOptions& o) {
     notes.push_back(agreement_text(outcome));
   }
   notes.push_back(fmt::format("{:.0f} images/s", w.images.count / seconds));
+  if (std::string_view(w.model_cache) != "off") {
+    notes.push_back(fmt::format("model cache {}", w.model_cache));
+  }
   fmt::print("{}: {} weights, {} images, {} ({})\n", w.model.name, fmt_name, w.images.count,
              outcome.accuracy ? fmt::format("accuracy {:.2f}%", 100.0 * *outcome.accuracy)
                               : std::string("no labels"),

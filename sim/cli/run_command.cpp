@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <string_view>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -99,6 +100,9 @@ void print_summary(const Config& c, const Workload& w, const CycleResult& r, con
              s.cols, s.clock_mhz,
              c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped",
              c.accelerator.ideal_memory ? "ideal" : c.accelerator.nvm.tech, w.images.count);
+  if (std::string_view(w.model_cache) != "off") {
+    fmt::print("  model cache     {}\n", w.model_cache);
+  }
   if (o.accuracy) {
     fmt::print("  accuracy        {:.2f}% ({} / {}{})\n", 100.0 * *o.accuracy,
                static_cast<int>(std::lround(*o.accuracy * w.images.count)), w.images.count,

@@ -209,13 +209,20 @@ void select_test_sets(const Config& fault_free, const SweepSelfTest& st, Prepare
 
 void WorkloadCache::prepare(const Config& c, int threads, const SweepSelfTest& selftest) {
   const std::string key = workload_key(c);
-  if (cache_.count(key) != 0) {
+  const bool compensates = c.mitigation.bias_compensation == BiasCompensation::kMean;
+  if (auto it = cache_.find(key); it != cache_.end()) {
+    if (compensates) {
+      load_calibration_images(c, it->second->workload);  // a cached model left them unread
+    }
     return;
   }
   // The shared part is fault-free: faults and the encoder are the trial's business.
   const Config fault_free = fault_free_config(c, threads);
   auto p = std::make_unique<PreparedWorkload>();
   p->workload = prepare_workload(fault_free);
+  if (compensates) {
+    load_calibration_images(c, p->workload);
+  }
   const Workload& w = p->workload;
   const FunctionalEngine engine(w.qmodel, w.weights, threads);
   const Logits golden = engine.run(w.images);

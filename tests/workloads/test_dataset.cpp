@@ -338,3 +338,81 @@ TEST_CASE("a directory holding no dataset files says which files it looks for", 
 
 }  // namespace
 }  // namespace safsim
+
+namespace safsim {
+namespace {
+
+TEST_CASE("load_idx with max_images reads the first images, split_images from the header",
+          "[dataset]") {
+  TempDir dir;
+  const bool gzip = GENERATE(false, true);
+  const auto write = gzip ? write_gzip : write_plain;
+  const std::string images = write(dir.file("img"), idx_images(5, 1, 2, iota_bytes(10)));
+  const std::string labels = write(dir.file("lbl"), idx_labels(5, {0, 1, 2, 3, 4}));
+  const Dataset two = load_idx(images, labels, 2);
+  CHECK(two.count == 2);
+  CHECK(two.split_images == 5);
+  CHECK(two.pixels == std::vector<uint8_t>{1, 2, 3, 4});
+  CHECK(two.labels == std::vector<int32_t>{0, 1});
+  for (const int all : {0, 5, 9}) {
+    const Dataset d = load_idx(images, labels, all);
+    CHECK(d.count == 5);
+    CHECK(d.split_images == 5);
+    CHECK(d.pixels == iota_bytes(10));
+  }
+}
+
+TEST_CASE("load_idx with max_images still refuses a file whose length is not its header's",
+          "[dataset]") {
+  TempDir dir;
+  const std::string labels = write_plain(dir.file("labels"), idx_labels(3, {1, 2, 3}));
+  const std::string images = dir.file("images");
+  std::vector<uint8_t> bytes = idx_images(3, 2, 2, iota_bytes(12));
+  SECTION("truncated payload, past the image asked for") {
+    bytes.resize(25);
+    write_plain(images, bytes);
+    REQUIRE_THROWS_WITH(load_idx(images, labels, 1),
+                        images + ": truncated at byte 25 of expected 28 (3 images of 2x2)");
+  }
+  SECTION("trailing bytes") {
+    bytes.push_back(0);
+    write_gzip(images, bytes);
+    REQUIRE_THROWS_WITH(load_idx(images, labels, 1),
+                        images + ": 1 unexpected bytes after byte 28 (end of 3 images of 2x2)");
+  }
+  SECTION("a cut-off gzip stream") {
+    std::vector<uint8_t> big = idx_images(100, 28, 28, std::vector<uint8_t>(78400, 0));
+    for (size_t i = 0; i < big.size(); ++i) {
+      big[i] ^= static_cast<uint8_t>(i * 2654435761u >> 13);
+    }
+    write_gzip(images, big);
+    std::filesystem::resize_file(images, std::filesystem::file_size(images) / 2);
+    const std::string hundred = write_plain(dir.file("l100"), idx_labels(100, {}));
+    REQUIRE_THROWS_WITH(load_idx(images, hundred, 1),
+                        Contains(images + ": gzip error after byte "));
+  }
+  SECTION("label count differs") {
+    write_plain(images, bytes);
+    const std::string two = write_gzip(dir.file("two"), idx_labels(2, {1, 2}));
+    REQUIRE_THROWS_WITH(load_idx(images, two, 1),
+                        images + ": 3 images, but " + two + " has 2 labels");
+  }
+}
+
+TEST_CASE("Fashion-MNIST's first 1,000 training images read alone are those of the whole split",
+          "[dataset]") {
+  ScopedEnv env("SAFSIM_DATA_DIR", nullptr);
+  DatasetSource source{"fashion-mnist"};
+  const Dataset whole = load_dataset(source, DatasetSplit::kTrain);
+  source.max_images = 1000;
+  const Dataset first = load_dataset(source, DatasetSplit::kTrain);
+  CHECK(first.count == 1000);
+  CHECK(first.split_images == 60000);
+  CHECK(first.name == whole.name);
+  const Dataset expected = whole.slice(0, 1000);
+  CHECK(first.pixels == expected.pixels);
+  CHECK(first.labels == expected.labels);
+}
+
+}  // namespace
+}  // namespace safsim
