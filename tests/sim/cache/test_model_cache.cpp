@@ -19,10 +19,12 @@ namespace {
 using test::ScopedEnv;
 using test::TempDir;
 
-Config lenet5(std::vector<std::string> overrides = {}) {
-  overrides.insert(overrides.end(), {"workload.model=lenet5", "workload.images=200",
-                                     "quant.calibration_images=64"});
-  return parse_config("", "<test>", overrides);
+/// lenet5 on 200 test images, calibrated on 64, then `overrides`.
+Config lenet5(const std::vector<std::string>& overrides = {}) {
+  std::vector<std::string> all = {"workload.model=lenet5", "workload.images=200",
+                                  "quant.calibration_images=64"};
+  all.insert(all.end(), overrides.begin(), overrides.end());
+  return parse_config("", "<test>", all);
 }
 
 std::string read_binary(const std::string& path) {
