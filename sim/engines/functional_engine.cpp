@@ -532,11 +532,28 @@ int FunctionalEngine::array_layers() const {
 }
 
 std::vector<ActivationRange> FunctionalEngine::ranges(const Dataset& images) const {
-  std::vector<ActivationRange> r(impl_->qm.layers.size());
-  Impl::Scratch s;
-  s.ranges = &r;
-  for (int first = 0; first < images.count; first += kChunkImages) {
-    impl_->run_chunk(s, images, first, std::min(kChunkImages, images.count - first));
+  // Chunks on every thread, each thread its own maxima: a maximum does not depend on the order
+  // it is taken in, so the ranges are those of one pass in image order, bit for bit.
+  const size_t layers = impl_->qm.layers.size();
+  const int chunks = (images.count + kChunkImages - 1) / kChunkImages;
+  const int threads = std::min(impl_->threads, std::max(1, chunks));
+  const std::vector<ActivationRange> none(layers);
+  std::vector<std::vector<ActivationRange>> partial(size_t(threads), none);
+  std::atomic<int> next{0};
+  run_on_threads(threads, [&](int t) {
+    Impl::Scratch s;
+    s.ranges = &partial[size_t(t)];
+    for (int c = next++; c < chunks; c = next++) {
+      const int first = c * kChunkImages;
+      impl_->run_chunk(s, images, first, std::min(kChunkImages, images.count - first));
+    }
+  });
+  std::vector<ActivationRange> r(layers);
+  for (const std::vector<ActivationRange>& p : partial) {
+    for (size_t li = 0; li < layers; ++li) {
+      r[li].out_max_abs = std::max(r[li].out_max_abs, p[li].out_max_abs);
+      r[li].pre_max_abs = std::max(r[li].pre_max_abs, p[li].pre_max_abs);
+    }
   }
   return r;
 }
