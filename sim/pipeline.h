@@ -28,7 +28,7 @@ struct Workload {
   // them unread until bias compensation needs them (load_calibration_images()).
   Dataset calibration_images;
   const char* model_cache = "off";  // hit, miss or off: whether qmodel came from the cache
-  Dataset images;              // the test images selected by workload.images / first_image
+  Dataset images;                   // the test images selected by workload.images / first_image
   DeployedWeights weights;     // what sits in the NVM: encoded, stuck bits applied, flips applied
   DeploymentStats deployment;  // what the faults and the encoder did (001 Table 3, Fig. 9)
 };

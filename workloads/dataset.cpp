@@ -29,8 +29,8 @@ void check_input_shape(const DatasetSource& source, const Shape& got, const std:
 }
 
 bool idx_image_header_plausible(uint32_t count, uint32_t channels, uint32_t rows, uint32_t cols) {
-  if (rows == 0 || cols == 0 || channels == 0 || rows > 65536 || cols > 65536 ||
-      channels > 65536 || count > (1u << 30)) {
+  if (rows == 0 || cols == 0 || channels == 0 || rows > 65536 || cols > 65536 || channels > 65536 ||
+      count > (1u << 30)) {
     return false;
   }
   const uint64_t pixels = uint64_t{channels} * rows * cols;  // each at most 2^16: no overflow
@@ -349,8 +349,7 @@ Dataset Dataset::slice(int first, int n) const {
   return s;
 }
 
-Dataset load_idx(const std::string& images_path, const std::string& labels_path,
-                 int max_images) {
+Dataset load_idx(const std::string& images_path, const std::string& labels_path, int max_images) {
   if (std::optional<Dataset> d =
           dataset_readers::load_idx_prefix(images_path, labels_path, max_images)) {
     return std::move(*d);

@@ -6,10 +6,10 @@
 #include <fmt/ranges.h>
 
 #include <chrono>
-#include <string_view>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/errors.h"

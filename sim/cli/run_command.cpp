@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <string_view>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "base/output_files.h"
 #include "memory/deployment.h"

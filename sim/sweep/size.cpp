@@ -34,9 +34,9 @@ SweepSize sweep_size(const SweepPlan& plan) {
     if (input_shapes.count(w.model) == 0) {
       input_shapes[w.model] = load_model(w.model).input_shape;
     }
-    const Dataset test =
-        load_dataset(dataset_source(c, input_shapes[w.model]), DatasetSplit::kTest);
-    return split_sizes[key] = test.count;
+    DatasetSource source = dataset_source(c, input_shapes[w.model]);
+    source.max_images = 1;  // the header's count is all this needs
+    return split_sizes[key] = load_dataset(source, DatasetSplit::kTest).split_images;
   };
   bool first = true;
   plan.for_each_point([&](const SweepPoint& p) {
