@@ -75,7 +75,8 @@ void run_criticality(const AnalyzeOptions& o) {
     const Workload w = prepare_workload(c);
     require_labels(w, "`safsim analyze criticality` measures accuracy and relevance to the label");
     const DecodedModel dm(w.qmodel, w.weights);
-    const DatasetSource source = dataset_source(c, w.model.input_shape);
+    DatasetSource source = dataset_source(c, w.model.input_shape);
+    source.max_images = c.analysis.relevance_images;  // only these are read
     if (!has_split(source, DatasetSplit::kTrain)) {
       throw UserError(fmt::format(
           "dataset '{}' has no training split; `safsim analyze criticality` measures relevance on "
