@@ -133,5 +133,24 @@ TEST_CASE("CIFAR errors: a truncated batch names the record and byte, a label ou
   }
 }
 
+TEST_CASE("CIFAR with max_images reads the first records only, every batch still sized",
+          "[dataset][cifar]") {
+  TempDir dir;
+  write_batch(dir.file("test_batch.bin"), {{3}, {9}});
+  write_batch(dir.file("data_batch_1.bin"), {{1}, {5}});
+  const std::string b2 = write_batch(dir.file("data_batch_2.bin"), {{2}, {0}, {7}});
+  DatasetSource source{dir.path()};
+  source.max_images = 3;
+  const Dataset train = load_dataset(source, DatasetSplit::kTrain);
+  CHECK(train.count == 3);
+  CHECK(train.split_images == 5);
+  CHECK(train.labels == std::vector<int32_t>{1, 5, 2});
+  source.max_images = 0;
+  CHECK(load_dataset(source, DatasetSplit::kTrain).slice(0, 3).pixels == train.pixels);
+  source.max_images = 1;
+  std::filesystem::resize_file(b2, 2 * (1 + kPixels) + 5);  // a batch never read is still sized
+  REQUIRE_THROWS_WITH(load_dataset(source, DatasetSplit::kTrain), Contains(b2 + ": truncated"));
+}
+
 }  // namespace
 }  // namespace safsim
