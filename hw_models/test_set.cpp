@@ -199,6 +199,24 @@ double number_field(const nlohmann::json& e, const char* key, double lo, double 
   return x;
 }
 
+/// ":line:col" of the number an out_of_range message quotes ("number overflow parsing
+/// '1e400'"), found in the text; "" when it quotes none.
+std::string position_of_number(const std::string& text, const std::string& message) {
+  const std::string quote = "parsing '";
+  const size_t a = message.find(quote);
+  const size_t b = a == std::string::npos ? a : message.find('\'', a + quote.size());
+  if (b == std::string::npos) {
+    return "";
+  }
+  const size_t at = text.find(message.substr(a + quote.size(), b - a - quote.size()));
+  if (at == std::string::npos) {
+    return "";
+  }
+  const size_t line_start = text.rfind('\n', at);
+  const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
+  return fmt::format(":{}:{}", std::count(text.begin(), text.begin() + long(at), '\n') + 1, column);
+}
+
 }  // namespace
 
 TestSet test_set_from_json(const nlohmann::json& j, const std::string& path) {
@@ -263,6 +281,10 @@ TestSet read_test_set(const std::string& path) {
     j = nlohmann::json::parse(f.bytes);
   } catch (const nlohmann::json::parse_error& e) {
     throw UserError(fmt::format("test set '{}': {}", path, e.what()));
+  } catch (const nlohmann::json::exception& e) {
+    // A number beyond double (1e400) is out_of_range, thrown while parsing, without a position.
+    throw UserError(fmt::format("{}{}: test set: a number beyond the range of a double: {}", path,
+                                position_of_number(f.bytes, e.what()), e.what()));
   }
   return test_set_from_json(j, path);
 }
