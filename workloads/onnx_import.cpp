@@ -438,17 +438,25 @@ std::string model_file(const std::string& name_or_path) {
                  : (std::filesystem::path(zoo_dir()) / (name_or_path + ext)).string();
 }
 
-Model load_model(const std::string& name_or_path) {
+std::string unknown_model_problem(const std::string& name_or_path) {
   const std::string path = model_file(name_or_path);
   if (path == name_or_path || std::filesystem::is_regular_file(path)) {
-    return import_onnx(path);
+    return "";
   }
   const std::vector<std::string> names = zoo_model_names();
   const std::string guess = did_you_mean(name_or_path, names);
-  throw ModelError(fmt::format(
+  return fmt::format(
       "unknown model '{}'{}; available zoo models (in {}): {}; or give a path to an .onnx file",
       name_or_path, guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess), zoo_dir(),
-      names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "))));
+      names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", ")));
+}
+
+Model load_model(const std::string& name_or_path) {
+  const std::string problem = unknown_model_problem(name_or_path);
+  if (!problem.empty()) {
+    throw ModelError(problem);
+  }
+  return import_onnx(model_file(name_or_path));
 }
 
 }  // namespace safsim

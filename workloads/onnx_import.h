@@ -35,6 +35,10 @@ Model load_model(const std::string& name_or_path);
 /// The file load_model() reads for `name_or_path`: the argument itself when it ends in ".onnx"
 /// or contains a '/', else zoo_dir()/<name>.onnx (which may not exist).
 std::string model_file(const std::string& name_or_path);
+/// Why `name_or_path` names no model: "" for a path (it ends in ".onnx" or holds a '/') or a zoo
+/// model's name, else "unknown model ..." with a did-you-mean and the zoo's models. The config
+/// loader asks it so the error points at the key (workload.model); load_model() throws it.
+std::string unknown_model_problem(const std::string& name_or_path);
 
 /// $SAFSIM_ZOO_DIR if set, else <source dir>/workloads/zoo.
 std::string zoo_dir();

@@ -15,6 +15,7 @@
 #include "sim/config/override.h"
 #include "sim/config/reader.h"
 #include "sim/config/writer.h"
+#include "workloads/onnx_import.h"
 
 namespace safsim {
 
@@ -36,6 +37,11 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   Config cfg;
   read_config(root, source, cfg);
   validate_config(cfg);
+  // A zoo name that names no model fails at its key, not later where the model is loaded.
+  const std::string model_problem = unknown_model_problem(cfg.workload.model);
+  if (!model_problem.empty()) {
+    fail_at_key(root, source, "workload.model", model_problem);
+  }
   return cfg;
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <type_traits>
@@ -314,6 +315,29 @@ std::optional<size_t> ConfigReader::read_choice(const char* key,
   const std::string hint =
       suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion);
   fail(key, node, fmt::format("{}, got '{}'{}", rule, text, hint));
+}
+
+void fail_at_key(const YAML::Node& root, const ConfigSource& source, const std::string& path,
+                 const std::string& message) {
+  const auto origin = source.override_origin.find(path);
+  if (origin != source.override_origin.end()) {
+    throw ConfigError(fmt::format("{}: {}", origin->second, message));
+  }
+  // reset(), not operator=: assigning a Node writes into the node it refers to.
+  YAML::Node node;
+  node.reset(root);
+  bool found = true;
+  for (size_t start = 0; start <= path.size() && found;) {
+    const size_t dot = std::min(path.find('.', start), path.size());
+    const YAML::Node& parent = node;
+    found = parent.IsMap() && parent[path.substr(start, dot - start)];
+    if (found) {
+      node.reset(parent[path.substr(start, dot - start)]);
+    }
+    start = dot + 1;
+  }
+  throw ConfigError(fmt::format(
+      "{}: {}: {}", found ? location(source.name, node.Mark()) : source.name, path, message));
 }
 
 void read_config(const YAML::Node& root, const ConfigSource& source, Config& cfg) {

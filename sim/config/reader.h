@@ -22,6 +22,14 @@ namespace safsim {
 YAML::Node load_yaml_document(const std::string& text, const std::string& source_name,
                               const char* what);
 
+struct ConfigSource;
+
+/// Throws ConfigError "source:line:col: message" at the dotted key `path` of `root` (or naming
+/// the --set that set it; just "source: message" when the key is absent), for checks made
+/// after the config is read.
+[[noreturn]] void fail_at_key(const YAML::Node& root, const ConfigSource& source,
+                              const std::string& path, const std::string& message);
+
 /// What a node is, for the "got ..." of type errors in configs and sweep files alike: null, a
 /// list, a map, 'text' for a plain scalar, the string "text" for a quoted one.
 std::string describe(const YAML::Node& node);

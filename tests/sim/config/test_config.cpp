@@ -154,8 +154,9 @@ TEST_CASE("a value of the wrong type is an error at the value's line and column"
 }
 
 TEST_CASE("strings take any scalar, as written", "[config]") {
-  const Config c = parse("workload: {model: 123, dataset: \"yes\"}\noutput: {dir: true}\n");
-  CHECK(c.workload.model == "123");
+  const Config c =
+      parse("workload: {dataset: \"yes\"}\nselftest: {testset: 123}\noutput: {dir: true}\n");
+  CHECK(c.selftest.testset == "123");
   CHECK(c.workload.dataset == "yes");
   CHECK(c.output.dir == "true");
 }
@@ -224,10 +225,10 @@ TEST_CASE("YAML syntax errors and a non-map top level are config errors", "[conf
 TEST_CASE("Overrides given with --set are applied on top of the file", "[config]") {
   const Config c = parse("accelerator:\n  array: {rows: 8}\n",
                          {"accelerator.array.rows=32", "output.trace.scopes=[a, b]",
-                          "workload.model=my model", "engine = cycle", "seed=5", "seed=6"});
+                          "workload.dataset=my data", "engine = cycle", "seed=5", "seed=6"});
   CHECK(c.accelerator.array.rows == 32);
   CHECK(c.output.trace.scopes == std::vector<std::string>{"a", "b"});
-  CHECK(c.workload.model == "my model");
+  CHECK(c.workload.dataset == "my data");
   CHECK(c.engine == EngineKind::kCycle);
   CHECK(c.seed == 6);  // the later override wins
   // Overrides create missing or empty sections, and replace a bad file value before it is read.
@@ -279,7 +280,7 @@ TEST_CASE("bad --set overrides are errors naming the override", "[config]") {
 
 TEST_CASE("the dump reads back to the same config", "[config]") {
   Config c;
-  c.workload.model = "true";  // strings that look like other YAML types stay strings
+  c.selftest.testset = "true";  // strings that look like other YAML types stay strings
   c.workload.dataset = "";
   c.output.dir = "a: b # c";
   c.output.trace.scopes = {"top.*", "null", "x, y"};
@@ -299,7 +300,7 @@ TEST_CASE("the dump reads back to the same config", "[config]") {
 
   const Config back = parse_config(dump, "config.resolved.yaml");
   CHECK(dump_config(back) == dump);
-  CHECK(back.workload.model == "true");
+  CHECK(back.selftest.testset == "true");
   CHECK(back.output.trace.scopes == c.output.trace.scopes);
   CHECK(back.accelerator.clock_mhz == 333.3);
   CHECK(dump_config(parse("")) == dump_config(Config{}));

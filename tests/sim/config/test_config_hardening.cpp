@@ -1,5 +1,6 @@
 // Inputs that used to be accepted silently or escape as internal errors: a second YAML
-// document, a config path that is a directory, a device or FIFO as config.
+// document, a config path that is a directory, a device or FIFO as config, a zoo model name that
+// names no model (reported when the model loaded, without the key's position).
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -28,6 +29,18 @@ TEST_CASE("a config path that is a directory, a device or missing is a config er
                     dir.path() + ": cannot open config file: is a directory");
   CHECK_THROWS_WITH(load_config("/dev/zero"),
                     Catch::Contains("/dev/zero: cannot open config file: not a regular file"));
+}
+
+TEST_CASE("an unknown zoo model is an error at its key, a path is left to the importer",
+          "[config][limits]") {
+  CHECK_THROWS_WITH(parse_config("workload:\n  model: lenet\n", "x.yaml"),
+                    Catch::StartsWith("x.yaml:2:10: workload.model: unknown model 'lenet' (did "
+                                      "you mean 'lenet5'?); available zoo models"));
+  CHECK_THROWS_WITH(parse_config("", "x.yaml", {"workload.model=lenet"}),
+                    Catch::StartsWith("--set workload.model=lenet: unknown model 'lenet'"));
+  CHECK(parse_config("workload: {model: resnet20}\n", "x.yaml").workload.model == "resnet20");
+  CHECK(parse_config("workload: {model: no/such.onnx}\n", "x.yaml").workload.model ==
+        "no/such.onnx");
 }
 
 }  // namespace safsim

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Inputs the fuzz test (tests/fuzz/fuzz_inputs.py) found refused without naming where the
+# problem is; each is now a user error (exit 2) with the file, line and column.
+# Usage: fuzz_regressions.sh SAFSIM SOURCE_DIR
+set -euo pipefail
+safsim="$1"
+src="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$src"
+source "$src/tests/e2e/lib/expect_error.sh"
+in=tests/inputs/fuzz
+
+# An unknown zoo model in a config: its key's position (it used to be reported without one,
+# when the model was loaded), or the --set that gave it.
+expect_error "$in/unknown_model.yaml:2:10: workload.model: unknown model 'lenet' (did you mean 'lenet5'?)" \
+  "$safsim" eval "$in/unknown_model.yaml" --out "$tmp/o1"
+expect_error "--set workload.model=len: unknown model 'len'" \
+  "$safsim" eval --set workload.model=len --out "$tmp/o2"
+
+# A test-set number beyond a double (1e400): the file and the number's position (it used to be
+# "error: JSON: ... number overflow" naming neither).
+expect_error "$in/testset_number_overflow.json:8:18: test set: a number beyond the range of a double" \
+  "$safsim" run configs/default.yaml --set workload.dataset=synthetic \
+  --set workload.synthetic.images=2 --set quant.calibration_images=2 --set workload.images=1 \
+  --set selftest.enabled=true --set selftest.testset="$in/testset_number_overflow.json" \
+  --out "$tmp/o3"
+echo "fuzz_regressions: ok"
