@@ -17,13 +17,14 @@ bool injects_faults(const FaultsConfig& f) {
          f.activations.bitflip.mode != FaultKind::kNone || !f.scheduled_flips.empty();
 }
 
-Logits fault_free_logits(const Workload& w, int threads) {
+Logits fault_free_logits(const Workload& w, int threads,
+                         const FunctionalEngine::ImagesDone& images_done) {
   // No encoder either: without faults every scheme decodes to the quantized weights, and the
   // sweep's baseline is defined the same way (WorkloadCache::prepare).
   const DeployedWeights clean =
       deploy(w.qmodel, FaultsConfig{}, MitigationConfig{}, /*seed=*/0, /*trial=*/0, nullptr);
   const FunctionalEngine engine(w.qmodel, clean, threads);
-  return engine.run(w.images);
+  return engine.run(w.images, images_done);
 }
 
 double top1_agreement(const Logits& a, const Logits& b) {
@@ -52,9 +53,9 @@ double mean_abs_logit_change(const Logits& a, const Logits& b) {
 }
 
 Outcome measure_outcome(const Workload& w, const Logits& logits, bool faulty, int threads,
-                        const char* engine) {
+                        const char* engine, const FunctionalEngine::ImagesDone& images_done) {
   Outcome o;
-  o.fault_free = faulty ? fault_free_logits(w, threads) : logits;
+  o.fault_free = faulty ? fault_free_logits(w, threads, images_done) : logits;
   o.fault_free_engine = faulty ? "functional" : engine;
   if (w.images.has_labels()) {
     o.accuracy = accuracy(logits, w.images.labels);

@@ -6,6 +6,7 @@
 
 #include "hw_models/logits.h"
 #include "memory/memory_config.h"
+#include "sim/engines/functional_engine.h"
 #include "sim/pipeline.h"
 
 namespace safsim {
@@ -17,13 +18,15 @@ bool injects_faults(const FaultsConfig& f);
 /// The logits of w.qmodel on w.images with no fault and no encoder (the weights as quantized),
 /// on the functional engine: the baseline of a sweep's fault_free_accuracy too. The cycle
 /// engine computes the same logits bit for bit, so it serves as the baseline of `run` as well.
-Logits fault_free_logits(const Workload& w, int threads);
+/// `images_done` follows its progress (FunctionalEngine::run).
+Logits fault_free_logits(const Workload& w, int threads,
+                         const FunctionalEngine::ImagesDone& images_done = {});
 
 /// The outcome of `logits` (this run's, on w.images): with `faulty`, against a functional pass
 /// without faults; without, the run is its own baseline, measured by `engine`.
 ///   const Outcome o = measure_outcome(w, logits, injects_faults(c.faults), c.threads, "cycle");
 Outcome measure_outcome(const Workload& w, const Logits& logits, bool faulty, int threads,
-                        const char* engine);
+                        const char* engine, const FunctionalEngine::ImagesDone& images_done = {});
 
 /// Share of images whose top-1 is the same in both, and the mean |difference| of the logits'
 /// real values (same images, same classes).

@@ -52,8 +52,8 @@ NeuronFailures neuron_failures(const DecodedModel& m, const Dataset& images,
   std::vector<std::vector<int64_t>> counts(threads, std::vector<int64_t>(n, 0));
   std::vector<int64_t> correct(threads, 0);
   std::atomic<int> next{0};
-  std::atomic<int> done{0};
   std::mutex print;
+  ProgressLine progress("neuron-failures", "images", images.count, 0, o.progress);
   auto worker = [&](int w) {
     FlipReplay replay(m);
     ImageTrace t;
@@ -70,16 +70,12 @@ NeuronFailures neuron_failures(const DecodedModel& m, const Dataset& images,
           }
         }
       }
-      const int d = ++done;
-      if (o.progress && (d % std::max(1, images.count / 20) == 0 || d == images.count)) {
-        const double s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::lock_guard<std::mutex> lock(print);
-        fmt::print(stderr, "neuron-failures: {}/{} images, {:.0f} s\n", d, images.count, s);
-      }
+      std::lock_guard<std::mutex> lock(print);
+      progress.add(1);
     }
   };
   run_on_threads(threads, worker);
+  progress.finish();
   r.failures.assign(n, 0);
   for (int w = 0; w < threads; ++w) {
     r.correct_images += correct[w];

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/analysis/network_trace.h"
+#include "sim/progress.h"
 #include "workloads/dataset.h"
 
 namespace safsim {
@@ -25,7 +26,7 @@ std::vector<Neuron> neuron_population(const QuantModel& qm, const std::string& l
 struct NeuronFailureOptions {
   int bit = -1;     // bit of the activation word to flip; -1 = its MSB (bits - 1)
   int threads = 1;  // images are shared out; counts do not depend on it
-  bool progress = false;
+  ProgressStyle progress = ProgressStyle::kNone;  // images done, on stderr
 };
 
 struct NeuronFailures {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "base/errors.h"
@@ -21,6 +22,7 @@
 #include "sim/cli/plot_command.h"
 #include "sim/engines/functional_engine.h"
 #include "sim/pipeline.h"
+#include "sim/progress.h"
 #include "sim/written_files.h"
 
 namespace safsim {
@@ -30,6 +32,7 @@ struct AnalyzeOptions {
   CommonOptions common;
   std::string compare;  // a second model run with the same settings
   bool plot = true;
+  std::optional<bool> progress;  // --progress / --no-progress
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -124,7 +127,8 @@ void run_neuron_failures(const AnalyzeOptions& o) {
     fmt::print(stderr, "{}: {} of {} neurons, {} images, {} threads\n", w.model.name,
                sel.tested.size(), sel.population, w.images.count, resolve_threads(c.threads));
     const NeuronFailures f = neuron_failures(dm, w.images, sel.tested,
-                                             {c.analysis.bit, resolve_threads(c.threads), true});
+                                             {c.analysis.bit, resolve_threads(c.threads),
+                                              progress_style(o.progress, ProgressStyle::kNone)});
     out.write_at(c.output.dir + "/neurons.csv", neurons_csv(w.qmodel, f));
     nlohmann::ordered_json s = summary_header(
         c, w, "analyze neuron-failures", "functional",
@@ -182,6 +186,7 @@ void add_subcommand(CLI::App* analyze, const char* name, const char* help,
   auto opts = std::make_shared<AnalyzeOptions>();
   CLI::App* cmd = analyze->add_subcommand(name, help);
   add_common_options(cmd, opts->common, true);
+  add_progress_options(cmd, opts->progress);
   cmd->add_option("--compare", opts->compare,
                   "also analyze this model (zoo name or .onnx) with the same settings; its "
                   "files go to OUT/compare");

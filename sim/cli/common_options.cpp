@@ -15,6 +15,16 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool config_required) {
       ->check(CLI::Range(0, 1024));
 }
 
+void add_progress_options(CLI::App* cmd, std::optional<bool>& asked) {
+  auto* on = cmd->add_flag_callback(
+      "--progress", [&asked] { asked = true; },
+      "show progress on stderr (images done/total, rate, ETA) even when it is not a terminal; "
+      "default: only on a terminal");
+  cmd->add_flag_callback(
+         "--no-progress", [&asked] { asked = false; }, "no progress output, even on a terminal")
+      ->excludes(on);
+}
+
 Config load_cli_config(const CommonOptions& o) {
   Config c = o.config_path.empty() ? parse_config("", "<defaults>", o.overrides)
                                    : load_config(o.config_path, o.overrides);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,25 +19,36 @@
 #include "sim/fault_free.h"
 #include "sim/pipeline.h"
 #include "sim/predictions.h"
+#include "sim/progress.h"
 #include "sim/written_files.h"
 
 namespace safsim {
 namespace {
 
-void run_eval(const CommonOptions& o) {
-  const Config c = load_cli_config(o);
+struct EvalOptions {
+  CommonOptions common;
+  std::optional<bool> progress;  // --progress / --no-progress
+};
+
+void run_eval(const EvalOptions& o) {
+  const Config c = load_cli_config(o.common);
   check_scheduled_flips_engine(c, false, "");
   const Workload w = prepare_workload(c);
   const auto t0 = std::chrono::steady_clock::now();
   const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, c.seed, 0);
   FunctionalEngine engine(w.qmodel, w.weights, c.threads);
   engine.set_activation_faults(&activation_faults);
-  const Logits logits = engine.run(w.images);
+  // With faults, a second pass without them is the baseline; without, this pass is its own.
+  // One progress line counts the images of both passes.
+  const bool faulty = injects_faults(c.faults);
+  ProgressLine progress("eval", "images", int64_t(w.images.count) * (faulty ? 2 : 1), 0,
+                        progress_style(o.progress, ProgressStyle::kNone));
+  const auto images_done = [&](int n) { progress.add(n); };
+  const Logits logits = engine.run(w.images, images_done);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  // With faults, a second pass without them is the baseline; without, this pass is its own.
-  const bool faulty = injects_faults(c.faults);
-  const Outcome outcome = measure_outcome(w, logits, faulty, c.threads, "functional");
+  const Outcome outcome = measure_outcome(w, logits, faulty, c.threads, "functional", images_done);
+  progress.finish();
   const std::string fmt_name = w.qmodel.is_float()
                                    ? to_string(w.qmodel.weight_format.format)
                                    : fmt::format("int{} {}", w.qmodel.weight_format.bits,
@@ -84,9 +96,10 @@ void run_eval(const CommonOptions& o) {
 }  // namespace
 
 void register_eval_command(CLI::App& app) {
-  auto opts = std::make_shared<CommonOptions>();
+  auto opts = std::make_shared<EvalOptions>();
   CLI::App* cmd = app.add_subcommand("eval", "accuracy of the quantized model (functional engine)");
-  add_common_options(cmd, *opts, false);
+  add_common_options(cmd, opts->common, false);
+  add_progress_options(cmd, opts->progress);
   cmd->callback([opts] { run_eval(*opts); });
 }
 

@@ -6,11 +6,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/errors.h"
 #include "sim/cli/common_options.h"
 #include "sim/pipeline.h"
+#include "sim/progress.h"
 #include "sim/selection/selection.h"
 #include "sim/written_files.h"
 
@@ -26,6 +28,7 @@ struct SelectArgs {
   int sensitivity_maps = 20;
   std::string sensitivity_mode = "random";
   double sensitivity_rate = 0.005;
+  std::optional<bool> progress;  // --progress / --no-progress
 };
 
 void run_select(const SelectArgs& a) {
@@ -41,6 +44,7 @@ void run_select(const SelectArgs& a) {
   require_model_biases(c, "safsim select");
   const Workload w = prepare_workload(c);
   ImageScorer scorer(c, w);
+  scorer.set_progress(progress_style(a.progress, ProgressStyle::kNone));
   const TestSet t = select_test_set(scorer, o);
   write_test_set(t, a.out_path);
   fmt::print("{}: {} test images of {} candidates by {} in {:.2f} s -> {}\n", w.model.name,
@@ -57,6 +61,7 @@ void register_select_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "select", "choose self-test images (000: corner, grad, corner_grad, prob_distrib, ...)");
   add_common_options(cmd, a->common, true);
+  add_progress_options(cmd, a->progress);
   cmd->remove_option(cmd->get_option("--out"));  // here --out is the test-set file
   std::vector<std::string> names;
   for (const auto& [name, value] : selection_strategies()) {

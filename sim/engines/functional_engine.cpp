@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -20,9 +21,24 @@
 namespace safsim {
 namespace {
 
-// Images per work item. Fixed (not derived from the thread count) so that results, including
-// fp32 rounding in float formats, do not depend on how many threads run.
+// Images per work item: 64, or fewer for a model whose widest layer would make one of a chunk's
+// buffers (a layer's output, its im2col matrix) exceed kChunkFloats (256 MiB): a 28x28 Conv of
+// 21,399 channels, the widest a layer may be (docs/limits.md), held 8.4 GB with 64 images. A
+// function of the model only, not of the thread count, so that results, including fp32
+// rounding in float formats, do not depend on how many threads run.
 constexpr int kChunkImages = 64;
+constexpr int64_t kChunkFloats = int64_t{1} << 26;
+
+int chunk_images_for(const QuantModel& qm) {
+  int64_t widest = 1;
+  for (const QLayer& q : qm.layers) {
+    widest = std::max({widest, q.out_shape.size(), q.in_shape.size()});
+    if (q.kind == QOpKind::kArray) {
+      widest = std::max(widest, int64_t{q.out_shape.h} * q.out_shape.w * q.reduction);
+    }
+  }
+  return int(std::clamp<int64_t>(kChunkFloats / widest, 1, kChunkImages));
+}
 
 }  // namespace
 
@@ -30,11 +46,13 @@ struct FunctionalEngine::Impl {
   Impl(const QuantModel& m, const DeployedWeights& w, int t)
       : own(w.bias.empty() ? std::nullopt : std::optional<QuantModel>(deployed_model(m, w))),
         qm(own ? *own : m),
-        threads(resolve_threads(t)) {}
+        threads(resolve_threads(t)),
+        chunk_images(chunk_images_for(qm)) {}
 
   std::optional<QuantModel> own;  // the model with its deployed biases, when they changed
   const QuantModel& qm;
   int threads = 1;
+  int chunk_images = kChunkImages;
   std::vector<ArrayWeights> weights;     // per layer
   std::vector<int> fused_pool;           // per array layer: the max-pool taken on its accumulators
   std::vector<std::vector<float>> pads;  // per array layer: padding per input channel (empty: 0)
@@ -402,7 +420,7 @@ void FunctionalEngine::set_activation_faults(const ActivationFaultPlan* plan) {
   impl_->activation_faults = plan;
 }
 
-Logits FunctionalEngine::run(const Dataset& images) const {
+Logits FunctionalEngine::run(const Dataset& images, const ImagesDone& images_done) const {
   const QuantModel& qm = impl_->qm;
   Logits out;
   out.images = images.count;
@@ -411,17 +429,22 @@ Logits FunctionalEngine::run(const Dataset& images) const {
   out.scale = qm.layers.back().out_q.scale;
   const size_t n = size_t(out.images) * out.classes;
   std::vector<float> logits(n);
-  const int chunks = (images.count + kChunkImages - 1) / kChunkImages;
+  const int chunks = (images.count + impl_->chunk_images - 1) / impl_->chunk_images;
   std::atomic<int> next{0};
+  std::mutex report;
   auto worker = [&] {
     Impl::Scratch s;
     for (int c = next++; c < chunks; c = next++) {
-      const int first = c * kChunkImages;
-      const int count = std::min(kChunkImages, images.count - first);
+      const int first = c * impl_->chunk_images;
+      const int count = std::min(impl_->chunk_images, images.count - first);
       impl_->run_chunk(s, images, first, count);
       const std::vector<float>& last = s.act.back();
       std::copy(last.begin(), last.begin() + size_t(count) * out.classes,
                 logits.begin() + size_t(first) * out.classes);
+      if (images_done) {
+        std::lock_guard<std::mutex> lock(report);
+        images_done(count);
+      }
     }
   };
   run_on_threads(std::min(impl_->threads, std::max(1, chunks)), [&](int) { worker(); });
@@ -469,10 +492,12 @@ void FunctionalEngine::run_layer_by_layer(const Dataset& images,
       }
     }
   }
-  const int chunks = (images.count + kChunkImages - 1) / kChunkImages;
+  const int chunks = (images.count + impl_->chunk_images - 1) / impl_->chunk_images;
   std::vector<Impl::Scratch> scratch(static_cast<size_t>(chunks));
   std::vector<std::vector<float>> inputs(static_cast<size_t>(chunks));
-  auto count_of = [&](int c) { return std::min(kChunkImages, images.count - c * kChunkImages); };
+  auto count_of = [&](int c) {
+    return std::min(impl_->chunk_images, images.count - c * impl_->chunk_images);
+  };
   auto each_chunk = [&](auto&& work) {
     std::atomic<int> next{0};
     run_on_threads(std::min(impl_->threads, std::max(1, chunks)), [&](int) {
@@ -483,7 +508,7 @@ void FunctionalEngine::run_layer_by_layer(const Dataset& images,
   };
   each_chunk([&](int c) {
     scratch[size_t(c)].fuse_pools = false;  // the callback may change biases: no fused pools
-    impl_->start_chunk(scratch[size_t(c)], images, c * kChunkImages, count_of(c),
+    impl_->start_chunk(scratch[size_t(c)], images, c * impl_->chunk_images, count_of(c),
                        inputs[size_t(c)]);
   });
   for (size_t li = 0; li < layers; ++li) {
@@ -535,7 +560,7 @@ std::vector<ActivationRange> FunctionalEngine::ranges(const Dataset& images) con
   // Chunks on every thread, each thread its own maxima: a maximum does not depend on the order
   // it is taken in, so the ranges are those of one pass in image order, bit for bit.
   const size_t layers = impl_->qm.layers.size();
-  const int chunks = (images.count + kChunkImages - 1) / kChunkImages;
+  const int chunks = (images.count + impl_->chunk_images - 1) / impl_->chunk_images;
   const int threads = std::min(impl_->threads, std::max(1, chunks));
   const std::vector<ActivationRange> none(layers);
   std::vector<std::vector<ActivationRange>> partial(size_t(threads), none);
@@ -544,8 +569,8 @@ std::vector<ActivationRange> FunctionalEngine::ranges(const Dataset& images) con
     Impl::Scratch s;
     s.ranges = &partial[size_t(t)];
     for (int c = next++; c < chunks; c = next++) {
-      const int first = c * kChunkImages;
-      impl_->run_chunk(s, images, first, std::min(kChunkImages, images.count - first));
+      const int first = c * impl_->chunk_images;
+      impl_->run_chunk(s, images, first, std::min(impl_->chunk_images, images.count - first));
     }
   });
   std::vector<ActivationRange> r(layers);

@@ -43,7 +43,10 @@ class FunctionalEngine {
   /// Transient activation flips to apply (nullptr: none). The plan must outlive the engine.
   void set_activation_faults(const ActivationFaultPlan* plan);
 
-  Logits run(const Dataset& images) const;
+  /// Called after each chunk of images with the number it finished, one call at a time (for
+  /// a progress line; the logits do not depend on it).
+  using ImagesDone = std::function<void(int images)>;
+  Logits run(const Dataset& images, const ImagesDone& images_done = {}) const;
   /// Every layer's output for one image.
   LayerActivations activations(const uint8_t* image) const;
   /// Float formats only: per-layer activation ranges over `images` (for calibration).

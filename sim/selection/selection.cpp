@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -20,22 +21,27 @@
 #include "sim/config/json.h"
 #include "sim/engines/backward.h"
 #include "sim/engines/functional_engine.h"
+#include "sim/progress.h"
 #include "sim/selection/cover.h"
 #include "sim/selection/scores.h"
 
 namespace safsim {
 namespace {
 
-// Calls f(i) for i in [0, n) on `threads` threads.
+// Calls f(i) for i in [0, n) on `threads` threads, counting each in `progress`.
 template <class F>
-void parallel_for(int n, int threads, F&& f) {
+void parallel_for(int n, int threads, ProgressLine& progress, F&& f) {
   std::atomic<int> next{0};
+  std::mutex report;
   auto worker = [&] {
     for (int i = next++; i < n; i = next++) {
       f(i);
+      std::lock_guard<std::mutex> lock(report);
+      progress.add(1);
     }
   };
   run_on_threads(std::max(1, std::min(threads, n)), [&](int) { worker(); });
+  progress.finish();
 }
 
 std::vector<double> row_logits(const Logits& l, int row) {
@@ -95,10 +101,16 @@ ImageScorer::ImageScorer(const Config& c, const Workload& w)
     : c_(c), w_(w), cache_(std::make_unique<Cache>()) {}
 ImageScorer::~ImageScorer() = default;
 
+ProgressLine ImageScorer::progress(const char* what, int64_t total) const {
+  return ProgressLine(fmt::format("select: {}", what), "images", total, 0, progress_style_);
+}
+
 const Logits& ImageScorer::golden() {
   if (!cache_->golden) {
     const FunctionalEngine engine(w_.qmodel, w_.weights, c_.threads);
-    cache_->golden = engine.run(w_.images);
+    ProgressLine p = progress("golden run", w_.images.count);
+    cache_->golden = engine.run(w_.images, [&](int n) { p.add(n); });
+    p.finish();
   }
   return *cache_->golden;
 }
@@ -156,7 +168,8 @@ const std::vector<double>& ImageScorer::grad(GradientLabel label) {
   const FunctionalEngine engine(qm, w_.weights, 1);
   const BackwardPass backward(qm, w_.weights, engine);
   out.assign(size_t(g.images), 0.0);
-  parallel_for(g.images, resolve_threads(c_.threads), [&](int i) {
+  ProgressLine p = progress("gradients", g.images);
+  parallel_for(g.images, resolve_threads(c_.threads), p, [&](int i) {
     const int target = label == GradientLabel::kGolden ? g.top1(i) : w_.images.labels[size_t(i)];
     const WeightGradient wg = backward.weight_gradient(w_.images.image(i), target);
     std::vector<float> flat;
@@ -175,7 +188,8 @@ const std::vector<std::vector<uint8_t>>& ImageScorer::coverage_rows() {
     const int n = w_.images.count;
     cache_->coverage.resize(size_t(n));
     cache_->activation.resize(size_t(n));
-    parallel_for(n, resolve_threads(c_.threads), [&](int i) {
+    ProgressLine p = progress("coverage", n);
+    parallel_for(n, resolve_threads(c_.threads), p, [&](int i) {
       NeuronCoverage nc = neuron_coverage(
           w_.qmodel, dequantized_activations(w_.qmodel, engine, w_.images.image(i)));
       cache_->coverage[size_t(i)] = std::move(nc.active);
@@ -198,14 +212,17 @@ std::vector<double> ImageScorer::sensitivity(int maps, const BitFlipConfig& faul
   // its evaluation maps with.
   const uint64_t seed = mix64(c_.seed ^ purpose_hash("sensitivity_selection"));
   std::vector<int> changed(size_t(g.images), 0);
+  ProgressLine p = progress("fault maps", int64_t(maps) * g.images);
   for (int m = 0; m < maps; ++m) {
     const DeployedWeights weights =
         deploy(w_.qmodel, fc, c_.mitigation, seed, uint64_t(m), nullptr);
-    const Logits faulty = FunctionalEngine(w_.qmodel, weights, c_.threads).run(w_.images);
+    const Logits faulty =
+        FunctionalEngine(w_.qmodel, weights, c_.threads).run(w_.images, [&](int n) { p.add(n); });
     for (int i = 0; i < g.images; ++i) {
       changed[size_t(i)] += faulty.top1(i) != g.top1(i);
     }
   }
+  p.finish();
   std::vector<double> share(changed.size());
   for (size_t i = 0; i < changed.size(); ++i) {
     share[i] = maps > 0 ? double(changed[i]) / maps : 0.0;

@@ -12,6 +12,7 @@
 #include "hw_models/test_set.h"
 #include "sim/config.h"
 #include "sim/pipeline.h"
+#include "sim/progress.h"
 
 namespace safsim {
 
@@ -70,12 +71,18 @@ class ImageScorer {
   const std::vector<double>& activation_score();
   /// Share of `maps` fault maps under which the candidate's top-1 differs from golden.
   std::vector<double> sensitivity(int maps, const BitFlipConfig& faults);
+  /// How the scoring passes (golden run, gradients, coverage, fault maps) show their progress;
+  /// none by default.
+  void set_progress(ProgressStyle style) { progress_style_ = style; }
 
  private:
+  ProgressLine progress(const char* what, int64_t total) const;
+
   struct Cache;
   const Config& c_;
   const Workload& w_;
   std::unique_ptr<Cache> cache_;
+  ProgressStyle progress_style_ = ProgressStyle::kNone;
 };
 
 /// Runs the strategy and returns the TestSet (indices absolute in the dataset, golden results,

@@ -24,8 +24,8 @@
 #include "base/output_files.h"
 #include "base/parallel.h"
 #include "memory/deployment.h"
+#include "sim/progress.h"
 #include "sim/sweep/interrupt.h"
-#include "sim/sweep/progress.h"
 #include "sim/sweep/report.h"
 #include "sim/sweep/size.h"
 #include "sim/sweep/trial_pool.h"
@@ -194,7 +194,8 @@ class MainLoop {
         cache_(cache),
         journal_(journal),
         already_done_(already_done),
-        progress_(plan.trials(), already_done) {}
+        progress_("sweep", "trials", plan.trials(), already_done,
+                  progress_style(std::nullopt, ProgressStyle::kPlainLines)) {}
 
   /// Returns when this rank's trials (and on rank 0, every rank's) are done or stopped.
   LoopResult run(const std::string& preflight_error) {
@@ -306,7 +307,7 @@ class MainLoop {
   SweepJournal* journal_;
   const int64_t already_done_;
   SweepInterrupt interrupt_;
-  SweepProgress progress_;
+  ProgressLine progress_;
   LoopResult out_;
   int done_ranks_ = 0;
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every command that writes files ends with one line on stderr saying where they went:
 # "wrote /absolute/dir: name, name, ...", listing exactly the files it wrote, which all exist;
-# `safsim bench --out DIR` writes its JSON line to DIR/bench.json.
+# `safsim bench --out DIR` writes its JSON line to DIR/bench.json. Progress lines appear in a
+# log only when asked (--progress).
 # Usage: output_lines.sh SAFSIM SOURCE_DIR
 set -euo pipefail
 safsim="$1"
@@ -33,6 +34,16 @@ expect_wrote() {
 "$safsim" eval --set workload.images=50 --out eval >eval.out 2>eval.err
 expect_wrote eval.err eval deviation.csv summary.json config.resolved.yaml
 grep -q "accuracy" eval.out  # the results stay on stdout
+# Progress: none when stderr is not a terminal (above: the last line is the "wrote" line, and
+# no other mentions images done); with --progress, plain lines over both passes (faults: the
+# run and its fault-free baseline), never a carriage return.
+! grep -q "eval: .* images" eval.err || { echo "FAIL: progress in a log unasked"; exit 1; }
+"$safsim" eval --set workload.images=200 --set faults.weights.stuck_at.rate=0.01 --progress \
+  --out evalp >/dev/null 2>evalp.err
+grep -q "^eval: 400/400 images (100%), .* images/s, ETA 0:00$" evalp.err ||
+  { echo "FAIL: eval --progress"; cat evalp.err; exit 1; }
+! grep -q $'\r' evalp.err || { echo "FAIL: a carriage return in a log"; exit 1; }
+expect_wrote evalp.err evalp deviation.csv summary.json config.resolved.yaml
 
 "$safsim" run "$cfg" --set workload.images=2 --out run/ >run.out 2>run.err
 expect_wrote run.err run deviation.csv summary.json layers.csv config.resolved.yaml

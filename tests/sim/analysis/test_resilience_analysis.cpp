@@ -284,7 +284,7 @@ TEST_CASE("the failure-rate counter matches flips of the logits counted by hand"
   // fault-free logits alone.
   const std::vector<Neuron> neurons = neuron_population(qm, std::to_string(last));
   REQUIRE(neurons.size() == 3);
-  const NeuronFailures f = neuron_failures(dm, d, neurons, {-1, 2, false});
+  const NeuronFailures f = neuron_failures(dm, d, neurons, {-1, 2});
   int64_t correct = 0;
   std::vector<int64_t> want(3, 0);
   ImageTrace t;
@@ -334,8 +334,8 @@ TEST_CASE("analysis results do not depend on the thread count", "[analysis]") {
     l = static_cast<uint8_t>(l % qm.classes());  // 3 classes: some images are right
   }
   const std::vector<Neuron> all = neuron_population(qm, "");
-  const NeuronFailures one = neuron_failures(dm, d, all, {-1, 1, false});
-  const NeuronFailures three = neuron_failures(dm, d, all, {-1, 3, false});
+  const NeuronFailures one = neuron_failures(dm, d, all, {-1, 1});
+  const NeuronFailures three = neuron_failures(dm, d, all, {-1, 3});
   REQUIRE(one.failures == three.failures);
   REQUIRE(one.correct_images == three.correct_images);
   const MeanRelevance r1 = mean_relevance(dm, d, 1);
