@@ -11,7 +11,8 @@ a failure too). Case i of seed S is the same input on every machine and every ru
   fuzz_inputs.py SAFSIM SOURCE_DIR [--seed 1] [--cases 160] [--jobs 2] [--keep DIR]
   fuzz_inputs.py SAFSIM SOURCE_DIR --seed 1 --case 37     # rerun one case, keep its input
 
-A failure prints the seed, the case, the mutation, the command and where its input was kept."""
+A failure prints the seed, the case, the mutation, the command and where its input was kept;
+rerunning it with --case regenerates the same input and keeps the data the command reads."""
 
 import argparse
 import concurrent.futures
@@ -176,7 +177,11 @@ def main():
                       f"  rerun: {sys.argv[0]} {a.safsim} {a.source_dir} --seed {a.seed} "
                       f"--case {i}\n  stderr:\n    {tail}", flush=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        # A single case keeps the work directory: its command refers to the seeds' data there.
+        if a.case is None:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"fuzz: work directory (the data the command reads) kept: {work}")
     counts = ", ".join(f"exit {c}: {n}" for c, n in sorted(outcomes.items()))
     print(f"fuzz: seed {a.seed}: {len(cases)} cases ({counts}), {failures} failure(s), "
           f"{time.monotonic() - start:.1f} s; slowest case {slowest[1]} ({slowest[0]:.1f} s)")
