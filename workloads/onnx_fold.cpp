@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "workloads/onnx_import_state.h"
+#include "workloads/onnx_tensor.h"
 
 namespace safsim::onnx_detail {
 namespace {
@@ -150,7 +151,7 @@ bool Importer::fold_constant_node() {
       out = from_ints(iv, x.dims);
     } else {
       fail(fmt::format("casting a constant to {} is not supported",
-                       onnx::TensorProto_DataType_Name(static_cast<int>(to))));
+                       data_type_name(static_cast<int>(to))));
     }
   } else if (op == "Slice") {
     const ConstTensor& x = in(0);

@@ -20,6 +20,7 @@
 #include "base/errors.h"
 #include "base/input_files.h"
 #include "workloads/onnx_import_state.h"
+#include "workloads/onnx_tensor.h"
 
 namespace safsim {
 
@@ -185,14 +186,14 @@ ConstTensor Importer::decode(const onnx::TensorProto& t) const {
     }
     default:
       fail(fmt::format("tensor '{}' has data type {}; supported: FLOAT, DOUBLE, INT32, INT64",
-                       t.name(), onnx::TensorProto_DataType_Name(t.data_type())));
+                       t.name(), data_type_name(t.data_type())));
   }
   if (!c.ints.empty()) {
     c.values.assign(c.ints.begin(), c.ints.end());
   }
   if (!ok) {
     fail(fmt::format("tensor '{}' has {} bytes of raw_data, not a whole number of {} values",
-                     t.name(), raw.size(), onnx::TensorProto_DataType_Name(t.data_type())));
+                     t.name(), raw.size(), data_type_name(t.data_type())));
   }
   if (c.size() != expected) {
     fail(fmt::format("tensor '{}' holds {} values but its shape [{}] needs {}", t.name(), c.size(),

@@ -36,7 +36,7 @@ int64_t stored_count(const std::string& path, const onnx::TensorProto& t, int fi
   if (raw.size() % sizeof(T) != 0) {
     fail(path, t,
          fmt::format("has {} bytes of raw_data, not a whole number of {}-byte {} values",
-                     raw.size(), sizeof(T), onnx::TensorProto_DataType_Name(t.data_type())));
+                     raw.size(), sizeof(T), data_type_name(t.data_type())));
   }
   return static_cast<int64_t>(raw.size() / sizeof(T));
 }
@@ -74,6 +74,11 @@ std::vector<float> to_floats(const std::string& raw, const Field& field, int64_t
 }
 
 }  // namespace
+
+std::string data_type_name(int32_t type) {
+  const std::string& name = onnx::TensorProto_DataType_Name(type);
+  return name.empty() ? fmt::format("{} (no ONNX data type)", type) : name;
+}
 
 std::string format_dims(const std::vector<int64_t>& dims) {
   return fmt::format("[{}]", fmt::join(dims, ", "));
@@ -131,7 +136,7 @@ OnnxTensor decode_tensor_proto(const onnx::TensorProto& t, const std::string& pa
     default:
       fail(path, t,
            fmt::format("of shape {} has data type {}; supported: FLOAT, DOUBLE, INT32, INT64",
-                       format_dims(out.dims), onnx::TensorProto_DataType_Name(t.data_type())));
+                       format_dims(out.dims), data_type_name(t.data_type())));
   }
   if (stored != expected) {
     fail(path, t,

@@ -35,6 +35,10 @@ OnnxTensor decode_tensor_proto(const onnx::TensorProto& t, const std::string& pa
 ///   OnnxTensor x = read_onnx_tensor("test_data_set_0/input_0.pb");
 OnnxTensor read_onnx_tensor(const std::string& path);
 
+/// "FLOAT", or "17 (no ONNX data type)" for a number TensorProto does not define, for messages
+/// (protobuf's own name of such a number is empty).
+std::string data_type_name(int32_t type);
+
 /// "[1, 3, 32, 32]", for messages.
 std::string format_dims(const std::vector<int64_t>& dims);
 

@@ -25,4 +25,9 @@ expect_error "$in/testset_number_overflow.json:8:18: test set: a number beyond t
   --set workload.synthetic.images=2 --set quant.calibration_images=2 --set workload.images=1 \
   --set selftest.enabled=true --set selftest.testset="$in/testset_number_overflow.json" \
   --out "$tmp/o3"
+# A tensor whose data type is a number ONNX does not define (Flatten, then a Gemm whose weight
+# says 65536): named by its number (protobuf's name of it is empty: "has data type ;").
+expect_error "$in/undefined_data_type.onnx: tensor 'w' has data type 65536 (no ONNX data type)" \
+  "$safsim" eval --set workload.model="$in/undefined_data_type.onnx" \
+  --set workload.dataset=synthetic --out "$tmp/o4"
 echo "fuzz_regressions: ok"

@@ -190,5 +190,16 @@ TEST_CASE("a missing file or a directory is refused with the reason", "[onnx][te
   CHECK_THAT(read_error(dir.path()), Contains(": cannot open tensor file: is a directory"));
 }
 
+TEST_CASE("a data type number ONNX does not define is named by its number", "[onnx][tensor]") {
+  // Protobuf names such a number with an empty string ("has data type ; supported: ...").
+  CHECK(data_type_name(onnx::TensorProto::FLOAT) == "FLOAT");
+  CHECK(data_type_name(65536) == "65536 (no ONNX data type)");
+  TempDir dir;
+  onnx::TensorProto t = tensor("x", {1}, onnx::TensorProto::FLOAT);
+  t.set_data_type(65536);
+  CHECK_THAT(read_error(write(dir, "t.pb", t)),
+             Contains("has data type 65536 (no ONNX data type)"));
+}
+
 }  // namespace
 }  // namespace safsim
