@@ -22,12 +22,13 @@ namespace safsim {
 namespace {
 
 // Images per work item: 64, or fewer for a model whose widest layer would make one of a chunk's
-// buffers (a layer's output, its im2col matrix) exceed kChunkFloats (256 MiB): a 28x28 Conv of
-// 21,399 channels, the widest a layer may be (docs/limits.md), held 8.4 GB with 64 images. A
-// function of the model only, not of the thread count, so that results, including fp32
-// rounding in float formats, do not depend on how many threads run.
+// buffers (a layer's output, its im2col matrix) exceed kChunkFloats floats (512 MiB; ResNet-18
+// at 224x224 stays at 64): a 28x28 Conv of 21,399 channels, the widest a layer may be
+// (docs/limits.md), held 4.3 GB with 64 images. A function of the model only, not of the thread
+// count, so that results, including fp32 rounding in float formats, do not depend on how many
+// threads run.
 constexpr int kChunkImages = 64;
-constexpr int64_t kChunkFloats = int64_t{1} << 26;
+constexpr int64_t kChunkFloats = int64_t{1} << 27;
 
 int chunk_images_for(const QuantModel& qm) {
   int64_t widest = 1;
