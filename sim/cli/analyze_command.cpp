@@ -181,12 +181,15 @@ void run_ber(const AnalyzeOptions& o) {
   out.announce();
 }
 
+/// `progress`: the analysis reports images done (--progress / --no-progress).
 void add_subcommand(CLI::App* analyze, const char* name, const char* help,
-                    void (*run)(const AnalyzeOptions&)) {
+                    void (*run)(const AnalyzeOptions&), bool progress = false) {
   auto opts = std::make_shared<AnalyzeOptions>();
   CLI::App* cmd = analyze->add_subcommand(name, help);
   add_common_options(cmd, opts->common, true);
-  add_progress_options(cmd, opts->progress);
+  if (progress) {
+    add_progress_options(cmd, opts->progress);
+  }
   cmd->add_option("--compare", opts->compare,
                   "also analyze this model (zoo name or .onnx) with the same settings; its "
                   "files go to OUT/compare");
@@ -205,7 +208,7 @@ void register_analyze_command(CLI::App& app) {
                  run_criticality);
   add_subcommand(analyze, "neuron-failures",
                  "failure rate of a single bit flip in every neuron (002 Figs. 3, 4)",
-                 run_neuron_failures);
+                 run_neuron_failures, /*progress=*/true);
   add_subcommand(analyze, "ber", "failure rate vs activation bit error rate (002 Fig. 7)", run_ber);
 }
 
