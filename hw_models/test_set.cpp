@@ -199,6 +199,14 @@ double number_field(const nlohmann::json& e, const char* key, double lo, double 
   return x;
 }
 
+/// ":line:col" of byte `at` (0-based) of `text`.
+std::string line_col(const std::string& text, size_t at) {
+  at = std::min(at, text.size());
+  const size_t line_start = at == 0 ? std::string::npos : text.rfind('\n', at - 1);
+  const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
+  return fmt::format(":{}:{}", std::count(text.begin(), text.begin() + long(at), '\n') + 1, column);
+}
+
 /// ":line:col" of the number an out_of_range message quotes ("number overflow parsing
 /// '1e400'"), found in the text; "" when it quotes none.
 std::string position_of_number(const std::string& text, const std::string& message) {
@@ -209,12 +217,7 @@ std::string position_of_number(const std::string& text, const std::string& messa
     return "";
   }
   const size_t at = text.find(message.substr(a + quote.size(), b - a - quote.size()));
-  if (at == std::string::npos) {
-    return "";
-  }
-  const size_t line_start = text.rfind('\n', at);
-  const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
-  return fmt::format(":{}:{}", std::count(text.begin(), text.begin() + long(at), '\n') + 1, column);
+  return at == std::string::npos ? "" : line_col(text, at);
 }
 
 }  // namespace
@@ -280,7 +283,9 @@ TestSet read_test_set(const std::string& path) {
   try {
     j = nlohmann::json::parse(f.bytes);
   } catch (const nlohmann::json::parse_error& e) {
-    throw UserError(fmt::format("test set '{}': {}", path, e.what()));
+    // e.byte is 1-based: the byte after the last one read.
+    throw UserError(fmt::format("{}{}: test set: {}", path,
+                                line_col(f.bytes, e.byte > 0 ? e.byte - 1 : 0), e.what()));
   } catch (const nlohmann::json::exception& e) {
     // A number beyond double (1e400) is out_of_range, thrown while parsing, without a position.
     throw UserError(fmt::format("{}{}: test set: a number beyond the range of a double: {}", path,

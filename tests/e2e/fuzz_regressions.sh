@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Inputs the fuzz test (tests/fuzz/fuzz_inputs.py) found refused without naming where the
-# problem is; each is now a user error (exit 2) with the file, line and column.
+# Inputs the fuzz test (tests/fuzz/fuzz_inputs.py) found refused without naming where or what the
+# problem is; each is now a user error (exit 2) naming the file and, in text files, the line and
+# column.
 # Usage: fuzz_regressions.sh SAFSIM SOURCE_DIR
 set -euo pipefail
 safsim="$1"
@@ -25,6 +26,14 @@ expect_error "$in/testset_number_overflow.json:8:18: test set: a number beyond t
   --set workload.synthetic.images=2 --set quant.calibration_images=2 --set workload.images=1 \
   --set selftest.enabled=true --set selftest.testset="$in/testset_number_overflow.json" \
   --out "$tmp/o3"
+# A JSON syntax error in a test set: file:line:col first, like every other input's errors (it
+# used to read "test set 'FILE': [json.exception.parse_error.101] ...").
+expect_error "$in/testset_syntax_error.json:3:14: test set: [json.exception.parse_error.101]" \
+  "$safsim" run configs/default.yaml --set workload.dataset=synthetic \
+  --set workload.synthetic.images=2 --set quant.calibration_images=2 --set workload.images=1 \
+  --set selftest.enabled=true --set selftest.testset="$in/testset_syntax_error.json" \
+  --out "$tmp/o5"
+
 # A tensor whose data type is a number ONNX does not define (Flatten, then a Gemm whose weight
 # says 65536): named by its number (protobuf's name of it is empty: "has data type ;").
 expect_error "$in/undefined_data_type.onnx: tensor 'w' has data type 65536 (no ONNX data type)" \
