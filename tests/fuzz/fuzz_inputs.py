@@ -29,7 +29,6 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mutations  # noqa: E402
 import seeds  # noqa: E402
 
 
@@ -37,7 +36,18 @@ def pick_seed(rng, all_seeds):
     return rng.choices(all_seeds, weights=[s.weight for s in all_seeds])[0]
 
 
-def make_case(seed, index, all_seeds, work):
+def materialize(s, data, case_dir, work, src):
+    """A copy of seed `s`'s directory at `case_dir` holding `data` as its file; the argv."""
+    shutil.copytree(s.directory, case_dir, ignore=shutil.ignore_patterns("out"))
+    with open(os.path.join(case_dir, s.mutate_file), "wb") as f:
+        f.write(seeds.fill_paths(data, work, src))
+    argv = [a.replace("{dir}", case_dir) for a in s.argv]
+    if "--out" not in argv:
+        argv += ["--out", os.path.join(case_dir, "out")]
+    return argv
+
+
+def make_case(seed, index, all_seeds, work, src):
     """Case `index`: a copy of one seed's directory with its file mutated. Returns (seed,
     description, case directory, argv)."""
     rng = random.Random(seed * 1_000_003 + index)
@@ -49,13 +59,7 @@ def make_case(seed, index, all_seeds, work):
         how2, data = s.mutate(rng, data)
         how = f"{how} + {how2}"
     case_dir = os.path.join(work, f"case{index}")
-    shutil.copytree(s.directory, case_dir, ignore=shutil.ignore_patterns("out"))
-    with open(os.path.join(case_dir, s.mutate_file), "wb") as f:
-        f.write(data)
-    argv = [a.replace("{dir}", case_dir) for a in s.argv]
-    if "--out" not in argv:
-        argv += ["--out", os.path.join(case_dir, "out")]
-    return s, how, case_dir, argv
+    return s, how, case_dir, materialize(s, data, case_dir, work, src)
 
 
 def run(safsim, argv, timeout_s, max_mb):
@@ -129,16 +133,16 @@ def main():
     try:
         all_seeds = seeds.build(safsim, src, work)
         # The seeds themselves must run (exit 0): else every case would test one refusal.
-        for s in all_seeds:
-            argv = [x.replace("{dir}", s.directory) for x in s.argv]
-            argv += [] if "--out" in argv else ["--out", os.path.join(s.directory, "out")]
+        for k, s in enumerate(all_seeds):
+            with open(os.path.join(s.directory, s.mutate_file), "rb") as f:
+                argv = materialize(s, f.read(), os.path.join(work, f"seed{k}"), work, src)
             code, _, _, stderr, _ = run(safsim, argv, a.timeout, a.max_mb)
             if code != 0:
                 print(f"FAIL: seed input {s.name} does not run (exit {code}): "
                       f"{' '.join([safsim] + argv)}\n{stderr}")
                 return 1
         indices = [a.case] if a.case is not None else range(a.cases)
-        cases = [make_case(a.seed, i, all_seeds, work) for i in indices]
+        cases = [make_case(a.seed, i, all_seeds, work, src) for i in indices]
 
         def one(case):
             s, argv = case[0], case[3]

@@ -1,24 +1,24 @@
 """Valid seed inputs of the fuzz test, written into a work directory: a tiny IDX slice, a CIFAR-10
 binary directory, an .npz, configs and sweep files that use them, a defect map and a test set
-that fit them. Each seed says how safsim reads it (`argv`, with {input} for the mutated file),
-so every run is small: one or two images, a small array, a few calibration images."""
+that fit them. Each seed says how safsim reads it (`argv`, with {dir} for the case's copy of the
+seed's directory), so every run is small: one or two images, a few calibration images."""
 
+import json
 import os
 import random
 import struct
 import subprocess
-import zipfile
 
 import numpy as np
 
 import mutations
 
 TRAIN, TEST = 16, 4
+WORK, SRC = b"@WORK@", b"@SRC@"  # path tokens (build(), fill_paths())
 
 
 def _idx(path, array):
-    codes = {np.uint8: 0x08}
-    header = struct.pack(">HBB", 0, codes[array.dtype.type], array.ndim)
+    header = struct.pack(">HBB", 0, 0x08, array.ndim)  # 0x08: unsigned bytes
     header += b"".join(struct.pack(">I", d) for d in array.shape)
     with open(path, "wb") as f:
         f.write(header + array.tobytes())
@@ -198,6 +198,11 @@ metrics: [accuracy, accuracy_drop]
     subprocess.run([safsim, "select", f"{src}/configs/default.yaml", *tiny, "--strategy",
                     "random", "--count", "2", "--out", f"{d}/t.json"], check=True,
                    capture_output=True)
+    with open(f"{d}/t.json") as f:
+        testset = json.load(f)
+    testset["selection_seconds"] = 0.0  # a time: the same seed on every run
+    with open(f"{d}/t.json", "w") as f:
+        json.dump(testset, f, indent=2)
     seeds.append(Seed("test set (safsim select)", d, "t.json", mutations.text, [
         "run", f"{src}/configs/default.yaml", *tiny, "--set", "workload.images=1", "--set",
         "selftest.enabled=true", "--set", "selftest.testset={dir}/t.json", "--set",
@@ -214,5 +219,19 @@ metrics: [accuracy, accuracy_drop]
             "selftest.enabled=true", "--set", "mitigation.scheme=c1", "--set",
             "selftest.testset={dir}/t.json", "--set", "selftest.period=1"
         ], 1))
+    # The files hold their paths as tokens, so that a mutation (a number replaced, an offset)
+    # does not depend on where the work and source directories are: case i of a seed is the
+    # same input on every machine. fill_paths() puts them back after mutating.
+    for seed in seeds:
+        path = os.path.join(seed.directory, seed.mutate_file)
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(data.replace(work.encode(), WORK).replace(src.encode(), SRC))
     return seeds
+
+
+def fill_paths(data, work, src):
+    """The mutated file with the tokens build() left replaced by the real directories."""
+    return data.replace(WORK, work.encode()).replace(SRC, src.encode())
 
