@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "base/errors.h"
 #include "sim/config.h"
 #include "sim/config/keys.h"
+#include "sim/config/yaml_stall.h"
 
 namespace safsim {
 namespace {
@@ -85,8 +87,14 @@ Override parse_override(const std::string& text, const std::vector<ConfigKey>& s
         fmt::format("{}: '{}' is not a key path (empty name between dots)", o.origin, o.key));
   }
   check_path(o.origin, o.path, schema);
+  const std::string value = trim(text.substr(eq + 1));
+  if (const std::optional<YAML::Mark> stall = yaml_stall(value)) {
+    throw ConfigError(fmt::format("{}: the value is not valid YAML (unexpected '{}' at column {})",
+                                  o.origin, value.substr(size_t(stall->pos), 1),
+                                  stall->column + 1));
+  }
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(trim(text.substr(eq + 1)));
+    const std::vector<YAML::Node> docs = YAML::LoadAll(value);
     if (docs.size() > 1) {
       throw ConfigError(fmt::format(
           "{}: the value is more than one YAML document (a '---' or '...' in it)", o.origin));

@@ -11,6 +11,7 @@
 
 #include "base/did_you_mean.h"
 #include "base/errors.h"
+#include "sim/config/yaml_stall.h"
 
 namespace safsim {
 namespace {
@@ -355,6 +356,9 @@ void read_config(const YAML::Node& root, const ConfigSource& source, Config& cfg
 
 YAML::Node load_yaml_document(const std::string& text, const std::string& source_name,
                               const char* what) {
+  if (const std::optional<YAML::Mark> stall = yaml_stall(text)) {
+    throw ConfigError(yaml_stall_message(text, *stall, source_name));
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);

@@ -19,6 +19,14 @@ expect_error "$in/unknown_model.yaml:2:10: workload.model: unknown model 'lenet'
 expect_error "--set workload.model=len: unknown model 'len'" \
   "$safsim" eval --set workload.model=len --out "$tmp/o2"
 
+# A ',' where a YAML document starts (a newline inserted into default.yaml's first comment):
+# yaml-cpp's LoadAll() collected empty documents until memory ran out (23 GB, then the kernel's
+# kill); now a syntax error, at once and in little memory.
+start=$(date +%s)
+expect_error "$in/stray_comma.yaml:2:1: YAML syntax error: unexpected ','" \
+  bash -c 'ulimit -v 2000000; exec "$0" "$@"' "$safsim" eval "$in/stray_comma.yaml" --out "$tmp/o6"
+(( $(date +%s) - start < 20 )) || { echo "FAIL: the stray comma took too long"; exit 1; }
+
 # A test-set number beyond a double (1e400): the file and the number's position (it used to be
 # "error: JSON: ... number overflow" naming neither).
 expect_error "$in/testset_number_overflow.json:8:18: test set: a number beyond the range of a double" \

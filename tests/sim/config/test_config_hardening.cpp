@@ -43,4 +43,21 @@ TEST_CASE("an unknown zoo model is an error at its key, a path is left to the im
         "no/such.onnx");
 }
 
+TEST_CASE("a ',' where a YAML document starts is a syntax error, not an endless parse",
+          "[config][limits]") {
+  // yaml-cpp's LoadAll() collects empty documents without end on these (sim/config/yaml_stall.h).
+  CHECK_THROWS_WITH(parse_config(",", "x.yaml"), "x.yaml:1:1: YAML syntax error: unexpected ','");
+  CHECK_THROWS_WITH(parse_config("# a comment\n, 10 images\nseed: 1\n", "x.yaml"),
+                    "x.yaml:2:1: YAML syntax error: unexpected ','");
+  CHECK_THROWS_WITH(parse_config("[a, b]\n, 1\n", "x.yaml"),
+                    "x.yaml:2:1: YAML syntax error: unexpected ','");
+  CHECK_THROWS_WITH(parse_config("", "x.yaml", {"seed=,"}),
+                    "--set seed=,: the value is not valid YAML (unexpected ',' at column 1)");
+  CHECK_THROWS_WITH(parse_sweep("name: s\n,\n", "s.yaml"), Catch::StartsWith("s.yaml:2:1: "));
+  // Two documents stay a second-document error; one document loads.
+  CHECK_THROWS_WITH(parse_config("seed: 1\n---\nseed: 2\n", "x.yaml"),
+                    Catch::Contains("found a second one"));
+  CHECK(parse_config("seed: 3\n", "x.yaml").seed == 3);
+}
+
 }  // namespace safsim
