@@ -54,11 +54,11 @@ namespace {
 
 using dataset_readers::CifarKind;
 
-constexpr uint32_t kImageMagic3 = 0x00000803;  // unsigned byte, 3 dimensions (N x H x W)
-constexpr uint32_t kImageMagic4 = 0x00000804;  // unsigned byte, 4 dimensions (N x C x H x W)
-constexpr uint32_t kLabelMagic = 0x00000801;   // unsigned byte, 1 dimension
-constexpr size_t kMaxIdxHeaderBytes = 20;      // magic and 4 dimensions
-constexpr size_t kLabelHeaderBytes = 8;        // magic, count
+using dataset_readers::kImageMagic3;
+using dataset_readers::kImageMagic4;
+using dataset_readers::kLabelHeaderBytes;
+using dataset_readers::kLabelMagic;
+constexpr size_t kMaxIdxHeaderBytes = 20;  // magic and 4 dimensions
 constexpr const char* kFashionMnist = "fashion-mnist";
 constexpr const char* kSyntheticName = "synthetic";
 constexpr const char* kInstallHint =

@@ -2,6 +2,7 @@
 // they share. Internal to workloads/: dataset.cpp dispatches to them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +29,10 @@ void check_input_shape(const DatasetSource& source, const Shape& got, const std:
 void require_regular_file(const std::string& path, const std::string& expected);
 
 // IDX files (dataset.cpp, idx_prefix.cpp).
+constexpr uint32_t kImageMagic3 = 0x00000803;  // unsigned byte, 3 dimensions (N x H x W)
+constexpr uint32_t kImageMagic4 = 0x00000804;  // unsigned byte, 4 dimensions (N x C x H x W)
+constexpr uint32_t kLabelMagic = 0x00000801;   // unsigned byte, 1 dimension
+constexpr size_t kLabelHeaderBytes = 8;        // magic, count
 /// True when an IDX image header's dimensions are ones load_idx() accepts (before allocating).
 bool idx_image_header_plausible(uint32_t count, uint32_t channels, uint32_t rows, uint32_t cols);
 /// The first `max_images` images (0: all) of an IDX image and label file pair, reading no

@@ -17,11 +17,6 @@
 namespace safsim::dataset_readers {
 namespace {
 
-constexpr uint32_t kImageMagic3 = 0x00000803;
-constexpr uint32_t kImageMagic4 = 0x00000804;
-constexpr uint32_t kLabelMagic = 0x00000801;
-constexpr uint64_t kLabelHeaderBytes = 8;
-
 uint32_t be32(const uint8_t* p) {
   return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
 }
