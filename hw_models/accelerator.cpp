@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "base/trace.h"
+#include "hw_models/dataflow/dataflow.h"
 
 namespace safsim {
 
@@ -39,21 +40,20 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, const QuantModel& 
       clock_("clock", sc_core::sc_time(1e6 / cfg.clock_mhz, sc_core::SC_PS), 0.5,
              sc_core::SC_ZERO_TIME, false) {
   const bool ideal = cfg.ideal_memory;
-  array_ = std::make_unique<SystolicArray>("array", cfg.array.rows, cfg.array.cols, qm.is_float(),
-                                           qm.accumulator_bits);
+  array_ = make_pe_array(qm, cfg);
   nvm_ = std::make_unique<NvmWeightBank>("nvm", qm, weights, cfg.nvm, ideal, cfg.array.rows,
                                          cfg.array.cols);
   ifmap_ = std::make_unique<SramBuffer>("ifmap_sram", cfg.ifmap_sram, ideal);
   ofmap_ = std::make_unique<SramBuffer>("ofmap_sram", cfg.ofmap_sram, ideal);
   ppu_ = std::make_unique<PostProcessingUnit>("post_processing", qm, cfg.post_processing_lanes,
-                                              cfg.post_processing_latency_cycles, cfg.array.cols);
+                                              cfg.post_processing_latency_cycles);
   controller_ = std::make_unique<Controller>(
       "controller", qm, cfg, plan_model(qm, cfg), *ppu_,
       [this](int layer, uint64_t begin, uint64_t end) { on_layer_end(layer, begin, end); });
   array_->clk(clock_);
   nvm_->clk(clock_);
   controller_->clk(clock_);
-  controller_->array(*array_);
+  controller_->set_array(*array_);
   controller_->nvm(*nvm_);
   controller_->ifmap(*ifmap_);
   controller_->ofmap(*ofmap_);

@@ -11,7 +11,7 @@
 #include "hw_models/controller.h"
 #include "hw_models/post_processing.h"
 #include "hw_models/selftest_controller.h"
-#include "hw_models/systolic_array.h"
+#include "hw_models/dataflow/pe_array.h"
 #include "memory/nvm_weight_bank.h"
 #include "memory/sram_buffer.h"
 
@@ -60,7 +60,7 @@ class Accelerator : public sc_core::sc_module {
   }
 
   const Controller& controller() const { return *controller_; }
-  const SystolicArray& array() const { return *array_; }
+  const PeArray& array() const { return *array_; }
   const NvmWeightBank& nvm() const { return *nvm_; }
   NvmWeightBank& nvm() { return *nvm_; }
   const SramBuffer& ifmap_sram() const { return *ifmap_; }
@@ -75,7 +75,7 @@ class Accelerator : public sc_core::sc_module {
   void on_layer_end(int layer, uint64_t begin, uint64_t end);
 
   sc_core::sc_clock clock_;
-  std::unique_ptr<SystolicArray> array_;
+  std::unique_ptr<PeArray> array_;
   std::unique_ptr<NvmWeightBank> nvm_;
   std::unique_ptr<SramBuffer> ifmap_, ofmap_;
   std::unique_ptr<PostProcessingUnit> ppu_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "base/enum_names.h"
+#include "hw_models/dataflow/dataflow_kind.h"
 #include "memory/memory_config.h"
 
 namespace safsim {
@@ -15,13 +16,14 @@ struct ArrayConfig {
 
   template <class V>
   void visit(V& v) {
-    v.value("rows", rows, 1, 256, "PE rows (reduction dimension)");
-    v.value("cols", cols, 1, 256, "PE columns (output channels)");
+    v.value("rows", rows, 1, 256, "PE rows (ws, is: reduction; os: output pixels)");
+    v.value("cols", cols, 1, 256, "PE columns (ws, os: output channels; is: output pixels)");
   }
 };
 
 struct AcceleratorConfig {
   ArrayConfig array;
+  Dataflow dataflow = Dataflow::kWs;
   double clock_mhz = 500;
   WeightLoad weight_load = WeightLoad::kSerial;
   bool ideal_memory = false;
@@ -34,6 +36,8 @@ struct AcceleratorConfig {
   template <class V>
   void visit(V& v) {
     v.section("array", array, "systolic array shape");
+    v.choice("dataflow", dataflow, dataflow_names(),
+             "which operand stays in the PEs: ws weights, os outputs, is inputs (docs/timing.md)");
     v.value("clock_mhz", clock_mhz, 1.0, 10000.0, "clock frequency in MHz");
     v.choice("weight_load", weight_load,
              EnumNames<WeightLoad>{{"serial", WeightLoad::kSerial},

@@ -6,13 +6,9 @@
 
 #include "base/trace.h"
 #include "hw_models/arithmetic.h"
+#include "hw_models/dataflow/dataflow.h"
 
 namespace safsim {
-namespace {
-
-constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
-
-}  // namespace
 
 Controller::Controller(const sc_core::sc_module_name& name, const QuantModel& qm,
                        const AcceleratorConfig& cfg, std::vector<LayerPlan> plans,
@@ -23,12 +19,10 @@ Controller::Controller(const sc_core::sc_module_name& name, const QuantModel& qm
       cfg_(cfg),
       plans_(std::move(plans)),
       ppu_(ppu),
-      on_layer_end_(std::move(on_layer_end)),
-      rows_(cfg.array.rows),
-      cols_(cfg.array.cols) {
+      on_layer_end_(std::move(on_layer_end)) {
   size_t psum_entries = 0;
   for (const LayerPlan& p : plans_) {
-    psum_entries = std::max(psum_entries, size_t(p.tile_tokens) * cols_);
+    psum_entries = std::max(psum_entries, size_t(p.psum_entries));
   }
   for (int h = 0; h < 2; ++h) {
     qm.is_float() ? psum_float_[h].assign(psum_entries, 0.0f) : psum_[h].assign(psum_entries, 0);
@@ -45,6 +39,8 @@ Controller::Controller(const sc_core::sc_module_name& name, const QuantModel& qm
   sensitive << clk.neg();
   dont_initialize();
 }
+
+void Controller::set_array(PeArray& array) { schedule_ = make_schedule(cfg_, *this, array); }
 
 void Controller::start(const Dataset& images, Logits* out) {
   images_ = &images;
@@ -102,7 +98,7 @@ void Controller::on_negedge() {
         }
         break;
       case ControllerState::kArrayLayer:
-        if (!array_layer_done(n)) {
+        if (!schedule_->done(n)) {
           step_array(n);
           return;
         }
@@ -152,7 +148,9 @@ bool Controller::next_layer(uint64_t n) {
   const LayerPlan& p = plans_[layer_];
   const QLayer& q = qm_.layers[layer_];
   if (p.on_array) {
-    begin_array_layer();
+    state_ = ControllerState::kArrayLayer;
+    plan_ = &p;
+    schedule_->begin_layer(p);
     return true;
   }
   state_ = ControllerState::kPpuLayer;
@@ -187,25 +185,25 @@ bool Controller::next_image(uint64_t n) {
   return true;
 }
 
-void Controller::begin_array_layer() {
-  state_ = ControllerState::kArrayLayer;
-  plan_ = &plans_[layer_];
-  const size_t folds = plan_->folds.size();
-  fetch_idx_ = 0;
-  staged_ = -1;
-  load_idx_ = load_rows_ = stream_idx_ = token_ = tiles_done_ = 0;
-  ra_fold_ = ra_token_ = 0;
-  ra_ready_.assign(size_t(std::max(2, ifmap->read_latency_cycles() + 2)), 0);
-  qm_.is_float() ? ra_x_float_.assign(ra_ready_.size() * rows_, 0.0f)
-                 : ra_x_int_.assign(ra_ready_.size() * rows_, 0);
-  ra_head_ = ra_count_ = 0;
-  sram_free_at_ = 0;
-  weights_ready_.assign(folds, kNever);
-  drain_end_.assign(folds, kNever);
-  ppu_done_.assign(plan_->tiles.size(), kNever);
-  tile_last_fold_.assign(plan_->tiles.size(), 0);
-  for (size_t f = 0; f < folds; ++f) {
-    tile_last_fold_[plan_->folds[f].tile] = static_cast<int>(f);
+void Controller::step_array(uint64_t n) {
+  const Cause c = schedule_->step(n);
+  count(c);
+  update_trace(n, c);
+}
+
+// A finished tile: the PPU reads its psums and writes the layer's output words.
+uint64_t Controller::tile_done(const TilePlan& t, int half, uint64_t n) {
+  tile_access(t, half, n);  // before the PPU reads the psums and writes the outputs
+  const uint64_t cost =
+      ppu_.finish_tile(*plan_, t, qm_.is_float() ? nullptr : psum_[half].data(),
+                       qm_.is_float() ? psum_float_[half].data() : nullptr, store_);
+  return ppu_.submit(cost, n);
+}
+
+void Controller::ifmap_read(const int32_t* idx, int count, int stride, uint64_t n) {
+  if (watching(FlipMemory::kIfmap)) {
+    const int in_layer = qm_.layers[size_t(plan_->layer)].inputs[0];
+    ifmap_token_read(flip_map_->storage(in_layer), idx, count, stride, n);
   }
 }
 
@@ -262,9 +260,11 @@ void Controller::update_trace(uint64_t n, Cause c) {
   shadow_.cause = static_cast<int>(c);
   shadow_.image = image_;
   shadow_.layer = layer_;
-  shadow_.load_fold = load_idx_;
-  shadow_.stream_fold = stream_idx_;
-  shadow_.token = token_;
+  const ScheduleProgress p =
+      state_ == ControllerState::kArrayLayer ? schedule_->progress() : ScheduleProgress{};
+  shadow_.load_fold = p.load_fold;
+  shadow_.stream_fold = p.stream_fold;
+  shadow_.token = p.step;
 }
 
 }  // namespace safsim

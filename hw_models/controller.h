@@ -1,15 +1,18 @@
-// The accelerator's controller: runs images layer by layer; for array layers it fetches each
-// fold's weights from the NVM, shifts them into the array, streams the im2col tokens from the
-// ifmap buffer, tracks the drain and hands finished psum tiles to the post-processing unit.
-// It runs at the negative clock edge and prepares what the array does at the next posedge.
+// The accelerator's controller: runs images layer by layer; array layers go to the dataflow's
+// schedule (hw_models/dataflow/), which fetches, loads, streams and drains per cycle, and the
+// controller hands finished psum tiles to the post-processing unit and counts where every
+// cycle went. It runs at the negative clock edge and prepares what the array does at the next
+// posedge.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <systemc>
 #include <vector>
 
-#include "hw_models/array_if.h"
+#include "hw_models/dataflow/array_schedule.h"
+#include "hw_models/dataflow/pe_array.h"
 #include "hw_models/flip_address_map.h"
 #include "hw_models/layer_plan.h"
 #include "hw_models/logits.h"
@@ -38,11 +41,10 @@ enum class ControllerState : int { kIdle = 0, kArrayLayer = 1, kPpuLayer = 2 };
 /// Runs a batch: start(images, logits) then sc_start(); the controller pauses the simulation
 /// (sc_pause) when the last image's logits are written.
 ///   controller.start(images, &logits);  sc_core::sc_start();
-class Controller : public sc_core::sc_module {
+class Controller : public sc_core::sc_module, private ScheduleHost {
  public:
   SC_HAS_PROCESS(Controller);
   sc_core::sc_in<bool> clk{"clk"};
-  sc_core::sc_port<ArrayIf> array{"array"};
   sc_core::sc_port<WeightReadIf> nvm{"nvm"};
   sc_core::sc_port<SramIf> ifmap{"ifmap"};
   sc_core::sc_port<SramIf> ofmap{"ofmap"};
@@ -54,12 +56,14 @@ class Controller : public sc_core::sc_module {
              const AcceleratorConfig& cfg, std::vector<LayerPlan> plans, PostProcessingUnit& ppu,
              std::function<void(int, uint64_t, uint64_t)> on_layer_end);
 
+  /// The dataflow's schedule for `array` (hw_models/dataflow/dataflow.h); before start().
+  void set_array(PeArray& array);
   void start(const Dataset& images, Logits* out);
   bool finished() const { return state_ == ControllerState::kIdle; }
   const std::vector<LayerCycles>& layer_cycles() const { return layer_cycles_; }
   const std::vector<LayerPlan>& plans() const { return plans_; }
   uint64_t cycle() const { return cycle_; }
-  const QuantModel& qm() const { return qm_; }
+  const QuantModel& qm() const override { return qm_; }
   void trace(Tracer& tracer);
   /// Lands `flips` at their cycles (before anything else of that cycle happens), flips the ifmap
   /// and ofmap words the controller holds, and reports their reads and writes. Both must
@@ -69,34 +73,35 @@ class Controller : public sc_core::sc_module {
   PsumWatcher* psum_watcher() { return &psum_watch_; }
 
  private:
-  enum class Cause { kCompute, kNvm, kSram, kPp };
   void on_negedge();
   bool next_layer(uint64_t n);  // false when the batch is done
   void begin_image(uint64_t n, const uint8_t* pixels, int64_t dataset_index);
   bool next_image(uint64_t n);  // false when the batch is done
-  void begin_array_layer();
   void end_layer(uint64_t n);
   void step_array(uint64_t n);
-  void fetch_step(uint64_t n);
-  bool load_step(uint64_t n);
-  void read_ahead_step(uint64_t n);
-  Cause stream_step(uint64_t n, bool nvm_blocked);
-  void issue_token(uint64_t n, size_t slot);
+  // ScheduleHost: what the dataflow's schedule uses.
+  const AcceleratorConfig& config() const override { return cfg_; }
+  WeightReadIf& weights() override { return *nvm.operator->(); }
+  SramIf& ifmap_buffer() override { return *ifmap.operator->(); }
+  SramIf& ofmap_buffer() override { return *ofmap.operator->(); }
+  const ActivationStore& activations() const override { return store_; }
+  int64_t* psum(int half) override { return psum_[half].data(); }
+  float* psum_float(int half) override { return psum_float_[half].data(); }
+  void ifmap_read(const int32_t* idx, int count, int stride, uint64_t n) override;
+  uint64_t tile_done(const TilePlan& t, int half, uint64_t n) override;
   // Scheduled flips (controller_flips.cpp): the words the controller holds, and their accesses.
   void flip_ifmap(int64_t address, int bit);
   void flip_ofmap(int64_t address, int bit);
   bool watching(FlipMemory m) const { return flips_ != nullptr && flips_->watching(m); }
   void ifmap_range_access(int storage_layer, FlipOutcome outcome, uint64_t n);
   void ifmap_ppu_layer_access(const QLayer& q, uint64_t n);
-  void ifmap_token_read(int storage_layer, const int32_t* idx, int count, uint64_t n);
+  void ifmap_token_read(int storage_layer, const int32_t* idx, int count, int stride, uint64_t n);
   void tile_access(const TilePlan& tp, int half, uint64_t n);
   struct PsumWatch : PsumWatcher {
     Controller* owner = nullptr;
     bool watching() const override { return owner->watching(FlipMemory::kOfmap); }
     void on_psum_access(const void* entry, bool overwrite, uint64_t cycle) override;
   };
-  void tile_step(uint64_t n);
-  bool array_layer_done(uint64_t n) const;
   void count(Cause c);
   void update_trace(uint64_t n, Cause c);
 
@@ -105,7 +110,6 @@ class Controller : public sc_core::sc_module {
   std::vector<LayerPlan> plans_;
   PostProcessingUnit& ppu_;
   std::function<void(int, uint64_t, uint64_t)> on_layer_end_;
-  int rows_, cols_;
 
   // Batch and image progress.
   const Dataset* images_ = nullptr;
@@ -118,18 +122,9 @@ class Controller : public sc_core::sc_module {
   std::vector<LayerCycles> layer_cycles_;
   LayerCycles current_;
 
-  // Array-layer schedule state (docs/timing.md).
+  // Array layers: the dataflow's schedule and the psum buffer it fills.
   const LayerPlan* plan_ = nullptr;
-  int fetch_idx_ = 0, staged_ = -1, load_idx_ = 0, load_rows_ = 0;
-  int stream_idx_ = 0, token_ = 0, tiles_done_ = 0;
-  int ra_fold_ = 0, ra_token_ = 0;  // ifmap read-ahead position
-  std::vector<uint64_t> ra_ready_;  // ring of read-ahead tokens: cycle their data is usable
-  std::vector<int32_t> ra_x_int_;   // ... and their R operands, read from the ifmap buffer
-  std::vector<float> ra_x_float_;
-  size_t ra_head_ = 0, ra_count_ = 0;
-  uint64_t sram_free_at_ = 0;
-  std::vector<uint64_t> weights_ready_, drain_end_, ppu_done_;
-  std::vector<int> tile_last_fold_;
+  std::unique_ptr<ArraySchedule> schedule_;
   std::vector<int64_t> psum_[2];  // the two halves of the ofmap/psum buffer
   std::vector<float> psum_float_[2];
   ScheduledFlipInjector* flips_ = nullptr;

@@ -82,13 +82,15 @@ void Controller::ifmap_ppu_layer_access(const QLayer& q, uint64_t n) {
   }
 }
 
-// The read-ahead unit reads one token's operands: elements idx[0, count) (-1 is padding).
-void Controller::ifmap_token_read(int storage_layer, const int32_t* idx, int count, uint64_t n) {
+// The read unit reads one vector's operands: elements idx[r * stride], r < count (-1 - c is
+// padding).
+void Controller::ifmap_token_read(int storage_layer, const int32_t* idx, int count, int stride,
+                                  uint64_t n) {
   const int64_t first = flip_map_->ifmap_base(storage_layer);
   flips_->decide_if(FlipMemory::kIfmap, FlipOutcome::kEffective, n, [&](int64_t a) {
     const int64_t e = a - first;
     for (int r = 0; r < count; ++r) {
-      if (idx[r] == e) {
+      if (idx[size_t(r) * stride] == e) {
         return true;
       }
     }
@@ -102,7 +104,11 @@ void Controller::tile_access(const TilePlan& tp, int half, uint64_t n) {
     const int64_t entries = flip_map_->psum_entries();
     flips_->decide_if(FlipMemory::kOfmap, FlipOutcome::kEffective, n, [&](int64_t a) {
       const int64_t e = a - half * entries;
-      return e >= 0 && e < entries && e / cols_ < tp.tokens && e % cols_ < tp.cols_used;
+      if (e < 0 || e >= entries) {
+        return false;
+      }
+      const auto [pixel, channel] = plan_->psum_position(e);
+      return pixel < tp.pixels && channel < tp.channels;
     });
   }
   if (watching(FlipMemory::kIfmap)) {
@@ -111,7 +117,7 @@ void Controller::tile_access(const TilePlan& tp, int half, uint64_t n) {
     flips_->decide_if(FlipMemory::kIfmap, FlipOutcome::kMasked, n, [&](int64_t a) {
       const int64_t e = a - first;
       const int64_t o = e / tokens - tp.o0, t = e % tokens - tp.t0;
-      return e >= 0 && o >= 0 && o < tp.cols_used && t >= 0 && t < tp.tokens;
+      return e >= 0 && o >= 0 && o < tp.channels && t >= 0 && t < tp.pixels;
     });
   }
 }

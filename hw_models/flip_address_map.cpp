@@ -27,7 +27,7 @@ FlipAddressMap::FlipAddressMap(const QuantModel& qm, const DeployedWeights& weig
   }
   nvm_bits_ = NvmWeightBank::cells_per_word(weights.read_path);
   for (const LayerPlan& p : plan_model(qm, cfg)) {
-    psum_entries_ = std::max(psum_entries_, int64_t{p.tile_tokens} * cols_);
+    psum_entries_ = std::max(psum_entries_, p.psum_entries);
   }
 }
 

@@ -2,7 +2,8 @@
 //   nvm    the deployment address map: array layers in order, [o][k] words (SEC-DED padding)
 //   ifmap  the input image's words, then every layer's output words in layer order, CHW
 //          (a flatten has no words of its own: it renames its input's)
-//   ofmap  psum half h, token row j, column c -> (h x tile_tokens_max + j) x cols + c
+//   ofmap  psum half h, entry e of a tile -> h x entries_max + e, where pixel j, channel c of a
+//          tile is entry j x cols + c (ws, os) or c x cols + j (is)
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// One processing element of the weight-stationary systolic array: registers and MAC arithmetic.
-// The array module keeps its PEs as structure-of-arrays and calls these MAC functions per PE.
+// One processing element: registers and MAC arithmetic, the same in every dataflow. The array
+// modules keep their PEs as structure-of-arrays and call these MAC functions per PE.
 #pragma once
 
 #include <cstdint>
@@ -20,12 +20,14 @@ struct MacConfig {
 /// Register view of one PE, as traced in the VCD and returned by SystolicArray::pe().
 ///   PeState s = array.pe(3, 5);   // s.weight, s.input, s.psum, s.valid
 struct PeState {
-  int32_t weight = 0;         // weight of the token's bank (between tokens: of the bank loading)
-  int32_t input = 0;          // input register (activation code, or fp32 bit pattern)
-  int64_t psum = 0;           // partial-sum register (int) or fp32 bit pattern in the low 32 bits
-  bool weight_valid = false;  // that bank holds all R rows of its fold: falls when the bank's
-                              // next fold starts shifting in, rises when its last row is in
-  bool valid = false;         // the input/psum registers hold a real token (not a bubble)
+  int32_t weight = 0;  // weight register (ws: of the token's bank; between tokens: of the bank
+                       // loading)
+  int32_t input = 0;   // input register (activation code, or fp32 bit pattern)
+  int64_t psum = 0;    // partial-sum register (int) or fp32 bit pattern in the low 32 bits
+  bool stationary_valid = false;  // ws/is: the stationary bank holds all R rows of its fold:
+                                  // falls when the bank's next fold starts shifting in, rises
+                                  // when its last row is in; os: always false
+  bool valid = false;             // the registers hold a real operand pair (not a bubble)
 };
 
 /// Integer MAC of one PE: psum_out = psum_in + w * x (exact in int64).

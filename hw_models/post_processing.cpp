@@ -26,12 +26,8 @@ int for_window(const QLayer& q, const WindowGeom& g, int c, int oy, int ox, F&& 
 }  // namespace
 
 PostProcessingUnit::PostProcessingUnit(const sc_core::sc_module_name& name, const QuantModel& qm,
-                                       int lanes, int latency_cycles, int array_cols)
-    : sc_core::sc_module(name),
-      qm_(qm),
-      lanes_(lanes),
-      latency_(latency_cycles),
-      cols_(array_cols) {}
+                                       int lanes, int latency_cycles)
+    : sc_core::sc_module(name), qm_(qm), lanes_(lanes), latency_(latency_cycles) {}
 
 uint64_t PostProcessingUnit::cost(uint64_t work) const {
   return (work + lanes_ - 1) / lanes_ + latency_;
@@ -113,11 +109,11 @@ uint64_t PostProcessingUnit::finish_tile(const LayerPlan& plan, const TilePlan& 
                                          ActivationStore& store) {
   const QLayer& q = qm_.layers[plan.layer];
   const size_t t_count = plan.tokens;
-  for (int j = 0; j < tile.tokens; ++j) {
+  for (int j = 0; j < tile.pixels; ++j) {
     const size_t t = size_t(tile.t0) + j;
-    for (int c = 0; c < tile.cols_used; ++c) {
+    for (int c = 0; c < tile.channels; ++c) {
       const int o = tile.o0 + c;
-      const size_t a = size_t(j) * cols_ + c;
+      const size_t a = size_t(j) * plan.pixel_stride + size_t(c) * plan.channel_stride;
       if (qm_.is_float()) {
         store.values[plan.layer][o * t_count + t] = post_process_float(acc_float[a], o, q);
       } else {
@@ -129,10 +125,10 @@ uint64_t PostProcessingUnit::finish_tile(const LayerPlan& plan, const TilePlan& 
   if (!flips_.empty()) {
     apply_flips(plan.layer, store, [&](int64_t e) {
       const int64_t o = e / int64_t(t_count) - tile.o0, t = e % int64_t(t_count) - tile.t0;
-      return o >= 0 && o < tile.cols_used && t >= 0 && t < tile.tokens;
+      return o >= 0 && o < tile.channels && t >= 0 && t < tile.pixels;
     });
   }
-  const uint64_t n = uint64_t(tile.tokens) * tile.cols_used;
+  const uint64_t n = uint64_t(tile.pixels) * tile.channels;
   stats_.elements += n;
   return cost(n);
 }

@@ -50,10 +50,10 @@ struct PpuStats {
 class PostProcessingUnit : public sc_core::sc_module {
  public:
   PostProcessingUnit(const sc_core::sc_module_name& name, const QuantModel& qm, int lanes,
-                     int latency_cycles, int array_cols);
+                     int latency_cycles);
 
-  /// Post-processes one finished psum tile (rows of array_cols accumulators) into the layer's
-  /// output; returns its cost in cycles.
+  /// Post-processes one finished psum tile (laid out as plan.pixel_stride/channel_stride say)
+  /// into the layer's output; returns its cost in cycles.
   uint64_t finish_tile(const LayerPlan& plan, const TilePlan& tile, const int64_t* acc,
                        const float* acc_float, ActivationStore& store);
   /// Runs a non-array layer; returns its cost in cycles.
@@ -80,7 +80,7 @@ class PostProcessingUnit : public sc_core::sc_module {
   void apply_flips(int layer, ActivationStore& store, Written&& written) const;
 
   const QuantModel& qm_;
-  int lanes_, latency_, cols_;
+  int lanes_, latency_;
   uint64_t busy_until_ = 0;
   PpuStats stats_;
   const ActivationFaultPlan* plan_ = nullptr;

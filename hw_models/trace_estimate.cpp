@@ -28,6 +28,7 @@ Kind kind_of(const TraceSignal& s) {
     for (const auto& [suffix, k] :
          {std::pair{".input", Kind::kInput}, std::pair{".psum", Kind::kPsum},
           std::pair{".weight", Kind::kWeight}, std::pair{".weight_valid", Kind::kWeightValid},
+          std::pair{".input_valid", Kind::kWeightValid},
           std::pair{".valid", Kind::kValid}}) {
       if (ends_with(s.name, suffix)) {
         return k;
@@ -125,35 +126,47 @@ std::vector<LayerActivity> image_activity(const QuantModel& qm, const std::vecto
       out.push_back(a);
       continue;
     }
-    // L_f = max(L_{f-1} + R, D_{f-2}), s_f = max(L_f + R, s_{f-1} + T_{f-1}) when overlapped;
-    // serial folds follow each other: L_f = D_{f-1}. D_f = s_f + T_f + R + C - 2.
+    // ws/is: L_f = max(L_{f-1} + R, D_{f-2}), s_f = max(L_f + R, s_{f-1} + S_{f-1}) when
+    // overlapped; serial folds follow each other: L_f = D_{f-1}. os loads nothing:
+    // s_f = D_{f-1} serial, s_{f-1} + max(S_{f-1}, R) overlapped. D_f = s_f + S_f + R + C - 2.
     const bool serial = cfg.weight_load == WeightLoad::kSerial;
+    const bool os = p.dataflow == Dataflow::kOs;
     std::vector<uint64_t> drained;
-    uint64_t load = 0, stream = 0, prev_tokens = 0;
+    uint64_t load = 0, stream = 0, prev_steps = 0;
     for (size_t f = 0; f < p.folds.size(); ++f) {
       const FoldPlan& fold = p.folds[f];
       const TilePlan& tile = p.tiles[size_t(fold.tile)];
-      const auto t = static_cast<uint64_t>(tile.tokens);
-      if (f > 0) {
-        load = serial ? drained[f - 1] : std::max(load + R, f >= 2 ? drained[f - 2] : 0);
+      const auto t = static_cast<uint64_t>(fold.steps);
+      if (os) {
+        stream = f == 0 ? 0 : serial ? drained[f - 1] : stream + std::max(prev_steps, R);
+      } else {
+        if (f > 0) {
+          load = serial ? drained[f - 1] : std::max(load + R, f >= 2 ? drained[f - 2] : 0);
+        }
+        stream = f == 0 || serial ? load + R : std::max(load + R, stream + prev_steps);
       }
-      stream = f == 0 || serial ? load + R : std::max(load + R, stream + prev_tokens);
       drained.push_back(stream + t + R + C - 2);
-      prev_tokens = t;
-      const double rows_share = double(fold.rows_used) / double(R);
-      const double cols_share = double(tile.cols_used) / double(C);
-      // Inputs move along the rows a fold uses, psums down the columns it uses; every PE sees
-      // the valid bit of each token wave and its weight bank fall and rise once.
-      a.input += (kInputPerToken * double(t) + kInputPerFold) * rows_share;
+      prev_steps = t;
+      // Streamed operands move along the rows a fold uses, psums (os: results) down the columns
+      // it uses; the stationary operand shifts in once per fold (os: the weights stream too).
+      const double rows_used = os ? tile.pixels : fold.rows_used;
+      const double cols_used = p.dataflow == Dataflow::kIs ? tile.pixels : tile.channels;
+      const double rows_share = rows_used / double(R);
+      const double cols_share = cols_used / double(C);
+      const double moving = (kInputPerToken * double(t) + kInputPerFold) * rows_share;
+      const double stationary =
+          os ? moving * cols_share : kWeightPerRow * double(R) * rows_share * cols_share;
+      const bool inputs_stationary = p.dataflow == Dataflow::kIs;
+      a.input += inputs_stationary ? stationary : moving;
+      a.weight += inputs_stationary ? moving : stationary;
       a.psum += (kPsumPerToken * double(t) + kPsumPerFold) * cols_share;
-      a.weight += kWeightPerRow * double(R) * rows_share * cols_share;
       a.valid += 2;
-      a.weight_valid += 2;
+      a.weight_valid += os ? 0 : 2;
     }
     a.cycles = drained.empty() ? 0 : drained.back();
     if (!p.tiles.empty()) {
       const TilePlan& last = p.tiles.back();
-      a.cycles += ppu_cost(uint64_t(last.tokens) * uint64_t(last.cols_used), cfg);
+      a.cycles += ppu_cost(uint64_t(last.pixels) * uint64_t(last.channels), cfg);
     }
     out.push_back(a);
   }

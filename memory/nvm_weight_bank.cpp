@@ -67,11 +67,26 @@ void NvmWeightBank::check_capacity(const QuantModel& qm, const DeployedWeights& 
 
 void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
   current_ = req;
-  std::fill(staging_int_.begin(), staging_int_.end(), 0);
-  std::fill(staging_float_.begin(), staging_float_.end(), 0.0f);
-  for (int r = 0; r < rows_; ++r) {
-    row_words_[r] = r < req.rows_used ? req.cols_used : 0;
-    ready_at_[r] = r < req.rows_used ? kNotReady : cycle;  // padding rows are zeros
+  const bool by_channel = req.vectors == WeightVectors::kChannels;
+  const int used_vectors = by_channel ? req.cols_used : req.rows_used;
+  const int used_lanes = by_channel ? req.rows_used : req.cols_used;
+  // ws stages all R rows (a fold shifts in R rows, the unused ones as zeros).
+  const int vectors = req.vectors == WeightVectors::kRowsBottomFirst ? rows_ : used_vectors;
+  lanes_ = by_channel ? rows_ : cols_;
+  const size_t words = size_t(vectors) * lanes_;
+  if (staging_int_.size() < words) {
+    staging_int_.resize(words);
+    staging_float_.resize(words);
+  }
+  if (row_words_.size() < size_t(vectors)) {
+    row_words_.resize(vectors);
+    ready_at_.resize(vectors);
+  }
+  std::fill_n(staging_int_.begin(), words, 0);
+  std::fill_n(staging_float_.begin(), words, 0.0f);
+  for (int v = 0; v < vectors; ++v) {
+    row_words_[v] = v < used_vectors ? used_lanes : 0;
+    ready_at_[v] = v < used_vectors ? kNotReady : cycle;  // padding rows are zeros
   }
   for (int b = 0; b < banks_; ++b) {
     queues_[b].clear();
@@ -79,21 +94,24 @@ void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
   }
   const uint32_t base = layer_base_[req.layer];
   const int k_count = reduction_[req.layer];
-  // Load order: the first row shifted in ends at the bottom, so row R-1 is needed first.
-  for (int r = req.rows_used - 1; r >= 0; --r) {
-    for (int c = 0; c < req.cols_used; ++c) {
-      const int o = req.o0 + c;
-      const Request q{base + static_cast<uint32_t>(o * k_count + req.k0 + r),
-                      static_cast<uint16_t>(r), static_cast<uint16_t>(c)};
+  // Read order: ws shifts row R-1 in first (it ends at the bottom), the others stream in order.
+  const bool reversed = req.vectors == WeightVectors::kRowsBottomFirst;
+  for (int i = 0; i < used_vectors; ++i) {
+    const int v = reversed ? used_vectors - 1 - i : i;
+    for (int l = 0; l < used_lanes; ++l) {
+      const int o = req.o0 + (by_channel ? v : l);
+      const int k = req.k0 + (by_channel ? l : v);
+      const Request q{base + static_cast<uint32_t>(o * k_count + k), static_cast<uint32_t>(v),
+                      static_cast<uint32_t>(l)};
       if (ideal_) {
         read_word(q, cycle);
-        ready_at_[r] = cycle;
+        ready_at_[v] = cycle;
       } else {
         queues_[o % banks_].push_back(q);
       }
     }
   }
-  pending_ = ideal_ ? 0 : size_t(req.rows_used) * req.cols_used;
+  pending_ = ideal_ ? 0 : size_t(used_vectors) * used_lanes;
 }
 
 void NvmWeightBank::flip_bit(int64_t address, int bit) {
@@ -181,7 +199,7 @@ uint32_t NvmWeightBank::decode(uint32_t address, uint32_t layer_base, uint64_t n
 void NvmWeightBank::read_word(const Request& q, uint64_t n) {
   const uint32_t raw = cells_[q.address];
   const uint32_t word = decode(q.address, layer_base_[current_.layer], n);
-  const size_t i = size_t(q.row) * cols_ + q.col;
+  const size_t i = size_t(q.vector) * lanes_ + q.lane;
   if (is_float_) {
     staging_float_[i] = read_path_.format.to_float(word);
   } else {
@@ -189,8 +207,8 @@ void NvmWeightBank::read_word(const Request& q, uint64_t n) {
   }
   ++stats_.reads;
   stats_.bits_read += word_bits();
-  if (--row_words_[q.row] == 0 && !ideal_) {
-    ready_at_[q.row] = n + latency_ + 1;
+  if (--row_words_[q.vector] == 0 && !ideal_) {
+    ready_at_[q.vector] = n + latency_ + 1;
   }
   if (tracer_ != nullptr && tracer_->in_window(n)) {
     shadow_.address = q.address;

@@ -22,22 +22,32 @@ namespace safsim {
 
 class Tracer;
 
-/// The weights of one fold: array row r holds k = k0 + r, column c holds o = o0 + c.
+/// How a fold's weights are staged, one vector per array edge entry (docs/timing.md):
+enum class WeightVectors {
+  kRowsBottomFirst,  // ws: vector r is array row r (k = k0 + r, lane c: o = o0 + c), R vectors
+                     // (rows past rows_used are zeros); row R-1 is read first (it shifts in first)
+  kRows,             // os: vector v is k = k0 + v (lane c: o = o0 + c), in order
+  kChannels,         // is: vector v is output channel o = o0 + v (lane r: k = k0 + r), in order
+};
+
+/// The weights of one fold: reduction indices [k0, k0 + rows_used) of output channels
+/// [o0, o0 + cols_used), staged as `vectors` says.
 struct FoldRequest {
   int layer = 0;
   int k0 = 0, rows_used = 0;
   int o0 = 0, cols_used = 0;
+  WeightVectors vectors = WeightVectors::kRowsBottomFirst;
 };
 
-/// The weight-fetch port: fill the staging buffer (one fold, R x C decoded words), poll rows.
+/// The weight-fetch port: fill the staging buffer (one fold, decoded words), poll vectors.
 ///   nvm->fetch_fold(req, cycle);
-///   if (nvm->row_ready(r, cycle)) array->load_weight_row(bank, nvm->row_int(r));
+///   if (nvm->vector_ready(v, cycle)) array->load_row(bank, nvm->vector_int(v));
 class WeightReadIf : public virtual sc_core::sc_interface {
  public:
   virtual void fetch_fold(const FoldRequest& req, uint64_t cycle) = 0;
-  virtual bool row_ready(int row, uint64_t cycle) const = 0;
-  virtual const int32_t* row_int(int row) const = 0;
-  virtual const float* row_float(int row) const = 0;
+  virtual bool vector_ready(int v, uint64_t cycle) const = 0;
+  virtual const int32_t* vector_int(int v) const = 0;
+  virtual const float* vector_float(int v) const = 0;
 };
 
 struct NvmStats {
@@ -74,9 +84,9 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
                              const NvmConfig& cfg);
 
   void fetch_fold(const FoldRequest& req, uint64_t cycle) override;
-  bool row_ready(int row, uint64_t cycle) const override { return ready_at_[row] <= cycle; }
-  const int32_t* row_int(int row) const override { return &staging_int_[size_t(row) * cols_]; }
-  const float* row_float(int row) const override { return &staging_float_[size_t(row) * cols_]; }
+  bool vector_ready(int v, uint64_t cycle) const override { return ready_at_[v] <= cycle; }
+  const int32_t* vector_int(int v) const override { return &staging_int_[size_t(v) * lanes_]; }
+  const float* vector_float(int v) const override { return &staging_float_[size_t(v) * lanes_]; }
 
   const NvmStats& stats() const { return stats_; }
   static int cells_per_word(const ReadPath& rp);
@@ -111,7 +121,8 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
  private:
   struct Request {
     uint32_t address;
-    uint16_t row, col;
+    uint32_t vector;
+    uint32_t lane;
   };
   void on_posedge();
   void read_word(const Request& q, uint64_t n);
@@ -133,10 +144,11 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
   std::vector<std::vector<Request>> queues_;  // per bank, in load order
   std::vector<size_t> heads_;
   size_t pending_ = 0;
-  std::vector<int32_t> staging_int_;
+  std::vector<int32_t> staging_int_;  // vectors x lanes_ decoded words of the current fold
   std::vector<float> staging_float_;
-  std::vector<int> row_words_;      // words still missing per staging row
-  std::vector<uint64_t> ready_at_;  // posedge from which a staging row may be loaded
+  int lanes_ = 0;
+  std::vector<int> row_words_;      // words still missing per staging vector
+  std::vector<uint64_t> ready_at_;  // posedge from which a staging vector may enter the array
   FoldRequest current_;
   uint64_t cycle_ = 0;
   NvmStats stats_;

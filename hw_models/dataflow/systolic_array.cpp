@@ -1,5 +1,5 @@
 // The PE array's clocked process: skew buffer, register shift, MACs, bottom-row accumulation.
-#include "hw_models/systolic_array.h"
+#include "hw_models/dataflow/systolic_array.h"
 
 #include <algorithm>
 #include <cstring>
@@ -160,7 +160,7 @@ struct ArrayCore {
       s.input = x[cur][i];
       s.psum = psum[cur][i];
     }
-    s.weight_valid = rows_in[b] == rows;
+    s.stationary_valid = rows_in[b] == rows;
     s.valid = valid[cur][i] != 0;
     return s;
   }
@@ -174,12 +174,11 @@ struct SystolicArray::FloatCore : ArrayCore<float, float> {
 };
 
 SystolicArray::SystolicArray(const sc_core::sc_module_name& name, int rows, int cols, bool is_float,
-                             int accumulator_bits)
-    : sc_core::sc_module(name),
-      rows_(rows),
-      cols_(cols),
+                             int accumulator_bits, bool inputs_stationary)
+    : PeArray(name, rows, cols),
       is_float_(is_float),
-      accumulator_bits_(accumulator_bits) {
+      accumulator_bits_(accumulator_bits),
+      inputs_stationary_(inputs_stationary) {
   if (is_float_) {
     float_core_ = std::make_unique<FloatCore>(rows, cols);
   } else {
@@ -192,25 +191,25 @@ SystolicArray::SystolicArray(const sc_core::sc_module_name& name, int rows, int 
 
 SystolicArray::~SystolicArray() = default;
 
-void SystolicArray::load_weight_row(int bank, const int32_t* words) {
+void SystolicArray::load_row(int bank, const int32_t* words) {
   int_core_->load_bank = bank;
   std::copy(words, words + cols_, int_core_->load_row.begin());
   int_core_->load_pending = true;
 }
 
-void SystolicArray::load_weight_row(int bank, const float* words) {
+void SystolicArray::load_row(int bank, const float* words) {
   float_core_->load_bank = bank;
   std::copy(words, words + cols_, float_core_->load_row.begin());
   float_core_->load_pending = true;
 }
 
-void SystolicArray::issue_token(const TokenTag& tag, const int32_t* values) {
+void SystolicArray::issue_vector(const TokenTag& tag, const int32_t* values) {
   int_core_->token_tag = tag;
   std::copy(values, values + rows_, int_core_->token_x.begin());
   int_core_->token_pending = true;
 }
 
-void SystolicArray::issue_token(const TokenTag& tag, const float* values) {
+void SystolicArray::issue_vector(const TokenTag& tag, const float* values) {
   float_core_->token_tag = tag;
   std::copy(values, values + rows_, float_core_->token_x.begin());
   float_core_->token_pending = true;
@@ -251,10 +250,9 @@ void SystolicArray::on_posedge() {
   const uint64_t n = cycle_++;
   const bool tok = is_float_ ? float_core_->token_pending : int_core_->token_pending;
   const bool load = is_float_ ? float_core_->load_pending : int_core_->load_pending;
-  stats_.tokens_issued += tok ? 1 : 0;
-  stats_.weight_rows_loaded += load ? 1 : 0;
-  PsumWatcher* watcher =
-      psum_watcher_ != nullptr && psum_watcher_->watching() ? psum_watcher_ : nullptr;
+  stats_.vectors_streamed += tok ? 1 : 0;
+  stats_.stationary_rows_loaded += load ? 1 : 0;
+  PsumWatcher* watcher = active_watcher();
   const bool busy = is_float_ ? step_core(*float_core_, n, quiet_after_, accumulator_bits_, watcher)
                               : step_core(*int_core_, n, quiet_after_, accumulator_bits_, watcher);
   stats_.busy_cycles += busy ? 1 : 0;
@@ -264,17 +262,24 @@ void SystolicArray::on_posedge() {
 }
 
 PeState SystolicArray::pe(int r, int c) const {
-  return is_float_ ? float_core_->state(r, c) : int_core_->state(r, c);
+  PeState s = is_float_ ? float_core_->state(r, c) : int_core_->state(r, c);
+  if (inputs_stationary_) {
+    std::swap(s.weight, s.input);  // is: the stationary register holds an input
+  }
+  return s;
 }
 
 void SystolicArray::trace(Tracer& tracer) {
   const std::string me = name();
+  // The stationary bank's valid bit is named after the operand it holds.
+  const std::string stationary_valid = inputs_stationary_ ? ".input_valid" : ".weight_valid";
   std::vector<TracedPe> wanted;
   for (int r = 0; r < rows_; ++r) {
     for (int c = 0; c < cols_; ++c) {
       const std::string pe = me + ".pe_" + std::to_string(r) + "_" + std::to_string(c);
       if (tracer.wants(pe + ".weight") || tracer.wants(pe + ".input") ||
-          tracer.wants(pe + ".psum") || tracer.wants(pe + ".valid")) {
+          tracer.wants(pe + ".psum") || tracer.wants(pe + ".valid") ||
+          tracer.wants(pe + stationary_valid)) {
         wanted.push_back(TracedPe{r, c, PeState{}});
       }
     }
@@ -292,7 +297,7 @@ void SystolicArray::trace(Tracer& tracer) {
       tracer.add(t.state.psum, pe + ".psum");
     }
     tracer.add(t.state.valid, pe + ".valid");
-    tracer.add(t.state.weight_valid, pe + ".weight_valid");
+    tracer.add(t.state.stationary_valid, pe + stationary_valid);
   }
   tracer_ = &tracer;
 }

@@ -1,0 +1,308 @@
+// The output-stationary array's clocked process: edge skew, operand shift, MACs into the PEs'
+// own accumulators, and the column output buses.
+#include "hw_models/dataflow/os_array.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/trace.h"
+
+namespace safsim {
+namespace {
+
+constexpr uint8_t kValid = 1, kFirst = 2, kLast = 4;
+
+int32_t bits_of(float f) {
+  int32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+}  // namespace
+
+/// V: operand type (int32 codes or fp32), P: accumulator type (int64 or fp32).
+template <class V, class P>
+struct OsArray::Core {
+  int rows, cols, ring;           // ring = R + C: steps whose operands are still in flight
+  std::vector<V> x[2];            // input registers, current / next (move right)
+  std::vector<uint8_t> flags[2];  // kValid | kFirst | kLast of the step in the input register
+  int cur = 0;
+  std::vector<P> acc;               // each PE's output register (stationary)
+  std::vector<V> left;              // R slots x R lanes: step m's inputs; lane r enters row r
+  std::vector<uint8_t> left_flags;  //   at posedge m + r (slot m % R)
+  std::vector<uint8_t> left_dirty;
+  std::vector<V> weights;  // C slots x C lanes: step m's weights; lane c enters column c at m + c
+  std::vector<uint8_t> weights_dirty;
+  std::vector<V> top;  // R slots x C: the weights entering row 0 at posedge n (slot n % R); the
+                       // weight registers of row r at posedge n are slot (n - r) % R
+  std::vector<OsStep> steps;
+  bool pending = false;
+  OsStep step;
+  std::vector<V> step_x, step_w;
+
+  Core(int r, int c) : rows(r), cols(c), ring(r + c) {
+    const size_t n = size_t(r) * c;
+    for (int b = 0; b < 2; ++b) {
+      x[b].assign(n, V{});
+      flags[b].assign(n, 0);
+    }
+    acc.assign(n, P{});
+    left.assign(size_t(r) * r, V{});
+    left_flags.assign(r, 0);
+    left_dirty.assign(r, 0);
+    weights.assign(size_t(c) * c, V{});
+    weights_dirty.assign(c, 0);
+    top.assign(n, V{});
+    steps.assign(ring, OsStep{});
+    step_x.assign(r, V{});
+    step_w.assign(c, V{});
+  }
+
+  // After a quiet stretch (posedges skipped) the edge slots may hold operands that were never
+  // shifted out; the registers are clear again before the next step enters.
+  void wake() {
+    for (std::vector<V>* v : {&left, &weights, &top, &x[0], &x[1]}) {
+      std::fill(v->begin(), v->end(), V{});
+    }
+    for (std::vector<uint8_t>* v : {&left_flags, &left_dirty, &weights_dirty, &flags[0], &flags[1]}) {
+      std::fill(v->begin(), v->end(), uint8_t{0});
+    }
+  }
+
+  // Latches the schedule's step (or a bubble of zeros) into the edge slots of posedge n.
+  void latch(uint64_t n) {
+    const int ls = static_cast<int>(n % rows), ws = static_cast<int>(n % cols);
+    V* l = &left[size_t(ls) * rows];
+    V* w = &weights[size_t(ws) * cols];
+    if (pending) {
+      std::copy(step_x.begin(), step_x.end(), l);
+      std::copy(step_w.begin(), step_w.end(), w);
+      left_flags[ls] = kValid | (step.first ? kFirst : 0) | (step.last ? kLast : 0);
+      left_dirty[ls] = weights_dirty[ws] = 1;
+      steps[n % ring] = step;
+    } else {
+      if (left_dirty[ls] != 0) {
+        std::fill(l, l + rows, V{});
+        left_dirty[ls] = 0;
+      }
+      if (weights_dirty[ws] != 0) {
+        std::fill(w, w + cols, V{});
+        weights_dirty[ws] = 0;
+      }
+      left_flags[ls] = 0;
+    }
+    pending = false;
+    // Column c's top edge carries lane c of the step issued c posedges ago.
+    V* t = &top[(n % rows) * cols];
+    for (int c = 0; c < cols; ++c) {
+      t[c] = weights[((n + cols - c) % cols) * cols + c];
+    }
+  }
+
+  // Row r at posedge n: inputs shift right by one PE, every PE multiplies its pair.
+  bool step_row(uint64_t n, int r) {
+    const int nxt = cur ^ 1;
+    const size_t base = size_t(r) * cols;
+    const int slot = static_cast<int>((n + rows - r) % rows);
+    V* xn = &x[nxt][base];
+    uint8_t* fn = &flags[nxt][base];
+    xn[0] = left[size_t(slot) * rows + r];
+    fn[0] = left_flags[slot];
+    std::memcpy(xn + 1, &x[cur][base], sizeof(V) * (cols - 1));
+    std::memcpy(fn + 1, &flags[cur][base], cols - 1);
+    const V* __restrict w = &top[size_t(slot) * cols];
+    const V* __restrict xr = xn;
+    const uint8_t* __restrict fr = fn;
+    P* __restrict a = &acc[base];
+    uint8_t any = 0;
+    for (int c = 0; c < cols; ++c) {
+      const P start = (fr[c] & kFirst) != 0 ? P{} : a[c];
+      a[c] = mac(start, w[c], xr[c]);
+      any |= fr[c];
+    }
+    return (any & kLast) != 0;
+  }
+
+  static P mac(P acc_in, V wt, V xv) {
+    if constexpr (std::is_same_v<P, float>) {
+      return pe_mac_float(acc_in, wt, xv);
+    } else {
+      return pe_mac(acc_in, wt, xv);
+    }
+  }
+
+  // The PEs of row r that took their fold's last step put their outputs on the column buses.
+  void drain_row(uint64_t n, int r, int accumulator_bits, PsumWatcher* watcher) {
+    const size_t base = size_t(r) * cols;
+    const uint8_t* fr = &flags[cur ^ 1][base];
+    for (int c = 0; c < cols; ++c) {
+      if ((fr[c] & kLast) == 0) {
+        continue;
+      }
+      const OsStep& s = steps[(n + ring - r - c) % ring];
+      if (r >= s.pixels || c >= s.channels) {
+        continue;
+      }
+      const size_t e = base + c;
+      if (watcher != nullptr) {
+        watcher->on_psum_access(s.acc != nullptr ? static_cast<const void*>(s.acc + e)
+                                                 : static_cast<const void*>(s.acc_float + e),
+                                true, n);
+      }
+      if constexpr (std::is_same_v<P, float>) {
+        s.acc_float[e] = acc[e];
+      } else {
+        s.acc[e] = accumulate_psum(0, acc[e], true, accumulator_bits);
+      }
+    }
+  }
+
+  PeState state(uint64_t last_posedge, int r, int c) const {
+    const size_t i = size_t(r) * cols + c;
+    const V w = top[((last_posedge + rows - r) % rows) * cols + c];
+    PeState s;
+    if constexpr (std::is_same_v<V, float>) {
+      s.weight = bits_of(w);
+      s.input = bits_of(x[cur][i]);
+      s.psum = bits_of(acc[i]);
+    } else {
+      s.weight = w;
+      s.input = x[cur][i];
+      s.psum = acc[i];
+    }
+    s.valid = (flags[cur][i] & kValid) != 0;
+    return s;
+  }
+};
+
+struct OsArray::IntCore : Core<int32_t, int64_t> {
+  using Core::Core;
+};
+struct OsArray::FloatCore : Core<float, float> {
+  using Core::Core;
+};
+
+OsArray::OsArray(const sc_core::sc_module_name& name, int rows, int cols, bool is_float,
+                 int accumulator_bits)
+    : PeArray(name, rows, cols), is_float_(is_float), accumulator_bits_(accumulator_bits) {
+  if (is_float_) {
+    float_core_ = std::make_unique<FloatCore>(rows, cols);
+  } else {
+    int_core_ = std::make_unique<IntCore>(rows, cols);
+  }
+  SC_METHOD(on_posedge);
+  sensitive << clk.pos();
+  dont_initialize();
+}
+
+OsArray::~OsArray() = default;
+
+void OsArray::issue_step(const OsStep& step, const int32_t* inputs, const int32_t* weights) {
+  IntCore& k = *int_core_;
+  k.step = step;
+  std::copy(inputs, inputs + rows_, k.step_x.begin());
+  std::copy(weights, weights + cols_, k.step_w.begin());
+  k.pending = true;
+}
+
+void OsArray::issue_step(const OsStep& step, const float* inputs, const float* weights) {
+  FloatCore& k = *float_core_;
+  k.step = step;
+  std::copy(inputs, inputs + rows_, k.step_x.begin());
+  std::copy(weights, weights + cols_, k.step_w.begin());
+  k.pending = true;
+}
+
+namespace {
+
+// One posedge of a core; returns whether the array did anything.
+template <class Core>
+bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, bool& any_step, int accumulator_bits,
+               PsumWatcher* watcher) {
+  const bool issued = k.pending;
+  const bool quiet = !any_step || n > quiet_after;
+  if (quiet && !issued) {
+    return false;  // no operand in flight: no PE changes
+  }
+  if (quiet) {
+    k.wake();
+  }
+  if (issued) {
+    quiet_after = n + k.rows + k.cols - 2;  // the step's last product is at PE(R-1, C-1) then
+    any_step = true;
+  }
+  k.latch(n);
+  for (int r = 0; r < k.rows; ++r) {
+    if (k.step_row(n, r)) {
+      k.drain_row(n, r, accumulator_bits, watcher);
+    }
+  }
+  k.cur ^= 1;
+  return true;
+}
+
+}  // namespace
+
+void OsArray::on_posedge() {
+  const uint64_t n = cycle_++;
+  const bool issued = is_float_ ? float_core_->pending : int_core_->pending;
+  stats_.vectors_streamed += issued ? 1 : 0;
+  PsumWatcher* watcher = active_watcher();
+  const bool busy =
+      is_float_
+          ? step_core(*float_core_, n, quiet_after_, any_step_, accumulator_bits_, watcher)
+          : step_core(*int_core_, n, quiet_after_, any_step_, accumulator_bits_, watcher);
+  stats_.busy_cycles += busy ? 1 : 0;
+  if (tracer_ != nullptr && tracer_->in_window(n)) {
+    update_trace_shadows();
+  }
+}
+
+PeState OsArray::pe(int r, int c) const {
+  const uint64_t last = cycle_ > 0 ? cycle_ - 1 : 0;
+  return is_float_ ? float_core_->state(last, r, c) : int_core_->state(last, r, c);
+}
+
+void OsArray::trace(Tracer& tracer) {
+  const std::string me = name();
+  std::vector<TracedPe> wanted;
+  for (int r = 0; r < rows_; ++r) {
+    for (int c = 0; c < cols_; ++c) {
+      const std::string pe = me + ".pe_" + std::to_string(r) + "_" + std::to_string(c);
+      if (tracer.wants(pe + ".weight") || tracer.wants(pe + ".input") ||
+          tracer.wants(pe + ".psum") || tracer.wants(pe + ".valid")) {
+        wanted.push_back(TracedPe{r, c, PeState{}});
+      }
+    }
+  }
+  traced_ = std::move(wanted);  // no reallocation after this: sc_trace keeps the addresses
+  for (TracedPe& t : traced_) {
+    const std::string pe = me + ".pe_" + std::to_string(t.r) + "_" + std::to_string(t.c);
+    if (is_float_) {
+      tracer.add(t.weight_f, pe + ".weight");
+      tracer.add(t.input_f, pe + ".input");
+      tracer.add(t.psum_f, pe + ".psum");
+    } else {
+      tracer.add(t.state.weight, pe + ".weight");
+      tracer.add(t.state.input, pe + ".input");
+      tracer.add(t.state.psum, pe + ".psum");
+    }
+    tracer.add(t.state.valid, pe + ".valid");
+  }
+  tracer_ = &tracer;
+}
+
+void OsArray::update_trace_shadows() {
+  for (TracedPe& t : traced_) {
+    t.state = pe(t.r, t.c);
+    if (is_float_) {
+      const int32_t w = t.state.weight, x = t.state.input;
+      const int32_t p = static_cast<int32_t>(t.state.psum);
+      std::memcpy(&t.weight_f, &w, sizeof w);
+      std::memcpy(&t.input_f, &x, sizeof x);
+      std::memcpy(&t.psum_f, &p, sizeof p);
+    }
+  }
+}
+
+}  // namespace safsim
