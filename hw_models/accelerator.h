@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "hw_models/controller.h"
+#include "hw_models/dataflow/pe_array.h"
 #include "hw_models/post_processing.h"
 #include "hw_models/selftest_controller.h"
-#include "hw_models/dataflow/pe_array.h"
 #include "memory/nvm_weight_bank.h"
 #include "memory/sram_buffer.h"
 

@@ -28,8 +28,7 @@ Kind kind_of(const TraceSignal& s) {
     for (const auto& [suffix, k] :
          {std::pair{".input", Kind::kInput}, std::pair{".psum", Kind::kPsum},
           std::pair{".weight", Kind::kWeight}, std::pair{".weight_valid", Kind::kWeightValid},
-          std::pair{".input_valid", Kind::kWeightValid},
-          std::pair{".valid", Kind::kValid}}) {
+          std::pair{".input_valid", Kind::kWeightValid}, std::pair{".valid", Kind::kValid}}) {
       if (ends_with(s.name, suffix)) {
         return k;
       }

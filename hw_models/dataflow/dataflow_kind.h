@@ -16,4 +16,13 @@ inline EnumNames<Dataflow> dataflow_names() {
   return {{"ws", Dataflow::kWs}, {"os", Dataflow::kOs}, {"is", Dataflow::kIs}};
 }
 
+inline const char* dataflow_name(Dataflow d) {
+  for (const auto& [name, value] : dataflow_names()) {
+    if (value == d) {
+      return name;
+    }
+  }
+  return "?";
+}
+
 }  // namespace safsim

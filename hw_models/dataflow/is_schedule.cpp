@@ -19,8 +19,8 @@ void IsSchedule::reset() {
 
 Cause IsSchedule::step(uint64_t n) {
   hand_off_tiles(n);
-  const bool sram_blocked = load_step(n);
   read_ahead_step(n);
+  const bool sram_blocked = load_step(n);
   fetch_step(n);
   return stream_step(n, sram_blocked);
 }
@@ -89,8 +89,7 @@ void IsSchedule::fetch_step(uint64_t n) {
   const FoldPlan& f = plan_->folds[fetch_idx_];
   const TilePlan& t = plan_->tiles[f.tile];
   host_.weights().fetch_fold(
-      FoldRequest{plan_->layer, f.k0, f.rows_used, t.o0, t.channels, WeightVectors::kChannels},
-      n);
+      FoldRequest{plan_->layer, f.k0, f.rows_used, t.o0, t.channels, WeightVectors::kChannels}, n);
   staged_ = fetch_idx_++;
 }
 

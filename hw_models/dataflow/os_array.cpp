@@ -64,7 +64,8 @@ struct OsArray::Core {
     for (std::vector<V>* v : {&left, &weights, &top, &x[0], &x[1]}) {
       std::fill(v->begin(), v->end(), V{});
     }
-    for (std::vector<uint8_t>* v : {&left_flags, &left_dirty, &weights_dirty, &flags[0], &flags[1]}) {
+    for (std::vector<uint8_t>* v :
+         {&left_flags, &left_dirty, &weights_dirty, &flags[0], &flags[1]}) {
       std::fill(v->begin(), v->end(), uint8_t{0});
     }
   }
@@ -249,9 +250,8 @@ void OsArray::on_posedge() {
   stats_.vectors_streamed += issued ? 1 : 0;
   PsumWatcher* watcher = active_watcher();
   const bool busy =
-      is_float_
-          ? step_core(*float_core_, n, quiet_after_, any_step_, accumulator_bits_, watcher)
-          : step_core(*int_core_, n, quiet_after_, any_step_, accumulator_bits_, watcher);
+      is_float_ ? step_core(*float_core_, n, quiet_after_, any_step_, accumulator_bits_, watcher)
+                : step_core(*int_core_, n, quiet_after_, any_step_, accumulator_bits_, watcher);
   stats_.busy_cycles += busy ? 1 : 0;
   if (tracer_ != nullptr && tracer_->in_window(n)) {
     update_trace_shadows();

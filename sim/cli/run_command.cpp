@@ -96,8 +96,8 @@ void print_summary(const Config& c, const Workload& w, const CycleResult& r, con
                    bool faulty, double seconds) {
   const RunStats& s = r.stats;
   const LayerStats& t = s.total;
-  fmt::print("{} on a {}x{} array at {} MHz ({}, {} memory), {} images\n", w.model.name, s.rows,
-             s.cols, s.clock_mhz,
+  fmt::print("{} on a {}x{} {} array at {} MHz ({}, {} memory), {} images\n", w.model.name, s.rows,
+             s.cols, dataflow_name(c.accelerator.dataflow), s.clock_mhz,
              c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped",
              c.accelerator.ideal_memory ? "ideal" : c.accelerator.nvm.tech, w.images.count);
   if (std::string_view(w.model_cache) != "off") {
@@ -180,6 +180,7 @@ void run(const RunOptions& o) {
 
   nlohmann::ordered_json s = summary_header(c, w, "run", "cycle", outcome);
   s["nvm_tech"] = c.accelerator.nvm.tech;
+  s["dataflow"] = dataflow_name(c.accelerator.dataflow);
   s["weight_load"] = c.accelerator.weight_load == WeightLoad::kSerial ? "serial" : "overlapped";
   s["ideal_memory"] = c.accelerator.ideal_memory;
   const nlohmann::ordered_json stats = run_stats_json(r.stats);
