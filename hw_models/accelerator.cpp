@@ -138,7 +138,8 @@ void Accelerator::trace(Tracer& tracer) {
   for (int c = 0; c < std::min(4, array_->cols()); ++c) {
     const std::string pe = me + ".array.pe_0_" + std::to_string(c);
     view.push_back(pe + ".");
-    for (const char* s : {"weight", "input", "psum", "valid", "weight_valid"}) {
+    // The stationary bank's bit is weight_valid (ws) or input_valid (is); os has none.
+    for (const char* s : {"weight", "input", "psum", "valid", "weight_valid", "input_valid"}) {
       view.push_back(pe + "." + s);
     }
   }

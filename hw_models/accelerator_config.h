@@ -42,7 +42,9 @@ struct AcceleratorConfig {
     v.choice("weight_load", weight_load,
              EnumNames<WeightLoad>{{"serial", WeightLoad::kSerial},
                                    {"overlapped", WeightLoad::kOverlapped}},
-             "weight-load schedule (docs/timing.md)");
+             "fold schedule: serial (a fold starts when the previous one drained) or overlapped "
+             "(ws/is: the next fold shifts in while one computes; os: it streams in behind) "
+             "(docs/timing.md)");
     v.value("ideal_memory", ideal_memory, "SRAM and NVM never stall");
     v.section("ifmap_sram", ifmap_sram, "input feature map buffer");
     v.section("ofmap_sram", ofmap_sram, "output / partial-sum buffer");
