@@ -73,6 +73,9 @@ nlohmann::ordered_json run_stats_json(const RunStats& s) {
   j["stall_share"] = s.stall_share();
   j["energy_pj"] = s.total.energy_pj;
   j["energy_uj_per_image"] = s.images > 0 ? s.total.energy_pj / s.images * 1e-6 : 0.0;
+  const double images = s.images > 0 ? s.images : 1;
+  j["nvm_reads_per_image"] = double(s.total.nvm_reads) / images;
+  j["sram_accesses_per_image"] = double(s.total.sram_reads + s.total.sram_writes) / images;
   j["totals"] = layer_json(s.total);
   nlohmann::ordered_json blocks = nlohmann::ordered_json::object();
   for (const auto& [name, value] : s.block_counters) {

@@ -98,7 +98,9 @@ std::vector<MetricInfo> build_catalog() {
       {"stall_share", "stall cycles / cycles, 0..1"},
       {"energy_pj",
        "energy of the run in pJ: NVM reads, SRAM accesses and MACs (counts x nvm_tech table)"},
-      {"energy_uj_per_image", "energy per image in uJ"}};
+      {"energy_uj_per_image", "energy per image in uJ"},
+      {"nvm_reads_per_image", "NVM word reads per image (each through the read-path decoder)"},
+      {"sram_accesses_per_image", "ifmap and ofmap SRAM word reads and writes per image"}};
   for (const auto& [name, doc] : cycle) {
     c.push_back({name, doc, true, 1, [name = name](const TrialMeasurement& m, int) {
                    return named_value(m.cycle, name);
