@@ -93,33 +93,53 @@ struct OsArray::Core {
       left_flags[ls] = 0;
     }
     pending = false;
-    // Column c's top edge carries lane c of the step issued c posedges ago.
-    V* t = &top[(n % rows) * cols];
-    for (int c = 0; c < cols; ++c) {
-      t[c] = weights[((n + cols - c) % cols) * cols + c];
+    // Column c's top edge carries lane c of the step issued c posedges ago (slot (n - c) % C).
+    V* __restrict t = &top[(n % rows) * cols];
+    const V* __restrict wv = weights.data();
+    const int now = ws;
+    for (int c = 0; c <= now; ++c) {
+      t[c] = wv[size_t(now - c) * cols + c];
+    }
+    for (int c = now + 1; c < cols; ++c) {
+      t[c] = wv[size_t(now - c + cols) * cols + c];
     }
   }
 
-  // Row r at posedge n: inputs shift right by one PE, every PE multiplies its pair.
+  // Row r at posedge n: inputs shift right by one PE, every PE multiplies its pair. The MACs
+  // read the inputs from the current registers (PE c takes PE c-1's), not from the copy just
+  // written for the next posedge: a vector load of freshly stored bytes would wait for them.
   bool step_row(uint64_t n, int r) {
     const int nxt = cur ^ 1;
     const size_t base = size_t(r) * cols;
     const int slot = static_cast<int>((n + rows - r) % rows);
+    const V x0 = left[size_t(slot) * rows + r];
+    const uint8_t f0 = left_flags[slot];
+    const V* __restrict xc = &x[cur][base];
+    const uint8_t* __restrict fc = &flags[cur][base];
     V* xn = &x[nxt][base];
     uint8_t* fn = &flags[nxt][base];
-    xn[0] = left[size_t(slot) * rows + r];
-    fn[0] = left_flags[slot];
-    std::memcpy(xn + 1, &x[cur][base], sizeof(V) * (cols - 1));
-    std::memcpy(fn + 1, &flags[cur][base], cols - 1);
+    xn[0] = x0;
+    fn[0] = f0;
+    std::memcpy(xn + 1, xc, sizeof(V) * (cols - 1));
+    std::memcpy(fn + 1, fc, cols - 1);
     const V* __restrict w = &top[size_t(slot) * cols];
-    const V* __restrict xr = xn;
-    const uint8_t* __restrict fr = fn;
     P* __restrict a = &acc[base];
-    uint8_t any = 0;
+    // A fold's first and last steps are rare: find them with one vectorized OR over the flags
+    // (all C bytes: the one shifting out can only cause a needless look), so the MAC loop
+    // itself is branch-free and vectorizes.
+    uint8_t any = f0;
     for (int c = 0; c < cols; ++c) {
-      const P start = (fr[c] & kFirst) != 0 ? P{} : a[c];
-      a[c] = mac(start, w[c], xr[c]);
-      any |= fr[c];
+      any |= fc[c];
+    }
+    if ((any & kFirst) != 0) {
+      a[0] = (f0 & kFirst) != 0 ? P{} : a[0];
+      for (int c = 1; c < cols; ++c) {
+        a[c] = (fc[c - 1] & kFirst) != 0 ? P{} : a[c];
+      }
+    }
+    a[0] = mac(a[0], w[0], x0);
+    for (int c = 1; c < cols; ++c) {
+      a[c] = mac(a[c], w[c], xc[c - 1]);
     }
     return (any & kLast) != 0;
   }
