@@ -260,8 +260,8 @@ void Controller::update_trace(uint64_t n, Cause c) {
   shadow_.cause = static_cast<int>(c);
   shadow_.image = image_;
   shadow_.layer = layer_;
-  const ScheduleProgress p =
-      state_ == ControllerState::kArrayLayer ? schedule_->progress() : ScheduleProgress{};
+  // Between array layers the schedule still shows where the last one ended.
+  const ScheduleProgress p = schedule_->progress();
   shadow_.load_fold = p.load_fold;
   shadow_.stream_fold = p.stream_fold;
   shadow_.token = p.step;

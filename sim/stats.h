@@ -71,7 +71,7 @@ struct RunStats {
   int images = 0;
   int rows = 0, cols = 0;
   double clock_mhz = 0;
-  /// Every block's own counters (their visit()), keyed "accelerator.array.tokens_issued", summed
+  /// Every block's own counters (their visit()), keyed "accelerator.array.vectors_streamed", summed
   /// over this run's images.
   std::vector<std::pair<std::string, uint64_t>> block_counters;
 
