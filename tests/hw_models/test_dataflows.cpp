@@ -209,3 +209,42 @@ SAFSIM_DATAFLOW_RANDOM_CASE(new_ops_model, Os, 8, 4, 5, true)
 SAFSIM_DATAFLOW_RANDOM_CASE(new_ops_model, Os, 4, 7, 3, false)
 SAFSIM_DATAFLOW_RANDOM_CASE(new_ops_model, Is, 8, 4, 5, true)
 SAFSIM_DATAFLOW_RANDOM_CASE(new_ops_model, Is, 4, 7, 3, false)
+
+namespace {
+
+// Float formats: each dataflow accumulates in its own order (os: the whole reduction in one
+// register), so logits agree within fp32 rounding and top-1 is identical.
+void check_float(Dataflow d) {
+  QuantConfig qc;
+  qc.weight_format = WeightFormat::kFp16;
+  const QuantModel qm = quantize(load_model("lenet5"), qc, Dataset{});
+  const Dataset test =
+      load_dataset(DatasetSource{"fashion-mnist"}, DatasetSplit::kTest).slice(0, kImages);
+  const DeployedWeights w = deploy_fault_free(qm);
+  const Logits fe = FunctionalEngine(qm, w, 1).run(test);
+  AcceleratorConfig cfg = test::array_config(16, 12, false);
+  cfg.dataflow = d;
+  CycleEngine engine(qm, w, cfg, TraceConfig{}, "");
+  const Logits cy = engine.run(test).logits;
+  REQUIRE(cy.is_float);
+  for (int i = 0; i < kImages; ++i) {
+    REQUIRE(cy.top1(i) == fe.top1(i));
+    float largest = 0.0f;
+    for (int c = 0; c < fe.classes; ++c) {
+      largest = std::max(largest, std::fabs(fe.values[size_t(i) * fe.classes + c]));
+    }
+    for (int c = 0; c < fe.classes; ++c) {
+      const size_t k = size_t(i) * fe.classes + c;
+      REQUIRE(std::fabs(cy.values[k] - fe.values[k]) <= 1e-4f * std::max(1.0f, largest));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("zoo lenet5 fp16 os matches the functional engine", "[cycle][float][dataflow]") {
+  check_float(Dataflow::kOs);
+}
+TEST_CASE("zoo lenet5 fp16 is matches the functional engine", "[cycle][float][dataflow]") {
+  check_float(Dataflow::kIs);
+}
