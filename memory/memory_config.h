@@ -162,14 +162,34 @@ struct BitFlipConfig {
   }
 };
 
+/// faults.weights.read_errors: sensing errors of the NVM read path (docs/faults.md, read
+/// errors). The stored words stay as written; only the word a read delivers to the decoder is
+/// wrong, and every read draws afresh, so only the cycle engine (one read at a time) models it.
+struct ReadErrorConfig {
+  double ber = 0.0;
+  uint64_t seed = 0;
+
+  template <class V>
+  void visit(V& v) {
+    v.value("ber", ber, 0.0, 1.0,
+            "cycle engine: probability that a cell read (check cells included) senses the wrong "
+            "value, drawn anew for every read");
+    v.value("seed", seed, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+            "read-error seed; 0 = derive from the experiment seed");
+  }
+};
+
 struct WeightFaultsConfig {
   StuckAtConfig stuck_at;
   BitFlipConfig bitflip;
+  ReadErrorConfig read_errors;
 
   template <class V>
   void visit(V& v) {
     v.section("stuck_at", stuck_at, "permanent stuck-at cells of the NVM weight memory");
     v.section("bitflip", bitflip, "transient flips of stored weight bits");
+    v.section("read_errors", read_errors,
+              "sensing errors of every NVM read, the stored words unchanged (cycle engine)");
   }
 };
 

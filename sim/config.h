@@ -184,4 +184,9 @@ std::string dump_config(const Config& c);
 /// would fake a result. `where` ("file:line:col: ") prefixes the message.
 void check_scheduled_flips_engine(const Config& c, bool cycle_engine, const std::string& where);
 
+/// Throws ConfigError when `c` has read errors (faults.weights.read_errors.ber > 0) but does not
+/// run on the cycle engine: every read draws its own errors, and the functional engine reads each
+/// weight once for all images, so it cannot model them. `where` as above.
+void check_read_errors_engine(const Config& c, bool cycle_engine, const std::string& where);
+
 }  // namespace safsim

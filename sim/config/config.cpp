@@ -71,4 +71,15 @@ void check_scheduled_flips_engine(const Config& c, bool cycle_engine, const std:
   }
 }
 
+void check_read_errors_engine(const Config& c, bool cycle_engine, const std::string& where) {
+  const double ber = c.faults.weights.read_errors.ber;
+  if (!cycle_engine && ber > 0) {
+    throw ConfigError(fmt::format(
+        "{}faults.weights.read_errors.ber = {:g} needs engine: cycle (each NVM read draws its own "
+        "errors; the functional engine reads every weight once for all images; use `safsim run`, "
+        "a sweep with engine: cycle, or faults.weights.bitflip for errors in the stored words)",
+        where, ber));
+  }
+}
+
 }  // namespace safsim
