@@ -64,6 +64,7 @@ void Controller::start(const Dataset& images, Logits* out) {
 // The input image is written into the ifmap buffer (the words of image - 1 are overwritten).
 void Controller::begin_image(uint64_t cycle, const uint8_t* px, int64_t dataset_index) {
   ppu_.begin_image(dataset_index);
+  nvm->begin_image(dataset_index, testing_);
   if (watching(FlipMemory::kIfmap)) {
     ifmap_range_access(-1, FlipOutcome::kMasked, cycle);
   }

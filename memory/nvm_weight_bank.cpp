@@ -175,15 +175,36 @@ uint32_t NvmWeightBank::read(int64_t addr) {
   return cells_[size_t(addr)];
 }
 
+void NvmWeightBank::begin_image(int64_t dataset_index, bool self_test) {
+  if (read_errors_.active()) {
+    read_errors_.begin_image(dataset_index, self_test);
+  }
+}
+
+// The word at `address` as this read senses it: a read error inverts the cell's value for this
+// read only (a stuck cell can be sensed wrong as well), so cells_ keeps what was written.
+uint32_t NvmWeightBank::sense(uint32_t address) {
+  const uint32_t stored = cells_[address];
+  if (!read_errors_.active()) {
+    return stored;
+  }
+  const uint32_t wrong = read_errors_.sense(stored_bits_);
+  stats_.read_error_bits += uint64_t(__builtin_popcount(wrong));
+  return stored ^ wrong;
+}
+
 // The decoded operand of the word at `address`. SEC-DED over groups of words decodes the whole
-// codeword group the word belongs to (groups start at the layer's first word).
+// codeword group the word belongs to (groups start at the layer's first word): every word read
+// senses all G words afresh, each with its own read errors, so an error in a neighbour's cells
+// is corrected, or with one in this word's a double error, as the decoder sees it.
 uint32_t NvmWeightBank::decode(uint32_t address, uint32_t layer_base, uint64_t n) {
   const ReadPath& rp = read_path_;
   if (rp.group_words <= 1) {
     if (flips_ != nullptr && flips_->watching(FlipMemory::kNvm)) {
       flips_->on_read(FlipMemory::kNvm, address, n);
     }
-    return rp.decode_word(cells_[address]);
+    sensed_ = sense(address);
+    return rp.decode_word(sensed_);
   }
   const uint32_t g = static_cast<uint32_t>(rp.group_words);
   const uint32_t first = layer_base + (address - layer_base) / g * g;
@@ -192,12 +213,15 @@ uint32_t NvmWeightBank::decode(uint32_t address, uint32_t layer_base, uint64_t n
     flips_->decide_if(FlipMemory::kNvm, FlipOutcome::kEffective, n,
                       [first, g](int64_t a) { return a >= first && a < first + g; });
   }
-  group_.assign(cells_.begin() + first, cells_.begin() + first + g);
+  group_.resize(g);
+  for (uint32_t j = 0; j < g; ++j) {
+    group_[j] = sense(first + j);
+  }
+  sensed_ = group_[address - first];
   return rp.decode_words(group_)[address - first];
 }
 
 void NvmWeightBank::read_word(const Request& q, uint64_t n) {
-  const uint32_t raw = cells_[q.address];
   const uint32_t word = decode(q.address, layer_base_[current_.layer], n);
   const size_t i = size_t(q.vector) * lanes_ + q.lane;
   if (is_float_) {
@@ -212,7 +236,7 @@ void NvmWeightBank::read_word(const Request& q, uint64_t n) {
   }
   if (tracer_ != nullptr && tracer_->in_window(n)) {
     shadow_.address = q.address;
-    shadow_.raw = raw;
+    shadow_.raw = sensed_;
     shadow_.decoded = word;
     ++shadow_.reads;
   }
@@ -238,8 +262,8 @@ void NvmWeightBank::on_posedge() {
 
 void NvmWeightBank::trace(Tracer& tracer) {
   const std::string me = name();
-  // The stored word in binary (stuck bits show as such); the decoded word as the number it is
-  // when that is a two's-complement code, else in binary too.
+  // The word as read in binary (stuck bits show as such, read errors too); the decoded word as
+  // the number it is when that is a two's-complement code, else in binary too.
   tracer.add(shadow_.address, me + ".read_address", 0, TraceDisplay::kHex);
   tracer.add(shadow_.raw, me + ".read_raw", word_bits(), TraceDisplay::kBinary);
   tracer.add(shadow_.decoded, me + ".read_decoded", read_path_.format.bits,

@@ -15,6 +15,7 @@
 #include "memory/deployed_weights.h"
 #include "memory/march_test.h"
 #include "memory/memory_config.h"
+#include "memory/read_errors.h"
 #include "memory/scheduled_flips.h"
 #include "workloads/quant_model.h"
 
@@ -48,6 +49,8 @@ class WeightReadIf : public virtual sc_core::sc_interface {
   virtual bool vector_ready(int v, uint64_t cycle) const = 0;
   virtual const int32_t* vector_int(int v) const = 0;
   virtual const float* vector_float(int v) const = 0;
+  /// The image whose inference starts: keys the read errors of its reads (ReadErrors).
+  virtual void begin_image(int64_t dataset_index, bool self_test) = 0;
 };
 
 struct NvmStats {
@@ -56,6 +59,7 @@ struct NvmStats {
   uint64_t busy_cycles = 0;       // posedges with at least one bank reading
   uint64_t cell_port_reads = 0;   // words read through the cell port (March test)
   uint64_t cell_port_writes = 0;  // words written through the cell port (March test, programming)
+  uint64_t read_error_bits = 0;   // cells sensed wrong by reads (faults.weights.read_errors)
 
   template <class F>
   void visit(F&& f) {
@@ -64,6 +68,7 @@ struct NvmStats {
     f("busy_cycles", busy_cycles);
     f("cell_port_reads", cell_port_reads);
     f("cell_port_writes", cell_port_writes);
+    f("read_error_bits", read_error_bits);
   }
 };
 
@@ -87,6 +92,7 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
   bool vector_ready(int v, uint64_t cycle) const override { return ready_at_[v] <= cycle; }
   const int32_t* vector_int(int v) const override { return &staging_int_[size_t(v) * lanes_]; }
   const float* vector_float(int v) const override { return &staging_float_[size_t(v) * lanes_]; }
+  void begin_image(int64_t dataset_index, bool self_test) override;
 
   const NvmStats& stats() const { return stats_; }
   static int cells_per_word(const ReadPath& rp);
@@ -116,6 +122,9 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
   uint32_t read(int64_t addr) override;
   /// Reports every word read to `flips` (nullptr: none); it must outlive the simulation.
   void set_scheduled_flips(ScheduledFlipInjector* flips) { flips_ = flips; }
+  /// Sensing errors of every read through the read path from the next image on (an inactive
+  /// `errors`: none). The cell port (March test, programming) senses without errors.
+  void set_read_errors(const ReadErrors& errors) { read_errors_ = errors; }
   void trace(Tracer& tracer);
 
  private:
@@ -127,6 +136,7 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
   void on_posedge();
   void read_word(const Request& q, uint64_t n);
   uint32_t decode(uint32_t address, uint32_t layer_base, uint64_t n);
+  uint32_t sense(uint32_t address);
 
   ReadPath read_path_;  // a copy: the caller's DeployedWeights may be a temporary
   bool is_float_;
@@ -153,6 +163,8 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
   uint64_t cycle_ = 0;
   NvmStats stats_;
   ScheduledFlipInjector* flips_ = nullptr;
+  ReadErrors read_errors_;
+  uint32_t sensed_ = 0;  // the cells of the word last read as the decoder saw them
 
   Tracer* tracer_ = nullptr;
   struct Shadow {
