@@ -14,7 +14,8 @@ namespace safsim {
 bool injects_faults(const FaultsConfig& f) {
   const StuckAtConfig& sa = f.weights.stuck_at;
   return sa.rate > 0 || !sa.map_file.empty() || f.weights.bitflip.mode != FaultKind::kNone ||
-         f.activations.bitflip.mode != FaultKind::kNone || !f.scheduled_flips.empty();
+         f.weights.read_errors.ber > 0 || f.activations.bitflip.mode != FaultKind::kNone ||
+         !f.scheduled_flips.empty();
 }
 
 Logits fault_free_logits(const Workload& w, int threads,

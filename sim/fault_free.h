@@ -12,7 +12,7 @@
 namespace safsim {
 
 /// True when `f` injects anything: stuck cells (a rate or a map file), weight or activation
-/// bit flips, scheduled flips.
+/// bit flips, read errors, scheduled flips.
 bool injects_faults(const FaultsConfig& f);
 
 /// The logits of w.qmodel on w.images with no fault and no encoder (the weights as quantized),

@@ -49,6 +49,7 @@ std::vector<Config> configs_of(const AnalyzeOptions& o) {
   }
   for (const Config& c : cs) {
     check_scheduled_flips_engine(c, false, "");
+    check_read_errors_engine(c, false, "");
     require_model_biases(c, "safsim analyze");
   }
   return cs;

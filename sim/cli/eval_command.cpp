@@ -33,6 +33,7 @@ struct EvalOptions {
 void run_eval(const EvalOptions& o) {
   const Config c = load_cli_config(o.common);
   check_scheduled_flips_engine(c, false, "");
+  check_read_errors_engine(c, false, "");
   const Workload w = prepare_workload(c);
   const auto t0 = std::chrono::steady_clock::now();
   const ActivationFaultPlan activation_faults(w.qmodel, c.faults.activations.bitflip, c.seed, 0);

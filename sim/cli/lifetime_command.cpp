@@ -21,11 +21,12 @@ namespace {
 void check_fault_free(const Config& c) {
   const WeightFaultsConfig& f = c.faults.weights;
   if (f.stuck_at.rate > 0 || !f.stuck_at.map_file.empty() || f.bitflip.mode != FaultKind::kNone ||
-      c.faults.activations.bitflip.mode != FaultKind::kNone || !c.faults.scheduled_flips.empty()) {
+      f.read_errors.ber > 0 || c.faults.activations.bitflip.mode != FaultKind::kNone ||
+      !c.faults.scheduled_flips.empty()) {
     throw ConfigError(
         "safsim lifetime grows its own faults (selftest.lifetime.*): faults.weights.stuck_at, "
-        "faults.weights.bitflip, faults.activations.bitflip and faults.scheduled_flips must be "
-        "off");
+        "faults.weights.bitflip, faults.weights.read_errors, faults.activations.bitflip and "
+        "faults.scheduled_flips must be off");
   }
 }
 

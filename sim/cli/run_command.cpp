@@ -82,6 +82,36 @@ nlohmann::ordered_json scheduled_flips_json(const CycleEngine& engine) {
   return j;
 }
 
+// The counter `name` of one block ("accelerator.nvm.bits_read"), 0 when there is none.
+uint64_t block_counter(const RunStats& s, std::string_view name) {
+  for (const auto& [key, value] : s.block_counters) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return 0;
+}
+
+// summary.json "read_errors": the rate asked for and the cells the NVM reads sensed wrong (test
+// images' reads included), next to the bits they read.
+nlohmann::ordered_json read_errors_json(const Config& c, const RunStats& s) {
+  const ReadErrorConfig& re = c.faults.weights.read_errors;
+  return {{"ber", re.ber},
+          {"seed", re.seed != 0 ? re.seed : c.seed},
+          {"wrong_cells", block_counter(s, "accelerator.nvm.read_error_bits")},
+          {"bits_read", block_counter(s, "accelerator.nvm.bits_read")}};
+}
+
+void print_read_errors(const Config& c, const RunStats& s) {
+  const double ber = c.faults.weights.read_errors.ber;
+  if (ber > 0) {
+    const uint64_t wrong = block_counter(s, "accelerator.nvm.read_error_bits");
+    const uint64_t bits = block_counter(s, "accelerator.nvm.bits_read");
+    fmt::print("  read errors     {} cells sensed wrong in {} bits read ({:.3g}; ber {:g})\n",
+               wrong, bits, bits > 0 ? double(wrong) / double(bits) : 0.0, ber);
+  }
+}
+
 void print_self_test(const SelfTestController& stc, uint64_t total_cycles) {
   fmt::print("  self-test       {} tests x {} images, {} cycles ({:.2f}% of all), buffer {} B\n",
              stc.tests().size(), stc.test_images(), stc.test_cycles(),
@@ -161,6 +191,7 @@ void run(const RunOptions& o) {
   const std::vector<ScheduledFlip> scheduled = parse_scheduled_flips(c.faults.scheduled_flips);
   engine.set_activation_faults(&activation_faults);
   engine.set_scheduled_flips(scheduled);
+  engine.set_read_errors(c.faults.weights.read_errors, c.seed);
   if (c.selftest.enabled) {
     const SelfTestProgram p = load_self_test_program(c, w.qmodel);
     engine.enable_self_test(p.set, p.images, c.selftest);
@@ -174,6 +205,7 @@ void run(const RunOptions& o) {
   const Outcome outcome = measure_outcome(w, r.logits, faulty, c.threads, "cycle");
   print_summary(c, w, r, outcome, faulty, seconds);
   print_faults(w, activation_faults, count_outcomes(engine.scheduled_flips()), scheduled.size());
+  print_read_errors(c, r.stats);
   if (const std::string t = compensation_text(c, w.deployment); !t.empty()) {
     fmt::print("  mitigation      {}\n", t);
   }
@@ -190,6 +222,7 @@ void run(const RunOptions& o) {
   WrittenFiles out(c.output.dir);
   report_deployment(w, s, out);
   s["scheduled_flips"] = scheduled_flips_json(engine);
+  s["read_errors"] = read_errors_json(c, r.stats);
   if (const SelfTestController* stc = engine.self_test()) {
     s["images"] = w.images.count;  // the workload's; `inferences` counts the test images too
     s["inferences"] = r.stats.images;

@@ -132,6 +132,10 @@ void CycleEngine::set_scheduled_flips(const std::vector<ScheduledFlip>& flips) {
   impl_->flips = std::move(injector);
 }
 
+void CycleEngine::set_read_errors(const ReadErrorConfig& c, uint64_t seed) {
+  impl_->accel->nvm().set_read_errors(ReadErrors(c, seed));
+}
+
 std::vector<FlipRecord> CycleEngine::scheduled_flips() const {
   return impl_->flips ? impl_->flips->records() : std::vector<FlipRecord>{};
 }

@@ -53,6 +53,11 @@ class CycleEngine {
   /// address or bit outside the memory. Outcomes are decided by the end of each run().
   ///   eng.set_scheduled_flips(parse_scheduled_flips(cfg.faults.scheduled_flips));
   void set_scheduled_flips(const std::vector<ScheduledFlip>& flips);
+  /// Sensing errors of every NVM weight read (faults.weights.read_errors, docs/faults.md), keyed
+  /// by (read_errors.seed or `seed`, image, read): an image's errors are the same in any batch.
+  /// ber 0 turns them off. Before run().
+  ///   eng.set_read_errors(cfg.faults.weights.read_errors, cfg.seed);
+  void set_read_errors(const ReadErrorConfig& c, uint64_t seed);
   /// Every scheduled flip with its outcome, in the order given.
   std::vector<FlipRecord> scheduled_flips() const;
   /// Where a flip lands in model terms ("conv2[345]", "nvm fc1 o=3 k=17", ...).

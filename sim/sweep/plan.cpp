@@ -644,7 +644,8 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
   // at one point a value the reader refuses comes before a cross-key rule, which comes before
   // being a repeat of an earlier point.
   bool all_cycle = true, all_functional = true;
-  int64_t flips_without_cycle = -1;  // the first point with scheduled flips on another engine
+  int64_t flips_without_cycle = -1;        // the first point with scheduled flips on another engine
+  int64_t read_errors_without_cycle = -1;  // ... and with read errors
   plan.for_each_point([&](const SweepPoint& p) {
     if (p.index == errors.unreadable_point) {
       // The reader's own message, from building this point as a whole from YAML.
@@ -665,10 +666,18 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
         p.config.engine != EngineKind::kCycle) {
       flips_without_cycle = p.index;
     }
+    if (read_errors_without_cycle < 0 && p.config.faults.weights.read_errors.ber > 0 &&
+        p.config.engine != EngineKind::kCycle) {
+      read_errors_without_cycle = p.index;
+    }
   });
   if (flips_without_cycle >= 0) {
     check_scheduled_flips_engine(plan.point_config(flips_without_cycle), false,
                                  origin_of(spec, "faults.scheduled_flips") + ": ");
+  }
+  if (read_errors_without_cycle >= 0) {
+    check_read_errors_engine(plan.point_config(read_errors_without_cycle), false,
+                             origin_of(spec, "faults.weights.read_errors.ber") + ": ");
   }
   plan.metric_names = effective_metrics(spec.metrics, all_cycle);
   plan.metrics = metric_columns(plan.metric_names, all_cycle);
