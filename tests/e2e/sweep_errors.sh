@@ -40,6 +40,10 @@ expect_error "engine: functional
 config:
   faults: {scheduled_flips: ['100:nvm:0:7']}" \
   "error: bad.yaml:3:29: faults.scheduled_flips needs engine: cycle (the functional engine has no cycles or addresses; use faults.weights.bitflip or faults.activations.bitflip)"
+expect_error "engine: functional
+axes:
+  - {key: faults.weights.read_errors.ber, values: [0.001, 0.01]}" \
+  "error: bad.yaml:3:52: faults.weights.read_errors.ber = 0.001 needs engine: cycle (each NVM read draws its own errors; the functional engine reads every weight once for all images; use \`safsim run\`, a sweep with engine: cycle, or faults.weights.bitflip for errors in the stored words)"
 
 "$SAFSIM" sweep missing.yaml --no-progress 2> err.txt
 [ $? -eq 2 ] && grep -q "cannot open sweep file 'missing.yaml'" err.txt || {
