@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -92,23 +93,38 @@ uint64_t block_counter(const RunStats& s, std::string_view name) {
   return 0;
 }
 
-// summary.json "read_errors": the rate asked for and the cells the NVM reads sensed wrong (test
-// images' reads included), next to the bits they read.
-nlohmann::ordered_json read_errors_json(const Config& c, const RunStats& s) {
-  const ReadErrorConfig& re = c.faults.weights.read_errors;
-  return {{"ber", re.ber},
-          {"seed", re.seed != 0 ? re.seed : c.seed},
-          {"wrong_cells", block_counter(s, "accelerator.nvm.read_error_bits")},
-          {"bits_read", block_counter(s, "accelerator.nvm.bits_read")}};
+// What the reads sensed: a read through a SEC-DED group decoder senses all G words of the group,
+// so the cells exposed to read errors are G x bits_read (docs/faults.md, read errors).
+struct ReadErrorCounts {
+  uint64_t wrong = 0, bits_read = 0, sensed = 0;
+};
+
+ReadErrorCounts read_error_counts(const Workload& w, const RunStats& s) {
+  ReadErrorCounts n;
+  n.wrong = block_counter(s, "accelerator.nvm.read_error_bits");
+  n.bits_read = block_counter(s, "accelerator.nvm.bits_read");
+  n.sensed = n.bits_read * uint64_t(std::max(1, w.weights.read_path.group_words));
+  return n;
 }
 
-void print_read_errors(const Config& c, const RunStats& s) {
+// summary.json "read_errors": the rate asked for and the cells the NVM reads sensed wrong (test
+// images' reads included).
+nlohmann::ordered_json read_errors_json(const Config& c, const Workload& w, const RunStats& s) {
+  const ReadErrorConfig& re = c.faults.weights.read_errors;
+  const ReadErrorCounts n = read_error_counts(w, s);
+  return {{"ber", re.ber},
+          {"seed", re.seed != 0 ? re.seed : c.seed},
+          {"wrong_cells", n.wrong},
+          {"cells_sensed", n.sensed},
+          {"bits_read", n.bits_read}};
+}
+
+void print_read_errors(const Config& c, const Workload& w, const RunStats& s) {
   const double ber = c.faults.weights.read_errors.ber;
   if (ber > 0) {
-    const uint64_t wrong = block_counter(s, "accelerator.nvm.read_error_bits");
-    const uint64_t bits = block_counter(s, "accelerator.nvm.bits_read");
-    fmt::print("  read errors     {} cells sensed wrong in {} bits read ({:.3g}; ber {:g})\n",
-               wrong, bits, bits > 0 ? double(wrong) / double(bits) : 0.0, ber);
+    const ReadErrorCounts n = read_error_counts(w, s);
+    fmt::print("  read errors     {} of {} cells sensed wrong ({:.3g}; ber {:g})\n", n.wrong,
+               n.sensed, n.sensed > 0 ? double(n.wrong) / double(n.sensed) : 0.0, ber);
   }
 }
 
@@ -205,7 +221,7 @@ void run(const RunOptions& o) {
   const Outcome outcome = measure_outcome(w, r.logits, faulty, c.threads, "cycle");
   print_summary(c, w, r, outcome, faulty, seconds);
   print_faults(w, activation_faults, count_outcomes(engine.scheduled_flips()), scheduled.size());
-  print_read_errors(c, r.stats);
+  print_read_errors(c, w, r.stats);
   if (const std::string t = compensation_text(c, w.deployment); !t.empty()) {
     fmt::print("  mitigation      {}\n", t);
   }
@@ -222,7 +238,7 @@ void run(const RunOptions& o) {
   WrittenFiles out(c.output.dir);
   report_deployment(w, s, out);
   s["scheduled_flips"] = scheduled_flips_json(engine);
-  s["read_errors"] = read_errors_json(c, r.stats);
+  s["read_errors"] = read_errors_json(c, w, r.stats);
   if (const SelfTestController* stc = engine.self_test()) {
     s["images"] = w.images.count;  // the workload's; `inferences` counts the test images too
     s["inferences"] = r.stats.images;

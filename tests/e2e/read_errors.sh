@@ -28,7 +28,7 @@ field() {
 for scheme in none secded; do
   "$safsim" run configs/default.yaml --set workload.images=20 --set mitigation.scheme=$scheme \
     --set faults.weights.read_errors.ber=1e-5 --out "$tmp/$scheme" > "$tmp/$scheme.txt"
-  grep -q "read errors .* cells sensed wrong in" "$tmp/$scheme.txt" || {
+  grep -q "read errors .* cells sensed wrong" "$tmp/$scheme.txt" || {
     echo "FAIL: no read-errors line"; cat "$tmp/$scheme.txt"; exit 1; }
   wrong=$(field "$tmp/$scheme/summary.json" "['read_errors']['wrong_cells']")
   counted=$(field "$tmp/$scheme/summary.json" "['blocks']['accelerator.nvm.read_error_bits']")
