@@ -17,7 +17,10 @@ struct Setup {
   DeployedWeights w = deploy_fault_free(qm);
   Dataset images = test::random_images(qm.input_shape, 4, 12);
   // Real memory timing: reads come from the bank queues, not at fetch time.
-  CycleEngine engine{qm, w, test::array_config(8, 8, /*ideal=*/false), TraceConfig{}, ""};
+  CycleEngine engine;
+
+  explicit Setup(WeightLoad load = WeightLoad::kSerial)
+      : engine(qm, w, test::array_config(8, 8, /*ideal=*/false, load), TraceConfig{}, "") {}
 };
 
 ReadErrorConfig with_ber(double ber, uint64_t seed = 0) {
@@ -70,7 +73,8 @@ TEST_CASE("read errors with ber 1 compute with every stored word inverted",
 
 TEST_CASE("read errors of an image depend on its dataset index and not on its batch",
           "[cycle][faults][read_errors]") {
-  Setup s;
+  // Overlapped loads fetch the next fold while a fold computes: still within the image.
+  Setup s(WeightLoad::kOverlapped);
   const CycleResult clean = s.engine.run(s.images);
   s.engine.set_read_errors(with_ber(0.02), 7);
   const CycleResult batch = s.engine.run(s.images);
