@@ -17,7 +17,9 @@ uint64_t skip(uint64_t from, uint64_t gap) { return gap >= kNever - from ? kNeve
 ReadErrors::ReadErrors(const ReadErrorConfig& c, uint64_t experiment_seed)
     : ber_(c.ber),
       workload_(c.seed != 0 ? c.seed : experiment_seed, 0, "nvm_read_errors"),
-      self_test_(c.seed != 0 ? c.seed : experiment_seed, 0, "nvm_read_errors_self_test") {}
+      self_test_(c.seed != 0 ? c.seed : experiment_seed, 0, "nvm_read_errors_self_test") {
+  begin_image(0, false);  // reads before any begin_image() are workload image 0's
+}
 
 void ReadErrors::begin_image(int64_t dataset_index, bool self_test) {
   image_ = (self_test ? self_test_ : workload_).substream(uint64_t(dataset_index));
