@@ -50,6 +50,7 @@ nlohmann::ordered_json layer_json(const QLayer& q) {
 void run_gradient(const GradientArgs& a) {
   const Config c = load_cli_config(a.common);
   require_model_biases(c, "safsim gradient");
+  check_read_errors_engine(c, false, "");  // it runs the functional engine
   const Workload w = prepare_workload(c);
   if (a.image < 0 || a.image >= w.images.count) {
     throw UserError(fmt::format("--image must be in [0, {}) (the configured test images), got {}",

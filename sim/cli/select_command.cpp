@@ -42,6 +42,7 @@ void run_select(const SelectArgs& a) {
   o.sensitivity_faults.rate = a.sensitivity_rate;
   const Config c = load_cli_config(a.common);
   require_model_biases(c, "safsim select");
+  check_read_errors_engine(c, false, "");  // it runs the functional engine
   const Workload w = prepare_workload(c);
   ImageScorer scorer(c, w);
   scorer.set_progress(progress_style(a.progress, ProgressStyle::kNone));

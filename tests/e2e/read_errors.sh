@@ -16,6 +16,10 @@ expect_error "$want" "$safsim" eval configs/default.yaml \
   --set faults.weights.read_errors.ber=0.001 --out "$tmp/eval"
 expect_error "$want" "$safsim" analyze ber configs/default.yaml \
   --set faults.weights.read_errors.ber=0.001 --out "$tmp/analyze"
+expect_error "$want" "$safsim" select configs/default.yaml --strategy corner \
+  --set faults.weights.read_errors.ber=0.001 --out "$tmp/testset.json"
+expect_error "$want" "$safsim" gradient configs/default.yaml --out "$tmp/grad" \
+  --set faults.weights.read_errors.ber=0.001
 expect_error "faults.weights.read_errors.ber must be in [0, 1], got 2" "$safsim" run \
   configs/default.yaml --set faults.weights.read_errors.ber=2 --out "$tmp/range"
 
