@@ -19,8 +19,13 @@ struct Setup {
   // Real memory timing: reads come from the bank queues, not at fetch time.
   CycleEngine engine;
 
-  explicit Setup(WeightLoad load = WeightLoad::kSerial)
-      : engine(qm, w, test::array_config(8, 8, /*ideal=*/false, load), TraceConfig{}, "") {}
+  explicit Setup(WeightLoad load = WeightLoad::kSerial, Dataflow dataflow = Dataflow::kWs)
+      : engine(qm, w, config(load, dataflow), TraceConfig{}, "") {}
+  static AcceleratorConfig config(WeightLoad load, Dataflow dataflow) {
+    AcceleratorConfig a = test::array_config(8, 8, /*ideal=*/false, load);
+    a.dataflow = dataflow;
+    return a;
+  }
 };
 
 ReadErrorConfig with_ber(double ber, uint64_t seed = 0) {
@@ -71,20 +76,39 @@ TEST_CASE("read errors with ber 1 compute with every stored word inverted",
   CHECK(counter(r, "accelerator.nvm.read_error_bits") == counter(r, "accelerator.nvm.bits_read"));
 }
 
-TEST_CASE("read errors of an image depend on its dataset index and not on its batch",
-          "[cycle][faults][read_errors]") {
-  // Overlapped loads fetch the next fold while a fold computes: still within the image.
-  Setup s(WeightLoad::kOverlapped);
+namespace {
+
+/// Image 2 alone (dataset index 2) gives its logits in the batch of images 0..3.
+void check_batch_independence(Setup& s) {
   const CycleResult clean = s.engine.run(s.images);
   s.engine.set_read_errors(with_ber(0.02), 7);
   const CycleResult batch = s.engine.run(s.images);
   REQUIRE(counter(batch, "accelerator.nvm.read_error_bits") > 0);
   CHECK(batch.logits.codes != clean.logits.codes);
-  // Same seed: the same logits; image 2 alone (dataset index 2): its logits in the batch.
-  CHECK(s.engine.run(s.images).logits.codes == batch.logits.codes);
+  CHECK(s.engine.run(s.images).logits.codes == batch.logits.codes);  // same seed, same logits
   const CycleResult alone = s.engine.run(s.images.slice(2, 1));
   CHECK(test::image_codes(alone.logits, 0) == test::image_codes(batch.logits, 2));
-  // Another seed: other errors.
-  s.engine.set_read_errors(with_ber(0.02), 8);
+  s.engine.set_read_errors(with_ber(0.02), 8);  // another seed: other errors
   CHECK(s.engine.run(s.images).logits.codes != batch.logits.codes);
+}
+
+}  // namespace
+
+TEST_CASE("read errors of an image depend on its dataset index and not on its batch",
+          "[cycle][faults][read_errors]") {
+  // Overlapped loads fetch the next fold while a fold computes: still within the image.
+  Setup s(WeightLoad::kOverlapped);
+  check_batch_independence(s);
+}
+
+TEST_CASE("read errors do not depend on the batch on the output-stationary dataflow",
+          "[cycle][faults][read_errors]") {
+  Setup s(WeightLoad::kSerial, Dataflow::kOs);
+  check_batch_independence(s);
+}
+
+TEST_CASE("read errors do not depend on the batch on the input-stationary dataflow",
+          "[cycle][faults][read_errors]") {
+  Setup s(WeightLoad::kSerial, Dataflow::kIs);
+  check_batch_independence(s);
 }
