@@ -33,7 +33,13 @@ class OperandReader {
 
  private:
   ScheduleHost* host_ = nullptr;
-  int layer_ = 0, in_layer_ = 0, width_ = 0;
+  SramIf* ifmap_ = nullptr;
+  int latency_ = 0, width_ = 0;
+  bool is_float_ = false;
+  const int32_t* in_codes_ = nullptr;  // the layer's input words in the ifmap buffer
+  const float* in_values_ = nullptr;
+  const int32_t* pad_code_ = nullptr;  // per input channel; nullptr: padding reads 0
+  const float* pad_value_ = nullptr;
   std::vector<uint64_t> ready_;  // ring of read vectors: posedge their data is usable
   std::vector<int32_t> x_int_;   // ... and their operands
   std::vector<float> x_float_;

@@ -40,13 +40,13 @@ struct ArrayCore {
   ArrayCore(int r, int c) : rows(r), cols(c), ring(r + c) {
     const size_t n = size_t(r) * c;
     for (int b = 0; b < 2; ++b) {
-      w[b].assign(n, V{});
+      w[b].assign(n + 1, V{});  // + 1: the phantom PE of step_row's last row
       x[b].assign(n, V{});
       valid[b].assign(n, 0);
       bank[b].assign(n, 0);
-      psum[b].assign(n, P{});
+      psum[b].assign(n + 1, P{});
     }
-    zero_row.assign(c, P{});
+    zero_row.assign(c + 1, P{});
     skew.assign(size_t(r) * r, V{});
     skew_valid.assign(r, 0);
     skew_bank.assign(r, 0);
@@ -89,15 +89,25 @@ struct ArrayCore {
     std::memcpy(xn + 1, xc, sizeof(V) * (cols - 1));
     std::memcpy(vn + 1, vc, cols - 1);
     std::memcpy(bn + 1, bc, cols - 1);
-    const P* __restrict above = r == 0 ? zero_row.data() : &psum[cur][base - cols];
-    const V* __restrict w0 = &w[0][base];
-    const V* __restrict w1 = &w[1][base];
-    const V* __restrict xr = xn;
-    const uint8_t* __restrict br = bn;
-    P* __restrict pn = &psum[nxt][base];
+    // PE 0 takes the skew buffer's operand; PE c + 1 the input and bank PE c holds now. The
+    // MACs read those current registers, not the copies just stored for the next posedge (a
+    // vector load of freshly stored bytes waits for the stores). The loop runs C times so that
+    // it is whole vectors: its last pass computes a phantom PE C, whose result lands in the
+    // next row's PE 0 (written again when that row steps) or, for the last row, in the spare
+    // entry past the array; its weight reads likewise stay inside the arrays.
+    const P* above = r == 0 ? zero_row.data() : &psum[cur][base - cols];
+    P* pn = &psum[nxt][base];
+    const V x0 = xn[0];
+    pn[0] = mac(above[0], bn[0] != 0 ? w[1][base] : w[0][base], x0);
+    const P* __restrict above1 = above + 1;
+    const V* __restrict w01 = &w[0][base + 1];
+    const V* __restrict w11 = &w[1][base + 1];
+    const V* __restrict xl = xc;
+    const uint8_t* __restrict bl = bc;
+    P* __restrict pn1 = pn + 1;
     for (int c = 0; c < cols; ++c) {
-      const V wt = br[c] != 0 ? w1[c] : w0[c];
-      pn[c] = mac(above[c], wt, xr[c]);
+      const V wt = bl[c] != 0 ? w11[c] : w01[c];
+      pn1[c] = mac(above1[c], wt, xl[c]);
     }
   }
 
@@ -136,7 +146,8 @@ struct ArrayCore {
   // weights are in place (valid) again once its R-th row has shifted in.
   void shift_weights() {
     std::vector<V>& wb = w[load_bank];
-    std::copy_backward(wb.begin(), wb.end() - cols, wb.end());
+    const auto end = wb.begin() + ptrdiff_t(rows) * cols;
+    std::copy_backward(wb.begin(), end - cols, end);
     std::copy(load_row.begin(), load_row.end(), wb.begin());
     if (rows_in[load_bank] == rows) {
       rows_in[load_bank] = 0;
