@@ -23,14 +23,15 @@ int32_t bits_of(float f) {
 /// V: operand type (int32 codes or fp32), P: accumulator type (int64 or fp32).
 template <class V, class P>
 struct OsArray::Core {
-  int rows, cols, ring;           // ring = R + C: steps whose operands are still in flight
-  std::vector<V> x[2];            // input registers, current / next (move right)
-  std::vector<uint8_t> flags[2];  // kValid | kFirst | kLast of the step in the input register
+  int rows, cols, ring;  // ring = R + C: steps whose operands are still in flight
+  std::vector<V> x[2];   // input registers, current / next (move right)
   int cur = 0;
-  std::vector<P> acc;               // each PE's output register (stationary)
-  std::vector<V> left;              // R slots x R lanes: step m's inputs; lane r enters row r
-  std::vector<uint8_t> left_flags;  //   at posedge m + r (slot m % R)
+  std::vector<P> acc;   // each PE's output register (stationary)
+  std::vector<V> left;  // R slots x R lanes: step m's inputs; lane r enters row r at m + r
   std::vector<uint8_t> left_dirty;
+  // kValid | kFirst | kLast of the step issued at posedge m, at m % ring and m % ring + ring:
+  // PE(r, c) at posedge n holds step n - r - c, so one row's C steps are one contiguous run.
+  std::vector<uint8_t> step_flags;
   std::vector<V> weights;  // C slots x C lanes: step m's weights; lane c enters column c at m + c
   std::vector<uint8_t> weights_dirty;
   std::vector<V> top;  // R slots x C: the weights entering row 0 at posedge n (slot n % R); the
@@ -44,11 +45,10 @@ struct OsArray::Core {
     const size_t n = size_t(r) * c;
     for (int b = 0; b < 2; ++b) {
       x[b].assign(n, V{});
-      flags[b].assign(n, 0);
     }
     acc.assign(n, P{});
     left.assign(size_t(r) * r, V{});
-    left_flags.assign(r, 0);
+    step_flags.assign(2 * size_t(ring), 0);
     left_dirty.assign(r, 0);
     weights.assign(size_t(c) * c, V{});
     weights_dirty.assign(c, 0);
@@ -64,8 +64,7 @@ struct OsArray::Core {
     for (std::vector<V>* v : {&left, &weights, &top, &x[0], &x[1]}) {
       std::fill(v->begin(), v->end(), V{});
     }
-    for (std::vector<uint8_t>* v :
-         {&left_flags, &left_dirty, &weights_dirty, &flags[0], &flags[1]}) {
+    for (std::vector<uint8_t>* v : {&step_flags, &left_dirty, &weights_dirty}) {
       std::fill(v->begin(), v->end(), uint8_t{0});
     }
   }
@@ -78,7 +77,7 @@ struct OsArray::Core {
     if (pending) {
       std::copy(step_x.begin(), step_x.end(), l);
       std::copy(step_w.begin(), step_w.end(), w);
-      left_flags[ls] = kValid | (step.first ? kFirst : 0) | (step.last ? kLast : 0);
+      set_flags(n, kValid | (step.first ? kFirst : 0) | (step.last ? kLast : 0));
       left_dirty[ls] = weights_dirty[ws] = 1;
       steps[n % ring] = step;
     } else {
@@ -90,7 +89,7 @@ struct OsArray::Core {
         std::fill(w, w + cols, V{});
         weights_dirty[ws] = 0;
       }
-      left_flags[ls] = 0;
+      set_flags(n, 0);
     }
     pending = false;
     // Column c's top edge carries lane c of the step issued c posedges ago (slot (n - c) % C).
@@ -105,6 +104,16 @@ struct OsArray::Core {
     }
   }
 
+  void set_flags(uint64_t n, uint8_t f) {
+    const size_t i = n % ring;
+    step_flags[i] = step_flags[i + ring] = f;
+  }
+
+  // The flags of the C steps row r's PEs hold at posedge n: PE c's is run[C - 1 - c].
+  const uint8_t* row_flags(uint64_t n, int r) const {
+    return &step_flags[(n + 2 * ring - r - (cols - 1)) % ring];
+  }
+
   // Row r at posedge n: inputs shift right by one PE, every PE multiplies its pair. The MACs
   // read the inputs from the current registers (PE c takes PE c-1's), not from the copy just
   // written for the next posedge: a vector load of freshly stored bytes would wait for them.
@@ -113,28 +122,22 @@ struct OsArray::Core {
     const size_t base = size_t(r) * cols;
     const int slot = static_cast<int>((n + rows - r) % rows);
     const V x0 = left[size_t(slot) * rows + r];
-    const uint8_t f0 = left_flags[slot];
     const V* __restrict xc = &x[cur][base];
-    const uint8_t* __restrict fc = &flags[cur][base];
     V* xn = &x[nxt][base];
-    uint8_t* fn = &flags[nxt][base];
     xn[0] = x0;
-    fn[0] = f0;
     std::memcpy(xn + 1, xc, sizeof(V) * (cols - 1));
-    std::memcpy(fn + 1, fc, cols - 1);
     const V* __restrict w = &top[size_t(slot) * cols];
     P* __restrict a = &acc[base];
-    // A fold's first and last steps are rare: find them with one vectorized OR over the flags
-    // (all C bytes: the one shifting out can only cause a needless look), so the MAC loop
-    // itself is branch-free and vectorizes.
-    uint8_t any = f0;
+    // A fold's first and last steps are rare: find them with one vectorized OR over the row's
+    // step flags, so the MAC loop itself is branch-free and vectorizes.
+    const uint8_t* __restrict run = row_flags(n, r);
+    uint8_t any = 0;
     for (int c = 0; c < cols; ++c) {
-      any |= fc[c];
+      any |= run[c];
     }
     if ((any & kFirst) != 0) {
-      a[0] = (f0 & kFirst) != 0 ? P{} : a[0];
-      for (int c = 1; c < cols; ++c) {
-        a[c] = (fc[c - 1] & kFirst) != 0 ? P{} : a[c];
+      for (int c = 0; c < cols; ++c) {
+        a[c] = (run[cols - 1 - c] & kFirst) != 0 ? P{} : a[c];
       }
     }
     a[0] = mac(a[0], w[0], x0);
@@ -155,9 +158,9 @@ struct OsArray::Core {
   // The PEs of row r that took their fold's last step put their outputs on the column buses.
   void drain_row(uint64_t n, int r, int accumulator_bits, PsumWatcher* watcher) {
     const size_t base = size_t(r) * cols;
-    const uint8_t* fr = &flags[cur ^ 1][base];
+    const uint8_t* run = row_flags(n, r);
     for (int c = 0; c < cols; ++c) {
-      if ((fr[c] & kLast) == 0) {
+      if ((run[cols - 1 - c] & kLast) == 0) {
         continue;
       }
       const OsStep& s = steps[(n + ring - r - c) % ring];
@@ -191,7 +194,7 @@ struct OsArray::Core {
       s.input = x[cur][i];
       s.psum = acc[i];
     }
-    s.valid = (flags[cur][i] & kValid) != 0;
+    s.valid = (step_flags[(last_posedge + 2 * ring - r - c) % ring] & kValid) != 0;
     return s;
   }
 };
