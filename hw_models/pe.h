@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "hw_models/arithmetic.h"
 
@@ -29,6 +30,13 @@ struct PeState {
                                   // when its last row is in; os: always false
   bool valid = false;             // the registers hold a real operand pair (not a bubble)
 };
+
+/// The bit pattern of an fp32 register, as PeState and the trace show float formats.
+inline int32_t fp32_bits(float f) {
+  int32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
 
 /// Integer MAC of one PE: psum_out = psum_in + w * x (exact in int64).
 inline int64_t pe_mac(int64_t psum_in, int32_t w, int32_t x) {

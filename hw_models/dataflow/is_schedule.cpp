@@ -35,13 +35,7 @@ void IsSchedule::read_ahead_step(uint64_t n) {
   const TilePlan& t = plan_->tiles[f.tile];
   const int r = f.rows_used - 1 - ra_row_;
   const int k = f.k0 + r;
-  const int in_layer = host_.qm().layers[plan_->layer].inputs[0];
-  const int bytes = activation_bytes(host_.qm(), in_layer);
-  const int stride = plan_->groups * plan_->reduction;
-  const uint64_t elem = (uint64_t(t.group) * plan_->reduction + k) * plan_->tokens + t.t0;
-  const size_t first = (size_t(t.t0) * plan_->groups + t.group) * plan_->reduction + k;
-  reader_.read(n, elem * bytes, uint64_t(t.pixels) * bytes, &plan_->im2col[first], t.pixels,
-               stride);
+  reader_.read_column(n, *plan_, t, k);
   if (++ra_row_ == f.rows_used) {
     ra_row_ = 0;
     ++ra_fold_;

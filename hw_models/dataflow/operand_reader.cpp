@@ -16,6 +16,7 @@ void OperandReader::begin_layer(ScheduleHost& host, int layer, int width) {
   ifmap_ = &host.ifmap_buffer();
   latency_ = ifmap_->read_latency_cycles();
   is_float_ = qm.is_float();
+  bytes_ = activation_bytes(qm, in_layer);
   in_codes_ = is_float_ ? nullptr : host.activations().codes_of(in_layer);
   in_values_ = is_float_ ? host.activations().values_of(in_layer) : nullptr;
   pad_code_ = q.pad_code.empty() ? nullptr : q.pad_code.data();
@@ -53,6 +54,13 @@ void OperandReader::read(uint64_t n, uint64_t first_byte, uint64_t bytes, const 
     }
   }
   host_->ifmap_read(idx, count, stride, n);
+}
+
+void OperandReader::read_column(uint64_t n, const LayerPlan& p, const TilePlan& t, int k) {
+  const uint64_t elem = (uint64_t(t.group) * p.reduction + k) * p.tokens + t.t0;
+  const size_t first = (size_t(t.t0) * p.groups + t.group) * p.reduction + k;
+  read(n, elem * bytes_, uint64_t(t.pixels) * bytes_, &p.im2col[first], t.pixels,
+       p.groups * p.reduction);
 }
 
 }  // namespace safsim

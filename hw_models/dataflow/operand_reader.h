@@ -23,6 +23,9 @@ class OperandReader {
   /// i < count, into the next slot (padding cells: their channel's pad code).
   void read(uint64_t n, uint64_t first_byte, uint64_t bytes, const int32_t* idx, int count,
             int stride);
+  /// Reads reduction index k across `t`'s pixels (its group's im2col column: one run of the
+  /// im2col matrix read column-wise, k-major), the vector an os step or an is input row needs.
+  void read_column(uint64_t n, const LayerPlan& p, const TilePlan& t, int k);
   bool front_ready(uint64_t n) const { return count_ > 0 && ready_[head_] <= n; }
   const int32_t* front_int() const { return &x_int_[head_ * width_]; }
   const float* front_float() const { return &x_float_[head_ * width_]; }
@@ -34,7 +37,7 @@ class OperandReader {
  private:
   ScheduleHost* host_ = nullptr;
   SramIf* ifmap_ = nullptr;
-  int latency_ = 0, width_ = 0;
+  int latency_ = 0, width_ = 0, bytes_ = 0;  // bytes: of one input element
   bool is_float_ = false;
   const int32_t* in_codes_ = nullptr;  // the layer's input words in the ifmap buffer
   const float* in_values_ = nullptr;

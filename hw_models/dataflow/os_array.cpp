@@ -12,12 +12,6 @@ namespace {
 
 constexpr uint8_t kValid = 1, kFirst = 2, kLast = 4;
 
-int32_t bits_of(float f) {
-  int32_t b;
-  std::memcpy(&b, &f, sizeof b);
-  return b;
-}
-
 }  // namespace
 
 /// V: operand type (int32 codes or fp32), P: accumulator type (int64 or fp32).
@@ -186,9 +180,9 @@ struct OsArray::Core {
     const V w = top[((last_posedge + rows - r) % rows) * cols + c];
     PeState s;
     if constexpr (std::is_same_v<V, float>) {
-      s.weight = bits_of(w);
-      s.input = bits_of(x[cur][i]);
-      s.psum = bits_of(acc[i]);
+      s.weight = fp32_bits(w);
+      s.input = fp32_bits(x[cur][i]);
+      s.psum = fp32_bits(acc[i]);
     } else {
       s.weight = w;
       s.input = x[cur][i];
@@ -276,9 +270,7 @@ void OsArray::on_posedge() {
       is_float_ ? step_core(*float_core_, n, quiet_after_, any_step_, accumulator_bits_, watcher)
                 : step_core(*int_core_, n, quiet_after_, any_step_, accumulator_bits_, watcher);
   stats_.busy_cycles += busy ? 1 : 0;
-  if (tracer_ != nullptr && tracer_->in_window(n)) {
-    update_trace_shadows();
-  }
+  sample_trace(n);
 }
 
 PeState OsArray::pe(int r, int c) const {
@@ -286,46 +278,6 @@ PeState OsArray::pe(int r, int c) const {
   return is_float_ ? float_core_->state(last, r, c) : int_core_->state(last, r, c);
 }
 
-void OsArray::trace(Tracer& tracer) {
-  const std::string me = name();
-  std::vector<TracedPe> wanted;
-  for (int r = 0; r < rows_; ++r) {
-    for (int c = 0; c < cols_; ++c) {
-      const std::string pe = me + ".pe_" + std::to_string(r) + "_" + std::to_string(c);
-      if (tracer.wants(pe + ".weight") || tracer.wants(pe + ".input") ||
-          tracer.wants(pe + ".psum") || tracer.wants(pe + ".valid")) {
-        wanted.push_back(TracedPe{r, c, PeState{}});
-      }
-    }
-  }
-  traced_ = std::move(wanted);  // no reallocation after this: sc_trace keeps the addresses
-  for (TracedPe& t : traced_) {
-    const std::string pe = me + ".pe_" + std::to_string(t.r) + "_" + std::to_string(t.c);
-    if (is_float_) {
-      tracer.add(t.weight_f, pe + ".weight");
-      tracer.add(t.input_f, pe + ".input");
-      tracer.add(t.psum_f, pe + ".psum");
-    } else {
-      tracer.add(t.state.weight, pe + ".weight");
-      tracer.add(t.state.input, pe + ".input");
-      tracer.add(t.state.psum, pe + ".psum");
-    }
-    tracer.add(t.state.valid, pe + ".valid");
-  }
-  tracer_ = &tracer;
-}
-
-void OsArray::update_trace_shadows() {
-  for (TracedPe& t : traced_) {
-    t.state = pe(t.r, t.c);
-    if (is_float_) {
-      const int32_t w = t.state.weight, x = t.state.input;
-      const int32_t p = static_cast<int32_t>(t.state.psum);
-      std::memcpy(&t.weight_f, &w, sizeof w);
-      std::memcpy(&t.input_f, &x, sizeof x);
-      std::memcpy(&t.psum_f, &p, sizeof p);
-    }
-  }
-}
+void OsArray::trace(Tracer& tracer) { trace_pes(tracer, is_float_, ""); }
 
 }  // namespace safsim

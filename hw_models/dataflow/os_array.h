@@ -49,7 +49,6 @@ class OsArray : public PeArray {
   struct IntCore;
   struct FloatCore;
   void on_posedge();
-  void update_trace_shadows();
 
   bool is_float_;
   int accumulator_bits_;
@@ -57,14 +56,6 @@ class OsArray : public PeArray {
   bool any_step_ = false;
   std::unique_ptr<IntCore> int_core_;
   std::unique_ptr<FloatCore> float_core_;
-
-  struct TracedPe {
-    int r, c;
-    PeState state;
-    float weight_f = 0, input_f = 0, psum_f = 0;
-  };
-  Tracer* tracer_ = nullptr;
-  std::vector<TracedPe> traced_;
 };
 
 }  // namespace safsim

@@ -42,13 +42,7 @@ void OsSchedule::read_ahead_step(uint64_t n) {
   const FoldPlan& f = plan_->folds[ra_fold_];
   const TilePlan& t = plan_->tiles[f.tile];
   const int k = f.k0 + ra_step_;
-  const int in_layer = host_.qm().layers[plan_->layer].inputs[0];
-  const int bytes = activation_bytes(host_.qm(), in_layer);
-  const int stride = plan_->groups * plan_->reduction;
-  const uint64_t elem = (uint64_t(t.group) * plan_->reduction + k) * plan_->tokens + t.t0;
-  const size_t first = (size_t(t.t0) * plan_->groups + t.group) * plan_->reduction + k;
-  reader_.read(n, elem * bytes, uint64_t(t.pixels) * bytes, &plan_->im2col[first], t.pixels,
-               stride);
+  reader_.read_column(n, *plan_, t, k);
   if (++ra_step_ == f.steps) {
     ra_step_ = 0;
     ++ra_fold_;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <systemc>
+#include <vector>
 
 #include "hw_models/pe.h"
 
@@ -59,13 +61,27 @@ class PeArray : public sc_core::sc_module {
   PsumWatcher* active_watcher() const {
     return psum_watcher_ != nullptr && psum_watcher_->watching() ? psum_watcher_ : nullptr;
   }
+  /// Registers the wanted PE registers: weight, input, psum, valid and, unless
+  /// `stationary_valid` is empty, the stationary bank's bit under that name (".weight_valid").
+  void trace_pes(Tracer& tracer, bool is_float, const std::string& stationary_valid);
+  /// Refreshes the traced registers after posedge n when it is inside the trace window.
+  void sample_trace(uint64_t n);
 
   int rows_, cols_;
   uint64_t cycle_ = 0;  // index of the next posedge
   ArrayStats stats_;
 
  private:
+  // A traced PE's registers (shadows: SystemC samples them, the PEs live in SoA arrays).
+  struct TracedPe {
+    int r, c;
+    PeState state;
+    float weight_f = 0, input_f = 0, psum_f = 0;
+  };
   PsumWatcher* psum_watcher_ = nullptr;
+  Tracer* tracer_ = nullptr;
+  bool trace_float_ = false;
+  std::vector<TracedPe> traced_;
 };
 
 }  // namespace safsim

@@ -7,15 +7,7 @@
 #include "base/trace.h"
 
 namespace safsim {
-namespace {
-
-int32_t bits_of(float f) {
-  int32_t b;
-  std::memcpy(&b, &f, sizeof b);
-  return b;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 /// The registers of every PE (structure of arrays, row-major R x C) plus the edge buffers.
 /// V is the operand type (int32 codes or fp32), P the partial-sum type (int64 or fp32).
@@ -163,9 +155,9 @@ struct ArrayCore {
     // last) loaded, so a trace shows a fold's weights arriving.
     const int b = valid[cur][i] != 0 ? bank[cur][i] : load_bank;
     if constexpr (std::is_same_v<V, float>) {
-      s.weight = bits_of(w[b][i]);
-      s.input = bits_of(x[cur][i]);
-      s.psum = bits_of(psum[cur][i]);
+      s.weight = fp32_bits(w[b][i]);
+      s.input = fp32_bits(x[cur][i]);
+      s.psum = fp32_bits(psum[cur][i]);
     } else {
       s.weight = w[b][i];
       s.input = x[cur][i];
@@ -267,9 +259,7 @@ void SystolicArray::on_posedge() {
   const bool busy = is_float_ ? step_core(*float_core_, n, quiet_after_, accumulator_bits_, watcher)
                               : step_core(*int_core_, n, quiet_after_, accumulator_bits_, watcher);
   stats_.busy_cycles += busy ? 1 : 0;
-  if (tracer_ != nullptr && tracer_->in_window(n)) {
-    update_trace_shadows();
-  }
+  sample_trace(n);
 }
 
 PeState SystolicArray::pe(int r, int c) const {
@@ -281,49 +271,7 @@ PeState SystolicArray::pe(int r, int c) const {
 }
 
 void SystolicArray::trace(Tracer& tracer) {
-  const std::string me = name();
-  // The stationary bank's valid bit is named after the operand it holds.
-  const std::string stationary_valid = inputs_stationary_ ? ".input_valid" : ".weight_valid";
-  std::vector<TracedPe> wanted;
-  for (int r = 0; r < rows_; ++r) {
-    for (int c = 0; c < cols_; ++c) {
-      const std::string pe = me + ".pe_" + std::to_string(r) + "_" + std::to_string(c);
-      if (tracer.wants(pe + ".weight") || tracer.wants(pe + ".input") ||
-          tracer.wants(pe + ".psum") || tracer.wants(pe + ".valid") ||
-          tracer.wants(pe + stationary_valid)) {
-        wanted.push_back(TracedPe{r, c, PeState{}});
-      }
-    }
-  }
-  traced_ = std::move(wanted);  // no reallocation after this: sc_trace keeps the addresses
-  for (TracedPe& t : traced_) {
-    const std::string pe = me + ".pe_" + std::to_string(t.r) + "_" + std::to_string(t.c);
-    if (is_float_) {
-      tracer.add(t.weight_f, pe + ".weight");
-      tracer.add(t.input_f, pe + ".input");
-      tracer.add(t.psum_f, pe + ".psum");
-    } else {
-      tracer.add(t.state.weight, pe + ".weight");
-      tracer.add(t.state.input, pe + ".input");
-      tracer.add(t.state.psum, pe + ".psum");
-    }
-    tracer.add(t.state.valid, pe + ".valid");
-    tracer.add(t.state.stationary_valid, pe + stationary_valid);
-  }
-  tracer_ = &tracer;
-}
-
-void SystolicArray::update_trace_shadows() {
-  for (TracedPe& t : traced_) {
-    t.state = pe(t.r, t.c);
-    if (is_float_) {
-      const int32_t w = t.state.weight, x = t.state.input;
-      const int32_t p = static_cast<int32_t>(t.state.psum);
-      std::memcpy(&t.weight_f, &w, sizeof w);
-      std::memcpy(&t.input_f, &x, sizeof x);
-      std::memcpy(&t.psum_f, &p, sizeof p);
-    }
-  }
+  trace_pes(tracer, is_float_, inputs_stationary_ ? ".input_valid" : ".weight_valid");
 }
 
 }  // namespace safsim

@@ -60,7 +60,6 @@ class SystolicArray : public PeArray {
   struct IntCore;
   struct FloatCore;
   void on_posedge();
-  void update_trace_shadows();
 
   bool is_float_;
   int accumulator_bits_;
@@ -68,14 +67,6 @@ class SystolicArray : public PeArray {
   uint64_t quiet_after_ = 0;  // after this posedge every register is zero and invalid
   std::unique_ptr<IntCore> int_core_;
   std::unique_ptr<FloatCore> float_core_;
-
-  struct TracedPe {
-    int r, c;
-    PeState state;
-    float weight_f = 0, input_f = 0, psum_f = 0;
-  };
-  Tracer* tracer_ = nullptr;
-  std::vector<TracedPe> traced_;
 };
 
 }  // namespace safsim
