@@ -2,7 +2,6 @@
 #include "hw_models/controller.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "base/trace.h"
 #include "hw_models/arithmetic.h"

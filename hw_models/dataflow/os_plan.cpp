@@ -25,14 +25,7 @@ void plan_os(LayerPlan& p, const QLayer& q, const AcceleratorConfig& cfg) {
   p.psum_tile_bytes = p.psum_entries * 4;
   for (int pf = 0; pf < pixel_folds; ++pf) {
     for (int cf = 0; cf < p.col_folds; ++cf) {
-      TilePlan t;
-      t.t0 = pf * rows;
-      t.pixels = std::min(rows, p.tokens - t.t0);
-      t.group = cf / group_col_folds;
-      const int in_group = cf % group_col_folds * cols;
-      t.o0 = t.group * group_out + in_group;
-      t.channels = std::min(cols, group_out - in_group);
-      p.tiles.push_back(t);
+      p.tiles.push_back(channel_fold_tile(p, q, pf * rows, rows, cf, cols));
       FoldPlan f;
       f.tile = static_cast<int>(p.tiles.size()) - 1;
       f.rows_used = p.reduction;  // the whole reduction streams: no partial sums across folds

@@ -6,6 +6,11 @@
 
 namespace safsim {
 
+/// The psum tile of pixels [t0, t0 + block) (clipped to the layer) and column fold `cf` of C
+/// output channels, counted within each group (ws and os put output channels on the columns).
+TilePlan channel_fold_tile(const LayerPlan& p, const QLayer& q, int t0, int block, int cf,
+                           int cols);
+
 /// ws: rows <- reduction, columns <- output channels; tiles of as many pixels as the psum half
 /// holds rows of C accumulators; each tile's folds are its reduction blocks.
 void plan_ws(LayerPlan& p, const QLayer& q, const AcceleratorConfig& cfg);

@@ -27,18 +27,26 @@ void plan_ws(LayerPlan& p, const QLayer& q, const AcceleratorConfig& cfg) {
   p.psum_tile_bytes = p.psum_entries * 4;
   for (int tt = 0; tt < p.token_tiles; ++tt) {
     for (int cf = 0; cf < p.col_folds; ++cf) {
-      TilePlan t;
-      t.t0 = tt * tile_tokens;
-      t.pixels = std::min(tile_tokens, p.tokens - t.t0);
-      t.group = cf / group_col_folds;
-      const int in_group = cf % group_col_folds * cols;
-      t.o0 = t.group * group_out + in_group;
-      t.channels = std::min(cols, group_out - in_group);
+      const TilePlan t = channel_fold_tile(p, q, tt * tile_tokens, tile_tokens, cf, cols);
       p.tiles.push_back(t);
       // A fold shifts in all R weight rows (partial folds too), then streams the tile's pixels.
       add_row_folds(p, static_cast<int>(p.tiles.size()) - 1, rows, rows, t.pixels);
     }
   }
+}
+
+TilePlan channel_fold_tile(const LayerPlan& p, const QLayer& q, int t0, int block, int cf,
+                           int cols) {
+  const int group_out = q.group_out();
+  const int group_col_folds = (group_out + cols - 1) / cols;
+  TilePlan t;
+  t.t0 = t0;
+  t.pixels = std::min(block, p.tokens - t0);
+  t.group = cf / group_col_folds;
+  const int in_group = cf % group_col_folds * cols;
+  t.o0 = t.group * group_out + in_group;
+  t.channels = std::min(cols, group_out - in_group);
+  return t;
 }
 
 }  // namespace safsim
