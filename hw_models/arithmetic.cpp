@@ -24,17 +24,6 @@ float post_process_float(float acc, int out_channel, const QLayer& layer) {
   return activate_float(acc + layer.bias_float[out_channel], out_channel, layer);
 }
 
-int32_t residual_add_int(int32_t a, int32_t b, const QLayer& layer) {
-  const Requant& ra = layer.add_requant[0];
-  const Requant& rb = layer.add_requant[1];
-  const int64_t sum = int64_t{a} * ra.multiplier + int64_t{b} * rb.multiplier;
-  int64_t v = round_shift(sum, ra.shift);
-  if (layer.add_relu && v < 0) {
-    v = 0;
-  }
-  return clamp_to(v, layer.out_q);
-}
-
 Requant make_requant(double real_multiplier) {
   if (!(real_multiplier > 0.0) || real_multiplier >= 2147483648.0) {
     throw std::invalid_argument("requantization multiplier out of range");

@@ -20,10 +20,11 @@ inline int32_t wrap_accumulator(int64_t acc, int bits) {
   return static_cast<int32_t>(static_cast<int64_t>(u ^ sign) - static_cast<int64_t>(sign));
 }
 
-/// Rounding right shift: floor((x + 2^(shift-1)) / 2^shift), i.e. round half towards +inf.
-inline int64_t round_shift(int64_t x, int shift) {
-  return (x + (int64_t{1} << (shift - 1))) >> shift;
-}
+/// Rounding right shift: floor((x + 2^(shift-1)) / 2^shift), i.e. round half towards +inf, for
+/// shift >= 1. Computed as floor((floor(x / 2^(shift-1)) + 1) / 2), the same value (the bits
+/// below shift-1 cannot carry into the result), because GCC 12 vectorizes this form over a row
+/// of channels and not 1 << (shift - 1) with a per-channel shift.
+inline int64_t round_shift(int64_t x, int shift) { return ((x >> (shift - 1)) + 1) >> 1; }
 
 /// Fixed-point requantization of a (wrapped) accumulator: round(x * M / 2^shift).
 inline int64_t requantize(int32_t x, const Requant& rq) {
@@ -184,7 +185,16 @@ inline int32_t avg_pool_int(int64_t sum, int count, const QLayer& layer) {
 }
 
 /// Residual add: both inputs rescaled to the output scale with a shared shift, then ReLU/clamp.
-int32_t residual_add_int(int32_t a, int32_t b, const QLayer& layer);
+inline int32_t residual_add_int(int32_t a, int32_t b, const QLayer& layer) {
+  const Requant& ra = layer.add_requant[0];
+  const Requant& rb = layer.add_requant[1];
+  const int64_t sum = int64_t{a} * ra.multiplier + int64_t{b} * rb.multiplier;
+  int64_t v = round_shift(sum, ra.shift);
+  if (layer.add_relu && v < 0) {
+    v = 0;
+  }
+  return clamp_to(v, layer.out_q);
+}
 
 /// Channel gather (kConcat): a code of input `input` rescaled to the output scale. Inputs already
 /// at the output scale have the identity multiplier 2^30 / 2^30, so their codes pass unchanged.

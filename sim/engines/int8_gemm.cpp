@@ -33,6 +33,15 @@ bool env_allows() {
 
 #define SAFSIM_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni,avx512vl")))
 
+// acc + the u8 x s8 dot products of a and b, in place. GCC 12 compiles _mm512_dpbusd_epi32 in
+// this kernel with two register copies around every instruction (the accumulator moved out and
+// back), which cost a third of the kernel's time on resnet20; the one-instruction asm keeps the
+// accumulator in its register. Same instruction, same result.
+SAFSIM_VNNI inline __m512i dpbusd(__m512i acc, __m512i a, __m512i b) {
+  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
+  return acc;
+}
+
 // MR rows x NR vectors of 16 columns, over all of the reduction. MR * NR <= 24 accumulators
 // leave registers for the NR weight vectors and the broadcast activations.
 template <int MR, int NR>
@@ -55,7 +64,7 @@ SAFSIM_VNNI void tile(const uint8_t* a, int k4, const int8_t* b, int b_stride,
       std::memcpy(&four, a + size_t(m) * k4 + kq, 4);
       const __m512i av = _mm512_set1_epi32(four);
       for (int j = 0; j < NR; ++j) {
-        acc[m][j] = _mm512_dpbusd_epi32(acc[m][j], av, bv[j]);
+        acc[m][j] = dpbusd(acc[m][j], av, bv[j]);
       }
     }
   }

@@ -244,14 +244,16 @@ void avg_pool_channels_last(const std::vector<float>& in, const QLayer& q, int b
 void residual_add_channels_last(const std::vector<float>& a, const std::vector<float>& b,
                                 const QLayer& q, bool is_float, std::vector<float>& out) {
   out.resize(a.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (is_float) {
+  if (is_float) {
+    for (size_t i = 0; i < a.size(); ++i) {
       const float v = a[i] + b[i];
       out[i] = q.add_relu && v < 0.0f ? 0.0f : v;
-    } else {
-      out[i] = static_cast<float>(
-          residual_add_int(static_cast<int32_t>(a[i]), static_cast<int32_t>(b[i]), q));
     }
+    return;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    out[i] = static_cast<float>(
+        residual_add_int(static_cast<int32_t>(a[i]), static_cast<int32_t>(b[i]), q));
   }
 }
 
