@@ -96,9 +96,27 @@ SAFSIM_VNNI void column_block(const uint8_t* a, int rows, const Int8Weights& w, 
 // up to 63 bytes past the span (masked stores are slow on some cores): the buffers carry that
 // slack (kInt8Slack), and every span of an operand row is written in increasing address order, so
 // what a move spills is overwritten by the next span, the row's padding or the next row.
+// A span of up to 8, 16 or 32 bytes (a 5x5 kernel row of 1 or 6 channels) takes one move of that
+// width: a 64-byte store at an arbitrary address mostly straddles two cache lines, a narrow one
+// rarely does, and the span width is fixed for a layer, so the branch is always predicted.
 SAFSIM_VNNI inline void copy_bytes(const uint8_t* src, size_t n, uint8_t* dst) {
-  for (size_t i = 0; i < n; i += 64) {
-    _mm512_storeu_si512(dst + i, _mm512_loadu_si512(src + i));
+  if (n == 0) {
+    return;
+  }
+  if (n <= 8) {
+    uint64_t v;
+    std::memcpy(&v, src, 8);
+    std::memcpy(dst, &v, 8);
+  } else if (n <= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst),
+                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+  } else if (n <= 32) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst),
+                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src)));
+  } else {
+    for (size_t i = 0; i < n; i += 64) {
+      _mm512_storeu_si512(dst + i, _mm512_loadu_si512(src + i));
+    }
   }
 }
 

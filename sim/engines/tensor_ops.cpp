@@ -188,20 +188,30 @@ void max_pool_channels_last(const T* in, const QLayer& q, int batch, T* out) {
   const int c_n = is.c;  // a local: the stores below cannot change it (vectorizes the max)
   constexpr T kFloor = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
                                                             : std::numeric_limits<T>::lowest();
-  // Channels are contiguous: take the max over the window one input pixel (C values) at a time.
+  // Channels are contiguous. Per output row: the max over the window's input rows, a whole
+  // input row (W x C values, contiguous: it vectorizes) at a time, then per output pixel the
+  // max over the window's columns of that, C values at a time. A window's rows depend on oy only.
+  std::vector<T> row_max(size_t(is.w) * c_n);
   for (int b = 0; b < batch; ++b) {
     const T* img = in + size_t(b) * is.size();
     for (int oy = 0; oy < os.h; ++oy) {
+      const PoolWindow rows = pool_window(g, is, oy, 0);
+      std::fill(row_max.begin(), row_max.end(), kFloor);
+      for (int y = rows.y0; y < rows.y1; ++y) {
+        const T* __restrict src = img + size_t(y) * is.w * c_n;
+        T* __restrict m = row_max.data();
+        for (size_t i = 0; i < row_max.size(); ++i) {
+          m[i] = std::max(m[i], src[i]);
+        }
+      }
       for (int ox = 0; ox < os.w; ++ox) {
         T* __restrict dst = out + size_t(b) * os.size() + (size_t(oy) * os.w + ox) * c_n;
         std::fill(dst, dst + c_n, kFloor);
         const PoolWindow w = pool_window(g, is, oy, ox);
-        for (int y = w.y0; y < w.y1; ++y) {
-          for (int x = w.x0; x < w.x1; ++x) {
-            const T* __restrict src = img + (size_t(y) * is.w + x) * c_n;
-            for (int c = 0; c < c_n; ++c) {
-              dst[c] = std::max(dst[c], src[c]);
-            }
+        for (int x = w.x0; x < w.x1; ++x) {
+          const T* __restrict src = row_max.data() + size_t(x) * c_n;
+          for (int c = 0; c < c_n; ++c) {
+            dst[c] = std::max(dst[c], src[c]);
           }
         }
       }
