@@ -138,7 +138,10 @@ SAFSIM_VNNI void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int
   const int cg = q.group_in(), c0 = group * cg;
   const int k = q.reduction;
   const size_t rows = size_t(batch) * os.h * os.w;
-  cols.resize(size_t(rows_padded) * k4 + kInt8Slack);
+  // Grown only: the buffer serves every layer in turn (a shrink and regrow would zero it).
+  if (cols.size() < size_t(rows_padded) * k4 + kInt8Slack) {
+    cols.resize(size_t(rows_padded) * k4 + kInt8Slack);
+  }
   std::vector<uint8_t> pad_cell(static_cast<size_t>(cg) + kInt8Slack);
   for (int c = 0; c < cg; ++c) {
     pad_cell[size_t(c)] =
@@ -197,7 +200,8 @@ SAFSIM_VNNI void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int
       }
     }
   }
-  std::fill(cols.begin() + std::ptrdiff_t(rows * k4), cols.end(), uint8_t{0});
+  std::fill(cols.begin() + std::ptrdiff_t(rows * k4),
+            cols.begin() + std::ptrdiff_t(size_t(rows_padded) * k4), uint8_t{0});
 }
 
 void set_int8_gemm_mode(Int8GemmMode mode) { g_mode = mode; }

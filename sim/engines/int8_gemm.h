@@ -64,7 +64,8 @@ void codes_to_u8(const float* in, size_t count, int offset, uint8_t* out);
 /// The int8 GEMM's operand of group `group` from codes_to_u8's bytes: rows_padded x k4 bytes,
 /// row r < batch*OH*OW holding the bytes im2col_channels_last would hold as floats, the padding
 /// cells their channel's pad code plus `offset`; the columns past K and the rows past
-/// batch*OH*OW are 0.
+/// batch*OH*OW are 0. `cols` is grown to at least rows_padded x k4 + kInt8Slack bytes, never
+/// shrunk; what lies past rows_padded x k4 is not part of the operand.
 void im2col_u8_channels_last(const uint8_t* in, const QLayer& q, int batch,
                              const std::vector<float>& pad, int group, int offset, int k4,
                              int rows_padded, std::vector<uint8_t>& cols);
