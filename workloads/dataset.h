@@ -52,7 +52,9 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
                  int max_images = 0);
 
 /// The split `split` of `source` (its first source.max_images images when that is set; IDX files
-/// and CIFAR batches are then read only that far, .npz and synthetic splits whole). Throws
+/// and CIFAR batches are then read only that far, and so are .npz image arrays, but the float
+/// array a range is calibrated on, the training split's or else this one, is read whole first;
+/// synthetic splits are made whole). Throws
 /// DatasetError naming the file, the array or record and what was expected; the sizes a header
 /// implies are checked before anything is allocated.
 Dataset load_dataset(const DatasetSource& source, DatasetSplit split);

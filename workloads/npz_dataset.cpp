@@ -156,6 +156,7 @@ class NpyEntry {
                                      npy_shape_text(shape), descr, kMaxPayloadBytes));
     }
     payload_bytes_ = elements * item;
+    read_bytes_ = payload_bytes_;
     if (known_dtype && st.size != header_bytes + payload_bytes_) {
       throw DatasetError(fmt::format(
           "{}: the entry holds {} bytes, but its {}-byte header announces shape {} of {} ({} "
@@ -165,6 +166,9 @@ class NpyEntry {
   }
 
   const std::string& context() const { return context_; }  // "<path>: <array>"
+  /// The payload reads below stop after the first `n` elements (a run that needs only the first
+  /// images of a split reads only those; the zip stream is never decompressed past them).
+  void read_only(uint64_t n) { read_bytes_ = std::min(read_bytes_, n * dtype.bytes); }
   const std::string& array() const { return array_; }
   bool is_float() const { return known_dtype && dtype.kind == Kind::kFloat; }
 
@@ -235,9 +239,9 @@ class NpyEntry {
       throw std::logic_error("NpyEntry payload read twice");
     }
     read_ = true;
-    std::vector<uint8_t> buf(std::min(kReadChunk, payload_bytes_));
-    for (uint64_t done = 0; done < payload_bytes_;) {
-      const uint64_t n = std::min<uint64_t>(buf.size(), payload_bytes_ - done);
+    std::vector<uint8_t> buf(std::min(kReadChunk, read_bytes_));
+    for (uint64_t done = 0; done < read_bytes_;) {
+      const uint64_t n = std::min<uint64_t>(buf.size(), read_bytes_ - done);
       read_exact(buf.data(), n, "the array data");
       fn(buf.data(), n / dtype.bytes);
       done += n;
@@ -267,6 +271,7 @@ class NpyEntry {
   };
   std::unique_ptr<zip_file_t, Close> f_;  // closed also when the constructor throws
   uint64_t payload_bytes_ = 0;
+  uint64_t read_bytes_ = 0;  // of the payload, from its start
   bool read_ = false;
 };
 
@@ -412,8 +417,9 @@ void read_pixels(NpyEntry& x, const Placement& at, const std::vector<double>& lo
   });
 }
 
+/// The first `wanted` labels of an array that must hold `count`, one per image of x.
 std::vector<int32_t> read_labels(const Archive& archive, const std::string& array,
-                                 const NpyEntry& x, int count) {
+                                 const NpyEntry& x, int count, int wanted) {
   NpyEntry y(archive, array);
   if (!y.known_dtype || y.dtype.kind == Kind::kFloat) {
     throw DatasetError(fmt::format(
@@ -428,7 +434,8 @@ std::vector<int32_t> read_labels(const Archive& archive, const std::string& arra
     throw DatasetError(fmt::format("{} holds {} images but {} has {} labels", x.context(), count,
                                    array, y.shape[0]));
   }
-  std::vector<int32_t> labels(static_cast<size_t>(count));
+  std::vector<int32_t> labels(static_cast<size_t>(wanted));
+  y.read_only(static_cast<uint64_t>(wanted));
   y.for_each_int([&](int64_t v, bool fits, uint64_t i) {
     if (v < 0) {
       throw DatasetError(fmt::format("{}[{}] is {}; a label must be 0 or more", y.context(), i, v));
@@ -491,12 +498,21 @@ Dataset load_npz(const DatasetSource& source, const std::string& path, DatasetSp
   }
   other.reset();
 
+  // Only the images the run takes (source.max_images) are read. A float array's range was
+  // calibrated above over a whole array (the training split, else this one), so a pixel's code
+  // does not depend on how many images are taken.
+  ImageLayout taken = layout;
+  if (source.max_images > 0 && source.max_images < layout.count) {
+    taken.count = source.max_images;
+  }
+  x->read_only(static_cast<uint64_t>(taken.count) * uint64_t(at.chw));
   Dataset d;
   d.shape = layout.shape;
-  d.count = layout.count;
-  read_pixels(*x, at, lo, hi, &d);
+  d.count = taken.count;
+  d.split_images = layout.count;
+  read_pixels(*x, Placement(taken), lo, hi, &d);
   if (archive.has(y_name(split))) {
-    d.labels = read_labels(archive, y_name(split), *x, layout.count);
+    d.labels = read_labels(archive, y_name(split), *x, layout.count, taken.count);
   }
   return d;
 }

@@ -117,6 +117,32 @@ TEST_CASE("npz: uint8 images with labels, stored or deflated, both splits", "[da
   CHECK(dataset_files(source) == std::vector<std::string>{path});
 }
 
+TEST_CASE("npz: a run that takes the first images reads only those and their labels",
+          "[dataset][npz]") {
+  TempDir dir;
+  const bool deflate = GENERATE(false, true);
+  // Three H x W x C = 1 x 2 x 3 images, pixel (y, x, c) of image n = 100 n + 10 x + c, and a
+  // third label that is not valid: reading it would be an error.
+  const std::string path =
+      write_npz(dir.file("data.npz"),
+                {{"x_test.npy", npy_raw("|u1", "(3, 1, 2, 3)",
+                                        bytes_of({0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112,
+                                                  200, 201, 202, 210, 211, 212}))},
+                 {"y_test.npy", npy_raw("|i1", "(3,)", bytes_of({3, 4, 0xFF}))}},
+                deflate);
+  DatasetSource source = npz_source(path, {3, 1, 2});
+  source.max_images = 2;
+  const Dataset d = load_dataset(source, DatasetSplit::kTest);
+  CHECK(d.count == 2);
+  CHECK(d.split_images == 3);
+  CHECK(d.shape == Shape{3, 1, 2});
+  CHECK(d.pixels == std::vector<uint8_t>{0, 10, 1, 11, 2, 12, 100, 110, 101, 111, 102, 112});
+  CHECK(d.labels == std::vector<int32_t>{3, 4});
+
+  source.max_images = 0;  // every image: the third label is read and refused
+  CHECK_THROWS_WITH(load_dataset(source, DatasetSplit::kTest), Contains("y_test[2] is -1"));
+}
+
 TEST_CASE("npz: the layout of 4-D images comes from the model's input shape or workload.layout",
           "[dataset][npz]") {
   TempDir dir;
