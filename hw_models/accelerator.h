@@ -44,6 +44,7 @@ class Accelerator : public sc_core::sc_module {
   void run(const Dataset& images, Logits* out);
   /// Registers the wanted signals of every block (before the first run()).
   void trace(Tracer& tracer);
+  using sc_core::sc_object::trace;  // SystemC's own overload stays visible (-Woverloaded-virtual)
   /// Activation flips applied as the post-processing unit writes output words (nullptr: none).
   void set_activation_faults(const ActivationFaultPlan* plan) { ppu_->set_activation_faults(plan); }
   /// Lands scheduled flips in the NVM, ifmap and ofmap words (nullptr: none). Both must outlive

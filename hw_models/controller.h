@@ -65,6 +65,7 @@ class Controller : public sc_core::sc_module, private ScheduleHost {
   uint64_t cycle() const { return cycle_; }
   const QuantModel& qm() const override { return qm_; }
   void trace(Tracer& tracer);
+  using sc_core::sc_object::trace;  // SystemC's own overload stays visible (-Woverloaded-virtual)
   /// Lands `flips` at their cycles (before anything else of that cycle happens), flips the ifmap
   /// and ofmap words the controller holds, and reports their reads and writes. Both must
   /// outlive the simulation.

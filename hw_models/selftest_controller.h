@@ -67,6 +67,7 @@ class SelfTestController : public sc_core::sc_module, public TestImageSourceIf {
   const SelfTestBuffer& buffer() const { return buffer_; }
   int test_images() const { return static_cast<int>(set_.images.size()); }
   void trace(Tracer& tracer);
+  using sc_core::sc_object::trace;  // SystemC's own overload stays visible (-Woverloaded-virtual)
 
  private:
   void compare();

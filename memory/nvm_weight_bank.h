@@ -126,6 +126,7 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
   /// `errors`: none). The cell port (March test, programming) senses without errors.
   void set_read_errors(const ReadErrors& errors) { read_errors_ = errors; }
   void trace(Tracer& tracer);
+  using sc_core::sc_object::trace;  // SystemC's own overload stays visible (-Woverloaded-virtual)
 
  private:
   struct Request {

@@ -51,6 +51,7 @@ class SramBuffer : public sc_core::sc_module, public SramIf {
   const SramStats& stats() const { return stats_; }
   int read_latency_cycles() const override { return ideal_ ? 0 : cfg_.read_latency_cycles; }
   void trace(Tracer& tracer);
+  using sc_core::sc_object::trace;  // SystemC's own overload stays visible (-Woverloaded-virtual)
 
  private:
   SramConfig cfg_;

@@ -54,6 +54,7 @@ class PeArray : public sc_core::sc_module {
   virtual PeState pe(int r, int c) const = 0;
   /// Registers every wanted PE register with the tracer (before simulation starts).
   virtual void trace(Tracer& tracer) = 0;
+  using sc_core::sc_object::trace;  // SystemC's own overload stays visible (-Woverloaded-virtual)
   /// Reports psum accumulator accesses to `w` while it watches (nullptr: never).
   void set_psum_watcher(PsumWatcher* w) { psum_watcher_ = w; }
 
