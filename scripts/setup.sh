@@ -7,7 +7,8 @@
 #           PyTorch (python3-torch: retrains the zoo, fine-tunes for 002's feature
 #           optimization and cross-checks safsim's backward pass against autograd),
 #           python3-onnx + python3-torchvision (export real models and compare logits) and
-#           libonnx-testdata (ONNX's own backend node tests, run by `safsim onnx-check`).
+#           libonnx-testdata (ONNX's own backend node tests, run by `safsim onnx-check`),
+#           clang-14 and libclang-rt-14-dev (libFuzzer: the parsers' fuzz targets, scripts/fuzz.sh).
 set -euo pipefail
 
 packages=(
@@ -18,7 +19,7 @@ packages=(
 )
 if [[ "${1:-}" != "--main" ]]; then
   packages+=(catch2 libbenchmark-dev clang-format-14 gtkwave xvfb python3-pil python3-torch
-    python3-onnx python3-torchvision libonnx-testdata)
+    python3-onnx python3-torchvision libonnx-testdata clang-14 libclang-rt-14-dev)
 fi
 
 missing=()
