@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "base/parallel.h"
@@ -16,7 +17,8 @@ namespace safsim {
 std::vector<BerPoint> ber_failure_rates(const DecodedModel& m, const Dataset& images,
                                         const BitFlipConfig& flips,
                                         const std::vector<double>& rates, int runs, uint64_t seed,
-                                        int threads) {
+                                        int threads,
+                                        const std::function<void(int images)>& images_done) {
   std::vector<std::unique_ptr<ActivationFaultPlan>> plans;  // [rate][run]
   for (double rate : rates) {
     BitFlipConfig c = flips;
@@ -30,21 +32,26 @@ std::vector<BerPoint> ber_failure_rates(const DecodedModel& m, const Dataset& im
   std::vector<std::vector<int64_t>> failed(t_count, std::vector<int64_t>(plans.size(), 0));
   std::vector<int64_t> correct(t_count, 0);
   std::atomic<int> next{0};
+  std::mutex report;
   auto worker = [&](int w) {
     FlipReplay replay(m);
     ImageTrace t;
     for (int i = next++; i < images.count; i = next++) {
       trace_image(m, images.image(i), t);
       const int label = images.labels[i];
-      if (t.top1 != label) {
-        continue;  // failures count only originally correct images (002 Sec. V-D)
-      }
-      ++correct[w];
-      const int64_t index = images.first_index + i;  // flips are keyed by the dataset index
-      for (size_t p = 0; p < plans.size(); ++p) {
-        if (replay.top1_with_flips(t, plans[p]->flips(index)) != label) {
-          ++failed[w][p];
+      // Failures count only originally correct images (002 Sec. V-D).
+      if (t.top1 == label) {
+        ++correct[w];
+        const int64_t index = images.first_index + i;  // flips are keyed by the dataset index
+        for (size_t p = 0; p < plans.size(); ++p) {
+          if (replay.top1_with_flips(t, plans[p]->flips(index)) != label) {
+            ++failed[w][p];
+          }
         }
+      }
+      if (images_done) {
+        std::lock_guard<std::mutex> lock(report);
+        images_done(1);
       }
     }
   };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "sim/analysis/network_trace.h"
@@ -20,11 +21,13 @@ struct BerPoint {
 
 /// Runs `runs` trials (trial r uses ActivationFaultPlan(qm, flips, seed, r), the plan both
 /// engines use) over the images; each image's flips are replayed on its fault-free trace.
-/// `flips` must be mode random; its rate is replaced by each entry of `rates`.
+/// `flips` must be mode random; its rate is replaced by each entry of `rates`. `images_done`,
+/// when set, is told of every finished image (one call at a time), for a progress line.
 ///   auto points = ber_failure_rates(dm, images, c.faults.activations.bitflip, {1e-4}, 100, 1, 2);
 std::vector<BerPoint> ber_failure_rates(const DecodedModel& m, const Dataset& images,
                                         const BitFlipConfig& flips,
                                         const std::vector<double>& rates, int runs, uint64_t seed,
-                                        int threads);
+                                        int threads,
+                                        const std::function<void(int images)>& images_done = {});
 
 }  // namespace safsim

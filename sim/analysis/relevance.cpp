@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "base/errors.h"
@@ -185,12 +186,14 @@ void lrp_relevance(const DecodedModel& m, const ImageTrace& t, int target,
   }
 }
 
-MeanRelevance mean_relevance(const DecodedModel& m, const Dataset& images, int threads) {
+MeanRelevance mean_relevance(const DecodedModel& m, const Dataset& images, int threads,
+                             const std::function<void(int images)>& images_done) {
   constexpr int kChunk = 16;  // fixed, so the summation order does not depend on threads
   const QuantModel& qm = m.qm;
   const int chunks = (images.count + kChunk - 1) / kChunk;
   std::vector<std::vector<std::vector<double>>> partial(chunks);
   std::atomic<int> next{0};
+  std::mutex report;
   auto worker = [&] {
     ImageTrace t;
     std::vector<std::vector<double>> r;
@@ -200,7 +203,8 @@ MeanRelevance mean_relevance(const DecodedModel& m, const Dataset& images, int t
       for (size_t li = 0; li < qm.layers.size(); ++li) {
         sum[li].assign(qm.layers[li].out_shape.size(), 0.0);
       }
-      for (int i = c * kChunk; i < std::min(images.count, (c + 1) * kChunk); ++i) {
+      const int end = std::min(images.count, (c + 1) * kChunk);
+      for (int i = c * kChunk; i < end; ++i) {
         trace_image(m, images.image(i), t);
         lrp_relevance(m, t, images.labels[i], r);
         for (size_t li = 0; li < r.size(); ++li) {
@@ -208,6 +212,10 @@ MeanRelevance mean_relevance(const DecodedModel& m, const Dataset& images, int t
             sum[li][e] += r[li][e];
           }
         }
+      }
+      if (images_done) {
+        std::lock_guard<std::mutex> lock(report);
+        images_done(end - c * kChunk);
       }
     }
   };

@@ -3,6 +3,7 @@
 // over each feature map. Values are the dequantized codes (code * scale) the accelerator holds.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "sim/analysis/network_trace.h"
@@ -29,8 +30,10 @@ struct MeanRelevance {
 };
 
 /// Threads share images in fixed chunks summed in image order: the result does not depend on
-/// the thread count, bit for bit.
+/// the thread count, bit for bit. `images_done`, when set, is told of each finished chunk's
+/// images (one call at a time, from the worker that finished it), for a progress line.
 ///   MeanRelevance mr = mean_relevance(dm, train.slice(0, 1000), 2);
-MeanRelevance mean_relevance(const DecodedModel& m, const Dataset& images, int threads);
+MeanRelevance mean_relevance(const DecodedModel& m, const Dataset& images, int threads,
+                             const std::function<void(int images)>& images_done = {});
 
 }  // namespace safsim

@@ -55,9 +55,10 @@ std::vector<Config> configs_of(const AnalyzeOptions& o) {
   return cs;
 }
 
-double fault_free_accuracy(const Workload& w, int threads) {
+double fault_free_accuracy(const Workload& w, int threads,
+                           const FunctionalEngine::ImagesDone& images_done) {
   const FunctionalEngine engine(w.qmodel, w.weights, threads);
-  return accuracy(engine.run(w.images), w.images.labels);
+  return accuracy(engine.run(w.images, images_done), w.images.labels);
 }
 
 void write_outputs(const Config& c, const nlohmann::ordered_json& s, WrittenFiles& out) {
@@ -93,13 +94,19 @@ void run_criticality(const AnalyzeOptions& o) {
       throw UserError(
           fmt::format("dataset '{}': the training split has no labels", c.workload.dataset));
     }
-    const MeanRelevance mr = mean_relevance(dm, train, resolve_threads(c.threads));
+    // One line over both passes: relevance on the training images, then the fault-free
+    // accuracy on the test images.
+    ProgressLine progress("criticality", "images", int64_t{train.count} + w.images.count, 0,
+                          progress_style(o.progress, ProgressStyle::kNone));
+    const auto images_done = [&](int n) { progress.add(n); };
+    const MeanRelevance mr = mean_relevance(dm, train, resolve_threads(c.threads), images_done);
+    const double fault_free = fault_free_accuracy(w, resolve_threads(c.threads), images_done);
+    progress.finish();
     const std::vector<FeatureCriticality> f = feature_criticality(dm, mr);
     out.write_at(c.output.dir + "/relevance.csv", relevance_csv(w.qmodel, mr));
     out.write_at(c.output.dir + "/criticality.csv", criticality_csv(w.qmodel, f));
     nlohmann::ordered_json s =
-        summary_header(c, w, "analyze criticality", "functional",
-                       fault_free_outcome(fault_free_accuracy(w, resolve_threads(c.threads))));
+        summary_header(c, w, "analyze criticality", "functional", fault_free_outcome(fault_free));
     s["relevance_images"] = train.count;
     add_criticality_summary(w.qmodel, f, s);
     s["seconds"] = seconds_since(t0);
@@ -160,12 +167,17 @@ void run_ber(const AnalyzeOptions& o) {
     const Workload w = prepare_workload(c);
     require_labels(w, "`safsim analyze ber` counts failures of correctly classified images");
     const DecodedModel dm(w.qmodel, w.weights);
+    // One line over both passes: the flips of every BER and run, then the fault-free accuracy.
+    ProgressLine progress("ber", "images", int64_t{2} * w.images.count, 0,
+                          progress_style(o.progress, ProgressStyle::kNone));
+    const auto images_done = [&](int n) { progress.add(n); };
     const std::vector<BerPoint> p =
         ber_failure_rates(dm, w.images, c.faults.activations.bitflip, rates, c.analysis.ber_runs,
-                          c.seed, resolve_threads(c.threads));
+                          c.seed, resolve_threads(c.threads), images_done);
+    const double fault_free = fault_free_accuracy(w, resolve_threads(c.threads), images_done);
+    progress.finish();
     nlohmann::ordered_json s =
-        summary_header(c, w, "analyze ber", "functional",
-                       fault_free_outcome(fault_free_accuracy(w, resolve_threads(c.threads))));
+        summary_header(c, w, "analyze ber", "functional", fault_free_outcome(fault_free));
     for (const BerPoint& b : p) {
       fmt::print("{}: BER {:.1e}: failure rate {:.5f} +- {:.5f} (95% CI, {} runs)\n", w.model.name,
                  b.rate, b.mean, b.ci95, b.failure_rate.size());
@@ -182,15 +194,13 @@ void run_ber(const AnalyzeOptions& o) {
   out.announce();
 }
 
-/// `progress`: the analysis reports images done (--progress / --no-progress).
+/// Every analysis reports images done (--progress / --no-progress).
 void add_subcommand(CLI::App* analyze, const char* name, const char* help,
-                    void (*run)(const AnalyzeOptions&), bool progress = false) {
+                    void (*run)(const AnalyzeOptions&)) {
   auto opts = std::make_shared<AnalyzeOptions>();
   CLI::App* cmd = analyze->add_subcommand(name, help);
   add_common_options(cmd, opts->common, true);
-  if (progress) {
-    add_progress_options(cmd, opts->progress);
-  }
+  add_progress_options(cmd, opts->progress);
   cmd->add_option("--compare", opts->compare,
                   "also analyze this model (zoo name or .onnx) with the same settings; its "
                   "files go to OUT/compare");
@@ -209,7 +219,7 @@ void register_analyze_command(CLI::App& app) {
                  run_criticality);
   add_subcommand(analyze, "neuron-failures",
                  "failure rate of a single bit flip in every neuron (002 Figs. 3, 4)",
-                 run_neuron_failures, /*progress=*/true);
+                 run_neuron_failures);
   add_subcommand(analyze, "ber", "failure rate vs activation bit error rate (002 Fig. 7)", run_ber);
 }
 

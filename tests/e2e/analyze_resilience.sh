@@ -11,8 +11,13 @@ trap 'rm -rf "$tmp"' EXIT
 source "$src/tests/e2e/lib/expect_error.sh"
 
 repro="$src/configs/repro"
+# --progress: plain lines in a log, the last one at 100% of both passes (20 training images for
+# relevance, 50 test images for the fault-free accuracy), never a carriage return.
 "$safsim" analyze criticality "$repro/002_criticality.yaml" --set analysis.relevance_images=20 \
-  --set workload.images=50 --no-plot --out "$tmp/crit" >/dev/null
+  --set workload.images=50 --no-plot --out "$tmp/crit" --progress >/dev/null 2>"$tmp/crit.err"
+grep -q "^criticality: 70/70 images (100%), .* images/s, ETA 0:00$" "$tmp/crit.err" ||
+  { echo "FAIL: analyze criticality --progress"; cat "$tmp/crit.err"; exit 1; }
+! grep -q $'\r' "$tmp/crit.err" || { echo "FAIL: a carriage return in a log"; exit 1; }
 grep -q '"mean_sd_normalized_criticality"' "$tmp/crit/summary.json"
 head -1 "$tmp/crit/criticality.csv" | grep -q '^layer,name,consumers,feature,eta,eta_normalized,eq6_scale$'
 # archopt: conv0, pool and conv2 outputs are read by an array layer; 16 + 64 + 64 features.
@@ -37,8 +42,23 @@ grep -q '"tested": 383' "$tmp/cmp/summary.json"  # Leveugle: N = 87,882, e = 5%,
 [[ -f "$tmp/cmp/compare/neurons.csv" ]]
 
 "$safsim" analyze ber "$repro/002_ber.yaml" --set workload.images=20 --set analysis.ber_runs=3 \
-  --set 'analysis.ber_rates=[1e-3]' --no-plot --out "$tmp/ber" >/dev/null
+  --set 'analysis.ber_rates=[1e-3]' --no-plot --out "$tmp/ber" --progress >/dev/null \
+  2>"$tmp/ber.err"
 grep -q '^cnn_s002_archopt,0.001,3,' "$tmp/ber/ber.csv"
+# Both passes: the flips of every run, then the fault-free accuracy, 20 images each.
+grep -q "^ber: 40/40 images (100%), .* images/s, ETA 0:00$" "$tmp/ber.err" ||
+  { echo "FAIL: analyze ber --progress"; cat "$tmp/ber.err"; exit 1; }
+
+# No progress unasked in a log, nor with --no-progress.
+for flag in "" --no-progress; do
+  "$safsim" analyze criticality "$repro/002_criticality.yaml" --set analysis.relevance_images=2 \
+    --set workload.images=2 --no-plot --out "$tmp/crit_quiet" $flag >/dev/null 2>"$tmp/quiet.err"
+  "$safsim" analyze ber "$repro/002_ber.yaml" --set workload.images=2 --set analysis.ber_runs=1 \
+    --set 'analysis.ber_rates=[1e-3]' --no-plot --out "$tmp/ber_quiet" $flag >/dev/null \
+    2>>"$tmp/quiet.err"
+  ! grep -q "images/s" "$tmp/quiet.err" ||
+    { echo "FAIL: progress shown with '$flag'"; cat "$tmp/quiet.err"; exit 1; }
+done
 
 "$safsim" sweep "$repro/002_ber_sweep.yaml" --dry-run >/dev/null
 

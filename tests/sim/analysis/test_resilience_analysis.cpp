@@ -348,3 +348,27 @@ TEST_CASE("analysis results do not depend on the thread count", "[analysis]") {
   REQUIRE(b1[1].failure_rate == b2[1].failure_rate);
   REQUIRE(b1[1].mean > 0.0);
 }
+
+TEST_CASE("relevance and BER analyses report every image once, for progress lines", "[analysis]") {
+  const QuantModel qm = quantized(small_cnn(9), 8);
+  const DecodedModel dm(qm, deploy_fault_free(qm));
+  Dataset d = test::random_images(qm.input_shape, 37, 13);  // not a multiple of the chunk
+  for (int32_t& l : d.labels) {
+    l = static_cast<uint8_t>(l % qm.classes());
+  }
+  for (int threads : {1, 3}) {
+    int relevance_images = 0;
+    const MeanRelevance with =
+        mean_relevance(dm, d, threads, [&](int n) { relevance_images += n; });
+    REQUIRE(relevance_images == d.count);
+    REQUIRE(with.mean == mean_relevance(dm, d, threads).mean);  // reporting changes nothing
+    BitFlipConfig c;
+    c.mode = FaultKind::kRandomFlips;
+    int ber_images = 0;
+    const auto b =
+        ber_failure_rates(dm, d, c, {1e-2}, 3, 3, threads, [&](int n) { ber_images += n; });
+    REQUIRE(ber_images == d.count);
+    REQUIRE(b[0].failure_rate ==
+            ber_failure_rates(dm, d, c, {1e-2}, 3, 3, threads)[0].failure_rate);
+  }
+}
