@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Inputs the fuzz test (tests/fuzz/fuzz_inputs.py) found refused without naming where or what the
-# problem is; each is now a user error (exit 2) naming the file and, in text files, the line and
-# column.
+# Inputs the fuzz test (tests/fuzz/fuzz_inputs.py) and the libFuzzer targets (scripts/fuzz.sh)
+# found refused without naming where or what the problem is, or not refused in time; each is
+# now a user error (exit 2) naming the file and, in text files, the line and column.
 # Usage: fuzz_regressions.sh SAFSIM SOURCE_DIR
 set -euo pipefail
 safsim="$1"
@@ -25,6 +25,14 @@ expect_error "--set workload.model=len: unknown model 'len'" \
 start=$(date +%s)
 expect_error "$in/stray_comma.yaml:2:1: YAML syntax error: unexpected ','" \
   bash -c 'ulimit -v 2000000; exec "$0" "$@"' "$safsim" eval "$in/stray_comma.yaml" --out "$tmp/o6"
+(( $(date +%s) - start < 20 )) || { echo "FAIL: the stray comma took too long"; exit 1; }
+
+# The same stall after two real documents ("workload #", "quant"): the guard looked at the
+# first three document starts only (found by the config's libFuzzer target, scripts/fuzz.sh).
+start=$(date +%s)
+expect_error "$in/stray_comma_third_document.yaml:4:1: YAML syntax error: unexpected ','" \
+  bash -c 'ulimit -v 2000000; exec "$0" "$@"' "$safsim" eval "$in/stray_comma_third_document.yaml" \
+  --out "$tmp/o7"
 (( $(date +%s) - start < 20 )) || { echo "FAIL: the stray comma took too long"; exit 1; }
 
 # A test-set number beyond a double (1e400): the file and the number's position (it used to be
