@@ -205,9 +205,11 @@ SweepAxis parse_axis(const Ctx& ctx, const YAML::Node& node, size_t index) {
     const YAML::Node points = non_empty_list(ctx, node, "points", what);
     for (size_t p = 0; p < points.size(); ++p) {
       const YAML::Node& point = points[p];
-      if (!point.IsMap() || point.size() == 0) {
-        ctx.fail(point.Mark(), fmt::format("{}.points[{}] must be a non-empty map of config keys "
-                                           "to values, got {}",
+      // An empty map is the base config itself: sweep.resolved.yaml lists the one point of a
+      // sweep without axes as `{}`, and the file must plan again.
+      if (!point.IsMap()) {
+        ctx.fail(point.Mark(), fmt::format("{}.points[{}] must be a map of config keys to "
+                                           "values, got {}",
                                            what, p, describe(point)));
       }
       std::vector<Assignment> choice;

@@ -101,6 +101,17 @@ TEST_CASE("no axes is one point", "[sweep]") {
   REQUIRE(p.trials() == 3);
 }
 
+TEST_CASE("the resolved sweep of a sweep without axes plans again (its one point is {})",
+          "[sweep]") {
+  // Found by the sweep's libFuzzer target: `points: [{}]` used to be refused as "must be a
+  // non-empty map", so the sweep.resolved.yaml of such a sweep could not be run again.
+  const SweepPlan p = plan_text("repeat: 3\n");
+  const SweepPlan again = plan_sweep(parse_sweep(p.resolved_yaml(), "s.resolved.yaml"));
+  REQUIRE(again.resolved_yaml() == p.resolved_yaml());
+  REQUIRE(again.point_count() == 1);
+  REQUIRE(again.trials() == 3);
+}
+
 TEST_CASE("trial seeds are distinct, stable, and the same at every point", "[sweep]") {
   std::set<uint64_t> seeds;
   for (int t = 0; t < 10000; ++t) {
