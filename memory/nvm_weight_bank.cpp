@@ -40,8 +40,9 @@ NvmWeightBank::NvmWeightBank(const sc_core::sc_module_name& name, const QuantMod
   check_capacity(qm, weights, cfg);
   queues_.resize(banks_);
   heads_.assign(banks_, 0);
-  staging_int_.assign(size_t(rows) * cols, 0);
-  staging_float_.assign(size_t(rows) * cols, 0.0f);
+  // Only the staging array of the model's number format is used (vector_int or vector_float).
+  is_float_ ? staging_float_.assign(size_t(rows) * cols, 0.0f)
+            : staging_int_.assign(size_t(rows) * cols, 0);
   row_words_.assign(rows, 0);
   ready_at_.assign(rows, kNotReady);
   SC_METHOD(on_posedge);
@@ -74,16 +75,17 @@ void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
   const int vectors = req.vectors == WeightVectors::kRowsBottomFirst ? rows_ : used_vectors;
   lanes_ = by_channel ? rows_ : cols_;
   const size_t words = size_t(vectors) * lanes_;
-  if (staging_int_.size() < words) {
-    staging_int_.resize(words);
-    staging_float_.resize(words);
-  }
   if (row_words_.size() < size_t(vectors)) {
     row_words_.resize(vectors);
     ready_at_.resize(vectors);
   }
-  std::fill_n(staging_int_.begin(), words, 0);
-  std::fill_n(staging_float_.begin(), words, 0.0f);
+  if (is_float_) {
+    staging_float_.resize(std::max(staging_float_.size(), words));
+    std::fill_n(staging_float_.begin(), words, 0.0f);
+  } else {
+    staging_int_.resize(std::max(staging_int_.size(), words));
+    std::fill_n(staging_int_.begin(), words, 0);
+  }
   for (int v = 0; v < vectors; ++v) {
     row_words_[v] = v < used_vectors ? used_lanes : 0;
     ready_at_[v] = v < used_vectors ? kNotReady : cycle;  // padding rows are zeros
@@ -96,6 +98,7 @@ void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
   const int k_count = reduction_[req.layer];
   // Read order: ws shifts row R-1 in first (it ends at the bottom), the others stream in order.
   const bool reversed = req.vectors == WeightVectors::kRowsBottomFirst;
+  const bool plain = ideal_ && plain_read(cycle);
   for (int i = 0; i < used_vectors; ++i) {
     const int v = reversed ? used_vectors - 1 - i : i;
     for (int l = 0; l < used_lanes; ++l) {
@@ -104,7 +107,7 @@ void NvmWeightBank::fetch_fold(const FoldRequest& req, uint64_t cycle) {
       const Request q{base + static_cast<uint32_t>(o * k_count + k), static_cast<uint32_t>(v),
                       static_cast<uint32_t>(l)};
       if (ideal_) {
-        read_word(q, cycle);
+        read_word(q, cycle, plain);
         ready_at_[v] = cycle;
       } else {
         queues_[o % banks_].push_back(q);
@@ -119,6 +122,9 @@ void NvmWeightBank::flip_bit(int64_t address, int bit) {
   cell ^= 1u << bit;
   if (!stuck_.empty()) {
     cell = apply_stuck_bits(cell, stuck_[size_t(address)]);
+  }
+  if (!decoded_stale_) {
+    decode_cell(size_t(address));  // one flip must not cost a decode of every cell
   }
 }
 
@@ -138,6 +144,7 @@ void NvmWeightBank::install_defects(const DefectMap& defects) {
   for (size_t a = 0; a < cells_.size(); ++a) {
     cells_[a] = apply_stuck_bits(0u, stuck_[a]);
   }
+  decoded_stale_ = true;
 }
 
 MarchResult NvmWeightBank::run_march_test() {
@@ -168,6 +175,7 @@ void NvmWeightBank::write(int64_t addr, uint32_t word) {
   const uint32_t mask = stored_bits_ >= 32 ? 0xFFFFFFFFu : (1u << stored_bits_) - 1u;
   word &= mask;
   cells_[size_t(addr)] = stuck_.empty() ? word : apply_stuck_bits(word, stuck_[size_t(addr)]);
+  decoded_stale_ = true;
 }
 
 uint32_t NvmWeightBank::read(int64_t addr) {
@@ -221,24 +229,59 @@ uint32_t NvmWeightBank::decode(uint32_t address, uint32_t layer_base, uint64_t n
   return rp.decode_words(group_)[address - first];
 }
 
-void NvmWeightBank::read_word(const Request& q, uint64_t n) {
-  const uint32_t word = decode(q.address, layer_base_[current_.layer], n);
-  const size_t i = size_t(q.vector) * lanes_ + q.lane;
+bool NvmWeightBank::plain_read(uint64_t n) const {
+  return read_path_.group_words <= 1 && !read_errors_.active() &&
+         (flips_ == nullptr || !flips_->watching(FlipMemory::kNvm)) &&
+         (tracer_ == nullptr || !tracer_->in_window(n));
+}
+
+void NvmWeightBank::decode_cell(size_t a) {
+  const uint32_t word = read_path_.decode_word(cells_[a]);
   if (is_float_) {
-    staging_float_[i] = read_path_.format.to_float(word);
+    decoded_float_[a] = read_path_.format.to_float(word);
   } else {
-    staging_int_[i] = read_path_.format.to_int(word);
+    decoded_int_[a] = read_path_.format.to_int(word);
+  }
+}
+
+void NvmWeightBank::refresh_decoded() {
+  is_float_ ? decoded_float_.resize(cells_.size()) : decoded_int_.resize(cells_.size());
+  for (size_t a = 0; a < cells_.size(); ++a) {
+    decode_cell(a);
+  }
+  decoded_stale_ = false;
+}
+
+// `plain`: plain_read(n), so the operand is the cell's decoded word (the same decode as below).
+void NvmWeightBank::read_word(const Request& q, uint64_t n, bool plain) {
+  const size_t i = size_t(q.vector) * lanes_ + q.lane;
+  if (plain) {
+    if (decoded_stale_) {
+      refresh_decoded();
+    }
+    if (is_float_) {
+      staging_float_[i] = decoded_float_[q.address];
+    } else {
+      staging_int_[i] = decoded_int_[q.address];
+    }
+  } else {
+    const uint32_t word = decode(q.address, layer_base_[current_.layer], n);
+    if (is_float_) {
+      staging_float_[i] = read_path_.format.to_float(word);
+    } else {
+      staging_int_[i] = read_path_.format.to_int(word);
+    }
+    if (tracer_ != nullptr && tracer_->in_window(n)) {
+      shadow_.address = q.address;
+      shadow_.raw = sensed_;
+      shadow_.decoded = word;
+      ++shadow_.reads;
+    }
   }
   ++stats_.reads;
-  stats_.bits_read += word_bits();
+  stats_.bits_read += stored_bits_;
   if (--row_words_[q.vector] == 0 && !ideal_) {
     ready_at_[q.vector] = n + latency_ + 1;
-  }
-  if (tracer_ != nullptr && tracer_->in_window(n)) {
-    shadow_.address = q.address;
-    shadow_.raw = sensed_;
-    shadow_.decoded = word;
-    ++shadow_.reads;
   }
 }
 
@@ -251,10 +294,11 @@ void NvmWeightBank::on_posedge() {
     return;
   }
   ++stats_.busy_cycles;
+  const bool plain = plain_read(n);
   for (int b = 0; b < banks_; ++b) {
     std::vector<Request>& q = queues_[b];
     for (int served = 0; served < words_per_cycle_ && heads_[b] < q.size(); ++served) {
-      read_word(q[heads_[b]++], n);
+      read_word(q[heads_[b]++], n, plain);
       --pending_;
     }
   }

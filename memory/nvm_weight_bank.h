@@ -135,7 +135,13 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
     uint32_t lane;
   };
   void on_posedge();
-  void read_word(const Request& q, uint64_t n);
+  /// A read at posedge n whose operand is a function of the stored word alone: a per-word read
+  /// path, no read errors, no scheduled flip watching NVM reads, outside the trace window.
+  bool plain_read(uint64_t n) const;
+  /// The operand of every cell (of cell `a`) as a plain read decodes it.
+  void refresh_decoded();
+  void decode_cell(size_t a);
+  void read_word(const Request& q, uint64_t n, bool plain);
   uint32_t decode(uint32_t address, uint32_t layer_base, uint64_t n);
   uint32_t sense(uint32_t address);
 
@@ -155,6 +161,11 @@ class NvmWeightBank : public sc_core::sc_module, public WeightReadIf, public Wor
   std::vector<std::vector<Request>> queues_;  // per bank, in load order
   std::vector<size_t> heads_;
   size_t pending_ = 0;
+  // Decoded operand per cell for plain reads (int or float formats): one decode per cell
+  // instead of one per read, as os and is read every weight again in every fold.
+  std::vector<int32_t> decoded_int_;
+  std::vector<float> decoded_float_;
+  bool decoded_stale_ = true;
   std::vector<int32_t> staging_int_;  // vectors x lanes_ decoded words of the current fold
   std::vector<float> staging_float_;
   int lanes_ = 0;
