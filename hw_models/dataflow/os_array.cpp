@@ -31,6 +31,9 @@ struct OsArray::Core {
   std::vector<V> top;  // R slots x C: the weights entering row 0 at posedge n (slot n % R); the
                        // weight registers of row r at posedge n are slot (n - r) % R
   std::vector<OsStep> steps;
+  // Pixels and channels of the step issued at posedge m, at m % ring (0 for a bubble): lanes
+  // past them carry zero operands, so a PE whose step does not use it multiplies by zero.
+  std::vector<int> step_rows, step_cols;
   bool pending = false;
   OsStep step;
   std::vector<V> step_x, step_w;
@@ -48,6 +51,8 @@ struct OsArray::Core {
     weights_dirty.assign(c, 0);
     top.assign(n, V{});
     steps.assign(ring, OsStep{});
+    step_rows.assign(ring, 0);
+    step_cols.assign(ring, 0);
     step_x.assign(r, V{});
     step_w.assign(c, V{});
   }
@@ -61,6 +66,8 @@ struct OsArray::Core {
     for (std::vector<uint8_t>* v : {&step_flags, &left_dirty, &weights_dirty}) {
       std::fill(v->begin(), v->end(), uint8_t{0});
     }
+    std::fill(step_rows.begin(), step_rows.end(), 0);
+    std::fill(step_cols.begin(), step_cols.end(), 0);
   }
 
   // Latches the schedule's step (or a bubble of zeros) into the edge slots of posedge n.
@@ -74,7 +81,10 @@ struct OsArray::Core {
       set_flags(n, kValid | (step.first ? kFirst : 0) | (step.last ? kLast : 0));
       left_dirty[ls] = weights_dirty[ws] = 1;
       steps[n % ring] = step;
+      step_rows[n % ring] = step.pixels;
+      step_cols[n % ring] = step.channels;
     } else {
+      step_rows[n % ring] = step_cols[n % ring] = 0;
       if (left_dirty[ls] != 0) {
         std::fill(l, l + rows, V{});
         left_dirty[ls] = 0;
@@ -108,10 +118,29 @@ struct OsArray::Core {
     return &step_flags[(n + 2 * ring - r - (cols - 1)) % ring];
   }
 
-  // Row r at posedge n: inputs shift right by one PE, every PE multiplies its pair. The MACs
-  // read the inputs from the current registers (PE c takes PE c-1's), not from the copy just
-  // written for the next posedge: a vector load of freshly stored bytes would wait for them.
-  bool step_row(uint64_t n, int r) {
+  // The PEs that may multiply a non-zero pair at posedge n: rows [0, rows) x columns [0, cols)
+  // of the pixels and channels of the steps in flight (PE(r, c) holds step n - r - c, and every
+  // lane of a step past its pixels or channels is zero). Integer formats only: acc + 0 * x is
+  // acc there, while a float -0 or infinity would not stay bit for bit the same.
+  void live_extent(int& live_rows, int& live_cols) const {
+    live_rows = rows;
+    live_cols = cols;
+    if constexpr (!std::is_same_v<P, float>) {
+      int lr = 0, lc = 0;
+      for (int i = 0; i < ring; ++i) {
+        lr = std::max(lr, step_rows[i]);
+        lc = std::max(lc, step_cols[i]);
+      }
+      live_rows = std::min(lr, rows);
+      live_cols = std::min(lc, cols);
+    }
+  }
+
+  // Row r at posedge n: inputs shift right by one PE, PEs [0, mac_cols) multiply their pairs
+  // (the others' products are zero). The MACs read the inputs from the current registers (PE c
+  // takes PE c-1's), not from the copy just written for the next posedge: a vector load of
+  // freshly stored bytes would wait for them.
+  bool step_row(uint64_t n, int r, int mac_cols) {
     const int nxt = cur ^ 1;
     const size_t base = size_t(r) * cols;
     const int slot = static_cast<int>((n + rows - r) % rows);
@@ -134,8 +163,10 @@ struct OsArray::Core {
         a[c] = (run[cols - 1 - c] & kFirst) != 0 ? P{} : a[c];
       }
     }
-    a[0] = mac(a[0], w[0], x0);
-    for (int c = 1; c < cols; ++c) {
+    if (mac_cols > 0) {
+      a[0] = mac(a[0], w[0], x0);
+    }
+    for (int c = 1; c < mac_cols; ++c) {
       a[c] = mac(a[c], w[c], xc[c - 1]);
     }
     return (any & kLast) != 0;
@@ -250,8 +281,10 @@ bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, bool& any_step, int a
     any_step = true;
   }
   k.latch(n);
+  int live_rows = 0, live_cols = 0;
+  k.live_extent(live_rows, live_cols);
   for (int r = 0; r < k.rows; ++r) {
-    if (k.step_row(n, r)) {
+    if (k.step_row(n, r, r < live_rows ? live_cols : 0)) {
       k.drain_row(n, r, accumulator_bits, watcher);
     }
   }
