@@ -7,22 +7,28 @@
 #include "base/trace.h"
 
 namespace safsim {
-namespace {}  // namespace
+namespace {
+
+// A PE's token bits, one byte so that a row's shift is one block copy: the registers hold a
+// token (not a bubble), and the bank of its fold (a bubble's is 0).
+constexpr uint8_t kValid = 1, kBank1 = 2;
+
+}  // namespace
 
 /// The registers of every PE (structure of arrays, row-major R x C) plus the edge buffers.
 /// V is the operand type (int32 codes or fp32), P the partial-sum type (int64 or fp32).
 template <class V, class P>
 struct ArrayCore {
-  int rows, cols, ring;     // ring = R + C: tags of tokens still in flight
-  std::vector<V> w[2];      // double-buffered weight registers (bank 0/1)
-  int rows_in[2] = {0, 0};  // rows shifted into each bank since its fold began
-  std::vector<V> x[2];      // input registers: current / next
-  std::vector<uint8_t> valid[2], bank[2];
+  int rows, cols, ring;                // ring = R + C: tags of tokens still in flight
+  std::vector<V> w[2];                 // double-buffered weight registers (bank 0/1)
+  int rows_in[2] = {0, 0};             // rows shifted into each bank since its fold began
+  std::vector<V> x[2];                 // input registers: current / next
+  std::vector<uint8_t> token_bits[2];  // kValid | kBank1 per PE: current / next
   std::vector<P> psum[2];
   std::vector<P> zero_row;
   int cur = 0;
-  std::vector<V> skew;  // setup buffer: R slots (one per issue cycle) x R values
-  std::vector<uint8_t> skew_valid, skew_bank;
+  std::vector<V> skew;             // setup buffer: R slots (one per issue cycle) x R values
+  std::vector<uint8_t> skew_bits;  // kValid | kBank1 of each skew slot
   std::vector<TokenTag> tags;
   bool load_pending = false, token_pending = false;
   int load_bank = 0;
@@ -34,14 +40,12 @@ struct ArrayCore {
     for (int b = 0; b < 2; ++b) {
       w[b].assign(n + 1, V{});  // + 1: the phantom PE of step_row's last row
       x[b].assign(n, V{});
-      valid[b].assign(n, 0);
-      bank[b].assign(n, 0);
+      token_bits[b].assign(n, 0);
       psum[b].assign(n + 1, P{});
     }
     zero_row.assign(c + 1, P{});
     skew.assign(size_t(r) * r, V{});
-    skew_valid.assign(r, 0);
-    skew_bank.assign(r, 0);
+    skew_bits.assign(r, 0);
     tags.assign(ring, TokenTag{});
     load_row.assign(c, V{});
     token_x.assign(r, V{});
@@ -54,12 +58,11 @@ struct ArrayCore {
     if (token_pending) {
       std::copy(token_x.begin(), token_x.end(), dst);
       tags[n % ring] = token_tag;
-    } else if (skew_valid[slot] != 0 || tags[n % ring].valid) {
+    } else if (skew_bits[slot] != 0 || tags[n % ring].valid) {
       std::fill(dst, dst + rows, V{});
       tags[n % ring].valid = false;
     }
-    skew_valid[slot] = token_pending ? 1 : 0;
-    skew_bank[slot] = token_pending ? token_tag.bank : 0;
+    skew_bits[slot] = token_pending ? (kValid | (token_tag.bank != 0 ? kBank1 : 0)) : 0;
     token_pending = false;
   }
 
@@ -69,17 +72,13 @@ struct ArrayCore {
     const size_t base = size_t(r) * cols;
     const int slot = static_cast<int>((n + rows - r) % rows);
     const V* xc = &x[cur][base];
-    const uint8_t* vc = &valid[cur][base];
-    const uint8_t* bc = &bank[cur][base];
+    const uint8_t* bc = &token_bits[cur][base];
     V* xn = &x[nxt][base];
-    uint8_t* vn = &valid[nxt][base];
-    uint8_t* bn = &bank[nxt][base];
+    uint8_t* bn = &token_bits[nxt][base];
     xn[0] = skew[size_t(slot) * rows + r];
-    vn[0] = skew_valid[slot];
-    bn[0] = skew_bank[slot];
+    bn[0] = skew_bits[slot];
     // Registers move one PE right: block copies (the arrays never alias), vectorised by libc.
     std::memcpy(xn + 1, xc, sizeof(V) * (cols - 1));
-    std::memcpy(vn + 1, vc, cols - 1);
     std::memcpy(bn + 1, bc, cols - 1);
     // PE 0 takes the skew buffer's operand; PE c + 1 the input and bank PE c holds now. The
     // MACs read those current registers, not the copies just stored for the next posedge (a
@@ -90,7 +89,7 @@ struct ArrayCore {
     const P* above = r == 0 ? zero_row.data() : &psum[cur][base - cols];
     P* pn = &psum[nxt][base];
     const V x0 = xn[0];
-    pn[0] = mac(above[0], bn[0] != 0 ? w[1][base] : w[0][base], x0);
+    pn[0] = mac(above[0], (bn[0] & kBank1) != 0 ? w[1][base] : w[0][base], x0);
     const P* __restrict above1 = above + 1;
     const V* __restrict w01 = &w[0][base + 1];
     const V* __restrict w11 = &w[1][base + 1];
@@ -98,7 +97,7 @@ struct ArrayCore {
     const uint8_t* __restrict bl = bc;
     P* __restrict pn1 = pn + 1;
     for (int c = 0; c < cols; ++c) {
-      const V wt = bl[c] != 0 ? w11[c] : w01[c];
+      const V wt = (bl[c] & kBank1) != 0 ? w11[c] : w01[c];
       pn1[c] = mac(above1[c], wt, xl[c]);
     }
   }
@@ -153,7 +152,8 @@ struct ArrayCore {
     PeState s;
     // A PE holding a token shows the bank that token uses; between tokens, the bank being (or
     // last) loaded, so a trace shows a fold's weights arriving.
-    const int b = valid[cur][i] != 0 ? bank[cur][i] : load_bank;
+    const uint8_t bits = token_bits[cur][i];
+    const int b = (bits & kValid) != 0 ? ((bits & kBank1) != 0 ? 1 : 0) : load_bank;
     if constexpr (std::is_same_v<V, float>) {
       s.weight = fp32_bits(w[b][i]);
       s.input = fp32_bits(x[cur][i]);
@@ -164,7 +164,7 @@ struct ArrayCore {
       s.psum = psum[cur][i];
     }
     s.stationary_valid = rows_in[b] == rows;
-    s.valid = valid[cur][i] != 0;
+    s.valid = (bits & kValid) != 0;
     return s;
   }
 };
@@ -231,7 +231,7 @@ bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, int accumulator_bits,
   }
   if (!token && n > quiet_after) {
     // Every register already holds zero and no token is in flight: the step is the identity.
-    k.skew_valid[n % k.rows] = 0;
+    k.skew_bits[n % k.rows] = 0;
     k.tags[n % k.ring].valid = false;
   } else {
     k.latch_token(n);
