@@ -34,6 +34,9 @@ struct OsArray::Core {
   // Pixels and channels of the step issued at posedge m, at m % ring (0 for a bubble): lanes
   // past them carry zero operands, so a PE whose step does not use it multiplies by zero.
   std::vector<int> step_rows, step_cols;
+  // Fold-first and fold-last steps issued up to posedge m, at m % ring: a row's C steps hold
+  // one iff the counts at its run's two ends differ (no scan of the run's flags).
+  std::vector<uint32_t> firsts, lasts;
   bool pending = false;
   OsStep step;
   std::vector<V> step_x, step_w;
@@ -53,6 +56,8 @@ struct OsArray::Core {
     steps.assign(ring, OsStep{});
     step_rows.assign(ring, 0);
     step_cols.assign(ring, 0);
+    firsts.assign(ring, 0);
+    lasts.assign(ring, 0);
     step_x.assign(r, V{});
     step_w.assign(c, V{});
   }
@@ -68,6 +73,8 @@ struct OsArray::Core {
     }
     std::fill(step_rows.begin(), step_rows.end(), 0);
     std::fill(step_cols.begin(), step_cols.end(), 0);
+    std::fill(firsts.begin(), firsts.end(), 0u);
+    std::fill(lasts.begin(), lasts.end(), 0u);
   }
 
   // Latches the schedule's step (or a bubble of zeros) into the edge slots of posedge n.
@@ -109,8 +116,18 @@ struct OsArray::Core {
   }
 
   void set_flags(uint64_t n, uint8_t f) {
-    const size_t i = n % ring;
+    const size_t i = n % ring, before = (i + ring - 1) % ring;
     step_flags[i] = step_flags[i + ring] = f;
+    firsts[i] = firsts[before] + ((f & kFirst) != 0 ? 1 : 0);
+    lasts[i] = lasts[before] + ((f & kLast) != 0 ? 1 : 0);
+  }
+
+  // kFirst | kLast of the steps row r's PEs hold: steps (m - C, m] with m = n - r at ring
+  // index `newest` (the counts are modular, so unsigned differences stay right).
+  uint8_t row_any(int newest) const {
+    const int oldest = (newest + ring - cols) % ring;
+    return uint8_t((firsts[newest] != firsts[oldest] ? kFirst : 0) |
+                   (lasts[newest] != lasts[oldest] ? kLast : 0));
   }
 
   // The flags of the C steps row r's PEs hold at posedge n: PE c's is run[C - 1 - c].
@@ -140,10 +157,11 @@ struct OsArray::Core {
   // (the others' products are zero). The MACs read the inputs from the current registers (PE c
   // takes PE c-1's), not from the copy just written for the next posedge: a vector load of
   // freshly stored bytes would wait for them.
-  bool step_row(uint64_t n, int r, int mac_cols) {
+  // `slot`: (n - r) % R, `newest`: (n - r) % ring, stepped down row by row by the caller (a
+  // division per row cost more than the row's flags).
+  bool step_row(uint64_t n, int r, int slot, int newest, int mac_cols) {
     const int nxt = cur ^ 1;
     const size_t base = size_t(r) * cols;
-    const int slot = static_cast<int>((n + rows - r) % rows);
     const V x0 = left[size_t(slot) * rows + r];
     const V* __restrict xc = &x[cur][base];
     V* xn = &x[nxt][base];
@@ -151,14 +169,11 @@ struct OsArray::Core {
     std::memcpy(xn + 1, xc, sizeof(V) * (cols - 1));
     const V* __restrict w = &top[size_t(slot) * cols];
     P* __restrict a = &acc[base];
-    // A fold's first and last steps are rare: find them with one vectorized OR over the row's
-    // step flags, so the MAC loop itself is branch-free and vectorizes.
-    const uint8_t* __restrict run = row_flags(n, r);
-    uint8_t any = 0;
-    for (int c = 0; c < cols; ++c) {
-      any |= run[c];
-    }
+    // A fold's first and last steps are rare: find them from the counts, so the MAC loop
+    // itself is branch-free and vectorizes.
+    const uint8_t any = row_any(newest);
     if ((any & kFirst) != 0) {
+      const uint8_t* __restrict run = row_flags(n, r);
       for (int c = 0; c < cols; ++c) {
         a[c] = (run[cols - 1 - c] & kFirst) != 0 ? P{} : a[c];
       }
@@ -283,10 +298,13 @@ bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, bool& any_step, int a
   k.latch(n);
   int live_rows = 0, live_cols = 0;
   k.live_extent(live_rows, live_cols);
+  int slot = static_cast<int>(n % k.rows), newest = static_cast<int>(n % k.ring);
   for (int r = 0; r < k.rows; ++r) {
-    if (k.step_row(n, r, r < live_rows ? live_cols : 0)) {
+    if (k.step_row(n, r, slot, newest, r < live_rows ? live_cols : 0)) {
       k.drain_row(n, r, accumulator_bits, watcher);
     }
+    slot = slot == 0 ? k.rows - 1 : slot - 1;
+    newest = newest == 0 ? k.ring - 1 : newest - 1;
   }
   k.cur ^= 1;
   return true;
