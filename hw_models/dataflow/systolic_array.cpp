@@ -67,10 +67,10 @@ struct ArrayCore {
   }
 
   // Next registers of row r: inputs shift right by one PE, psums come from the row above.
-  void step_row(uint64_t n, int r) {
+  // `slot`: (n - r) % R, stepped down row by row by the caller (no division per row).
+  void step_row(int r, int slot) {
     const int nxt = cur ^ 1;
     const size_t base = size_t(r) * cols;
-    const int slot = static_cast<int>((n + rows - r) % rows);
     const V* xc = &x[cur][base];
     const uint8_t* bc = &token_bits[cur][base];
     V* xn = &x[nxt][base];
@@ -113,9 +113,9 @@ struct ArrayCore {
   // Bottom row: PE(R-1, c) finished the token issued at posedge n - (R-1) - c.
   void drain_bottom(uint64_t n, int accumulator_bits, PsumWatcher* watcher) {
     const P* out = &psum[cur ^ 1][size_t(rows - 1) * cols];
-    uint64_t issue = n + ring - (rows - 1);  // + ring keeps it non-negative modulo ring
-    for (int c = 0; c < cols; ++c, --issue) {
-      const TokenTag& t = tags[issue % ring];
+    int issue = static_cast<int>((n + ring - (rows - 1)) % ring);  // + ring: non-negative
+    for (int c = 0; c < cols; ++c, issue = issue == 0 ? ring - 1 : issue - 1) {
+      const TokenTag& t = tags[issue];
       if (!t.valid || c >= t.cols_used) {
         continue;
       }
@@ -235,8 +235,10 @@ bool step_core(Core& k, uint64_t n, uint64_t& quiet_after, int accumulator_bits,
     k.tags[n % k.ring].valid = false;
   } else {
     k.latch_token(n);
+    int slot = static_cast<int>(n % k.rows);
     for (int r = 0; r < k.rows; ++r) {
-      k.step_row(n, r);
+      k.step_row(r, slot);
+      slot = slot == 0 ? k.rows - 1 : slot - 1;
     }
     k.drain_bottom(n, accumulator_bits, watcher);
     k.cur ^= 1;
